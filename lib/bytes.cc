@@ -1,0 +1,153 @@
+#include "lib/bytes.h"
+
+namespace kafka {
+
+ByteView AsBytes(std::string_view text) {
+  return {reinterpret_cast<const uint8_t*>(text.data()), text.size()};
+}
+
+std::string AsString(ByteView bytes) {
+  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+}
+
+Bytes ToBytes(std::string_view text) {
+  ByteView view = AsBytes(text);
+  return Bytes(view.begin(), view.end());
+}
+
+namespace {
+
+template <typename Unsigned>
+void WriteBigEndian(Bytes& out, Unsigned v) {
+  for (int shift = 8 * (sizeof(Unsigned) - 1); shift >= 0; shift -= 8) {
+    out.push_back(static_cast<uint8_t>(v >> shift));
+  }
+}
+
+template <typename Unsigned>
+Unsigned ReadBigEndian(const uint8_t* p) {
+  Unsigned v = 0;
+  for (size_t i = 0; i < sizeof(Unsigned); ++i) v = (v << 8) | p[i];
+  return v;
+}
+
+void WriteUnsignedVarint(Bytes& out, uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<uint8_t>(v | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<uint8_t>(v));
+}
+
+}  // namespace
+
+void ByteWriter::WriteInt8(int8_t v) { out_.push_back(static_cast<uint8_t>(v)); }
+void ByteWriter::WriteInt16(int16_t v) {
+  WriteBigEndian(out_, static_cast<uint16_t>(v));
+}
+void ByteWriter::WriteInt32(int32_t v) {
+  WriteBigEndian(out_, static_cast<uint32_t>(v));
+}
+void ByteWriter::WriteInt64(int64_t v) {
+  WriteBigEndian(out_, static_cast<uint64_t>(v));
+}
+void ByteWriter::WriteUint32(uint32_t v) { WriteBigEndian(out_, v); }
+
+// Zigzag maps signed to unsigned so that small magnitudes stay small:
+// 0→0, -1→1, 1→2, -2→3, ...
+void ByteWriter::WriteVarint(int32_t v) {
+  uint32_t zigzag = (static_cast<uint32_t>(v) << 1) ^ static_cast<uint32_t>(v >> 31);
+  WriteUnsignedVarint(out_, zigzag);
+}
+
+void ByteWriter::WriteVarlong(int64_t v) {
+  uint64_t zigzag = (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+  WriteUnsignedVarint(out_, zigzag);
+}
+
+void ByteWriter::WriteRaw(ByteView bytes) {
+  out_.insert(out_.end(), bytes.begin(), bytes.end());
+}
+
+void ByteWriter::PatchInt32(size_t position, int32_t v) {
+  uint32_t u = static_cast<uint32_t>(v);
+  for (int i = 0; i < 4; ++i) {
+    out_[position + i] = static_cast<uint8_t>(u >> (24 - 8 * i));
+  }
+}
+
+void ByteReader::Fail(std::string_view field, const std::string& problem) {
+  if (!ok()) return;  // keep the first error: later ones are consequences
+  error_ = "field '" + std::string(field) + "' at byte " +
+           std::to_string(position()) + ": " + problem;
+}
+
+bool ByteReader::Need(size_t n, std::string_view field) {
+  if (!ok()) return false;
+  if (remaining() >= n) return true;
+  Fail(field, "needs " + std::to_string(n) + " bytes, " +
+                  std::to_string(remaining()) + " left");
+  return false;
+}
+
+int8_t ByteReader::ReadInt8(std::string_view field) {
+  if (!Need(1, field)) return 0;
+  return static_cast<int8_t>(input_[consumed_++]);
+}
+
+int16_t ByteReader::ReadInt16(std::string_view field) {
+  if (!Need(2, field)) return 0;
+  auto v = ReadBigEndian<uint16_t>(input_.data() + consumed_);
+  consumed_ += 2;
+  return static_cast<int16_t>(v);
+}
+
+int32_t ByteReader::ReadInt32(std::string_view field) {
+  return static_cast<int32_t>(ReadUint32(field));
+}
+
+uint32_t ByteReader::ReadUint32(std::string_view field) {
+  if (!Need(4, field)) return 0;
+  auto v = ReadBigEndian<uint32_t>(input_.data() + consumed_);
+  consumed_ += 4;
+  return v;
+}
+
+int64_t ByteReader::ReadInt64(std::string_view field) {
+  if (!Need(8, field)) return 0;
+  auto v = ReadBigEndian<uint64_t>(input_.data() + consumed_);
+  consumed_ += 8;
+  return static_cast<int64_t>(v);
+}
+
+uint64_t ByteReader::ReadUnsignedVarint(int max_bytes,
+                                        std::string_view field) {
+  uint64_t v = 0;
+  for (int i = 0; i < max_bytes; ++i) {
+    if (!Need(1, field)) return 0;
+    uint8_t byte = input_[consumed_++];
+    v |= static_cast<uint64_t>(byte & 0x7F) << (7 * i);
+    if ((byte & 0x80) == 0) return v;
+  }
+  Fail(field, "varint longer than " + std::to_string(max_bytes) + " bytes");
+  return 0;
+}
+
+int32_t ByteReader::ReadVarint(std::string_view field) {
+  auto zigzag = static_cast<uint32_t>(ReadUnsignedVarint(5, field));
+  return static_cast<int32_t>((zigzag >> 1) ^ (~(zigzag & 1) + 1));
+}
+
+int64_t ByteReader::ReadVarlong(std::string_view field) {
+  uint64_t zigzag = ReadUnsignedVarint(10, field);
+  return static_cast<int64_t>((zigzag >> 1) ^ (~(zigzag & 1) + 1));
+}
+
+ByteView ByteReader::ReadRaw(size_t length, std::string_view field) {
+  if (!Need(length, field)) return {};
+  ByteView view = input_.subspan(consumed_, length);
+  consumed_ += length;
+  return view;
+}
+
+}  // namespace kafka

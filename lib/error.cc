@@ -1,0 +1,29 @@
+#include "lib/error.h"
+
+namespace kafka {
+
+std::string_view ErrorName(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kUnknownServerError:
+      return "UNKNOWN_SERVER_ERROR";
+    case ErrorCode::kNone:
+      return "NONE";
+    case ErrorCode::kOffsetOutOfRange:
+      return "OFFSET_OUT_OF_RANGE";
+    case ErrorCode::kCorruptMessage:
+      return "CORRUPT_MESSAGE";
+    case ErrorCode::kMessageTooLarge:
+      return "MESSAGE_TOO_LARGE";
+    case ErrorCode::kKafkaStorageError:
+      return "KAFKA_STORAGE_ERROR";
+    case ErrorCode::kUnsupportedCompressionType:
+      return "UNSUPPORTED_COMPRESSION_TYPE";
+  }
+  return "UNKNOWN_ERROR_CODE";
+}
+
+std::string Error::ToString() const {
+  return std::string(ErrorName(code)) + ": " + message;
+}
+
+}  // namespace kafka

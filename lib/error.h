@@ -1,0 +1,93 @@
+// Kafka's error codes, and the Status / Result types that carry them.
+//
+// A Kafka client never sees an exception from a broker: every response carries a
+// 16-bit error code with a well-known name (see Errors.java in Kafka's clients).
+// This project uses the same codes and names inside the code too, so an error a
+// test checks for is the error a real client would get. Bad input from the network
+// or the disk becomes an Error with a message saying what was wrong and where;
+// it is never an assertion and never a crash.
+#pragma once
+
+#include <cassert>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+
+namespace kafka {
+
+// The codes this project uses so far, with Kafka's numbers; later chapters add
+// the ones they need.
+enum class ErrorCode : int16_t {
+  kUnknownServerError = -1,
+  kNone = 0,
+  kOffsetOutOfRange = 1,
+  kCorruptMessage = 2,
+  kMessageTooLarge = 10,
+  kKafkaStorageError = 56,
+  kUnsupportedCompressionType = 76,
+};
+
+// Kafka's name for a code, e.g. "OFFSET_OUT_OF_RANGE".
+std::string_view ErrorName(ErrorCode code);
+
+struct Error {
+  ErrorCode code;
+  std::string message;
+
+  // "CORRUPT_MESSAGE: <message>", for logs and test failures.
+  std::string ToString() const;
+};
+
+// The outcome of an operation that returns nothing: ok, or an Error.
+class [[nodiscard]] Status {
+ public:
+  Status() = default;
+  Status(Error error) : error_(std::move(error)) {}  // NOLINT: implicit by design
+
+  bool ok() const { return !error_.has_value(); }
+  const Error& error() const {
+    assert(!ok());
+    return *error_;
+  }
+
+ private:
+  std::optional<Error> error_;
+};
+
+// The outcome of an operation that returns a T: a value, or an Error.
+template <typename T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : outcome_(std::move(value)) {}    // NOLINT: implicit by design
+  Result(Error error) : outcome_(std::move(error)) {}  // NOLINT: implicit by design
+
+  bool ok() const { return std::holds_alternative<T>(outcome_); }
+  const Error& error() const {
+    assert(!ok());
+    return std::get<Error>(outcome_);
+  }
+  Status status() const { return ok() ? Status() : Status(error()); }
+
+  T& value() & {
+    assert(ok());
+    return std::get<T>(outcome_);
+  }
+  const T& value() const& {
+    assert(ok());
+    return std::get<T>(outcome_);
+  }
+  T&& value() && {
+    assert(ok());
+    return std::get<T>(std::move(outcome_));
+  }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+
+ private:
+  std::variant<T, Error> outcome_;
+};
+
+}  // namespace kafka

@@ -1,0 +1,21 @@
+// Storage on the machine's real file system (POSIX calls).
+//
+// This is what the cluster and the demos use. Append is write(2) into the page
+// cache; Sync is fsync(2).
+#pragma once
+
+#include "lib/storage/storage.h"
+
+namespace kafka {
+
+class PosixStorage : public Storage {
+ public:
+  std::unique_ptr<File> Open(const std::string& path) override;
+  bool Exists(const std::string& path) const override;
+  std::vector<std::string> List(const std::string& dir) const override;
+  void Remove(const std::string& path) override;
+  void Rename(const std::string& from, const std::string& to) override;
+  void CreateDirectories(const std::string& dir) override;
+};
+
+}  // namespace kafka
