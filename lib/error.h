@@ -83,6 +83,8 @@ class [[nodiscard]] Result {
     assert(ok());
     return std::get<T>(std::move(outcome_));
   }
+  T& operator*() { return value(); }
+  const T& operator*() const { return value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 

@@ -1,0 +1,327 @@
+#include "chapters/01_log/log.h"
+
+#include <algorithm>
+#include <functional>
+#include <string>
+
+#include "lib/lab.h"
+
+namespace kafka {
+namespace {
+
+bool EndsWith(const std::string& name, const std::string& suffix) {
+  return name.size() >= suffix.size() &&
+         name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// The base offset in a segment file name, if it is one.
+std::optional<int64_t> BaseOffsetOf(const std::string& name,
+                                    const std::string& suffix) {
+  if (!EndsWith(name, suffix) || name.size() != 20 + suffix.size()) {
+    return std::nullopt;
+  }
+  std::string digits = name.substr(0, 20);
+  if (!std::all_of(digits.begin(), digits.end(), ::isdigit)) return std::nullopt;
+  return std::stoll(digits);
+}
+
+// The checkpoint file holds a format version line, then the offset.
+std::string FormatCheckpoint(int64_t offset) {
+  return "0\n" + std::to_string(offset) + "\n";
+}
+
+int64_t ParseCheckpoint(const std::string& contents) {
+  size_t newline = contents.find('\n');
+  if (contents.substr(0, newline) != "0") return 0;
+  try {
+    return std::max<int64_t>(0, std::stoll(contents.substr(newline + 1)));
+  } catch (const std::exception&) {
+    return 0;  // unreadable: recover everything, the safe choice
+  }
+}
+
+}  // namespace
+
+Log::Log(Storage& storage, std::string dir, LogConfig config)
+    : storage_(storage), dir_(std::move(dir)), config_(config) {}
+
+std::unique_ptr<Log> Log::Open(Storage& storage, const std::string& dir,
+                               const LogConfig& config, int64_t now_ms) {
+  storage.CreateDirectories(dir);
+  std::unique_ptr<Log> log(new Log(storage, dir, config));
+  log->LoadSegments(now_ms);
+  return log;
+}
+
+void Log::LoadSegments(int64_t now_ms) {
+  const std::string marker = dir_ + "/" + kCleanShutdownFile;
+  const std::string checkpoint = dir_ + "/" + kRecoveryPointCheckpointFile;
+  recovery_report_.clean_shutdown = storage_.Exists(marker);
+  storage_.Remove(marker);  // from now on, a crash is an unclean shutdown
+  if (storage_.Exists(checkpoint)) {
+    recovery_point_ = ParseCheckpoint(AsString(ReadWholeFile(storage_, checkpoint)));
+  }
+  recovery_report_.recovery_point = recovery_point_;
+
+  for (const std::string& name : storage_.List(dir_)) {
+    if (std::optional<int64_t> base = BaseOffsetOf(name, kLogFileSuffix)) {
+      segments_[*base] = LogSegment::Open(storage_, dir_, *base, config_);
+      recovery_report_.indexes_rebuilt += segments_[*base]->indexes_rebuilt_on_open();
+    }
+  }
+  if (segments_.empty()) {
+    segments_[0] = LogSegment::Create(storage_, dir_, 0, config_);
+  }
+  if (!recovery_report_.clean_shutdown) RecoverUnflushedSegments();
+
+  log_start_offset_ = segments_.begin()->first;
+  recovery_point_ = std::min(recovery_point_, log_end_offset());
+  if (log_end_offset() > recovery_point_) first_unflushed_append_ms_ = now_ms;
+}
+
+//! [recover unflushed]
+void Log::RecoverUnflushedSegments() {
+  // Segments wholly below the recovery point were fsynced: trust them.
+  auto it = std::prev(segments_.upper_bound(recovery_point_));
+  if (recovery_point_ < segments_.begin()->first) it = segments_.begin();
+  for (; it != segments_.end(); ++it) {
+    uint64_t truncated = it->second->Recover();
+    recovery_report_.segments_recovered++;
+    recovery_report_.bytes_truncated += truncated;
+    if (truncated > 0) {
+      // Nothing after a corrupt batch can be trusted to continue the log.
+      recovery_report_.segments_deleted += DeleteSegmentsAfter(it->first);
+      return;
+    }
+  }
+}
+//! [recover unflushed]
+
+int Log::DeleteSegmentsAfter(int64_t offset) {
+  int deleted = 0;
+  while (segments_.rbegin()->first > offset) {
+    segments_.rbegin()->second->DeleteFiles();
+    segments_.erase(segments_.rbegin()->first);
+    ++deleted;
+  }
+  return deleted;
+}
+
+//! [append]
+Result<LogAppendInfo> Log::Append(std::span<uint8_t> records, int64_t now_ms) {
+  Result<std::vector<BatchSlice>> batches = SplitAndValidateBatches(records);
+  if (!batches.ok()) return batches.error();
+  if (batches->empty()) {
+    return Error{ErrorCode::kCorruptMessage, "no record batches to append"};
+  }
+  if (Status sizes = CheckBatchSizes(*batches); !sizes.ok()) {
+    return sizes.error();
+  }
+
+  LogAppendInfo info{};
+  info.first_offset = log_end_offset();
+  info.last_offset = AssignOffsets(records, *batches, info.first_offset) - 1;
+  info.max_timestamp = -1;
+  for (const BatchSlice& batch : *batches) {
+    info.max_timestamp = std::max(info.max_timestamp, batch.header.max_timestamp);
+    info.record_count += batch.header.records_count;
+  }
+
+  info.rolled = MaybeRoll(int64_t(records.size()), info.max_timestamp,
+                          info.last_offset);
+  active_segment().Append(records, *batches);
+  if (!first_unflushed_append_ms_) first_unflushed_append_ms_ = now_ms;
+  FlushIfDue(now_ms);
+  return info;
+}
+//! [append]
+
+//! [assign offsets]
+int64_t Log::AssignOffsets(std::span<uint8_t> records,
+                           std::vector<BatchSlice>& batches,
+                           int64_t next_offset) {
+  // BEGIN LAB lab01_log Log::AssignOffsets
+  // HINT: The leader decides offsets. For each batch in order: write
+  // HINT: next_offset into its baseOffset field (SetBaseOffset on the batch's
+  // HINT: bytes, which start at batch.position in `records`), update
+  // HINT: batch.header to match, and move next_offset past the batch's last
+  // HINT: offset. Return the offset after the last batch.
+  for (BatchSlice& batch : batches) {
+    SetBaseOffset(records.subspan(batch.position), next_offset);
+    batch.header.base_offset = next_offset;
+    next_offset = batch.header.NextOffset();
+  }
+  return next_offset;
+  // END LAB
+}
+//! [assign offsets]
+
+Status Log::CheckBatchSizes(const std::vector<BatchSlice>& batches) const {
+  for (const BatchSlice& batch : batches) {
+    if (batch.header.SizeInBytes() > config_.max_message_bytes) {
+      return Error{ErrorCode::kMessageTooLarge,
+                   "batch of " + std::to_string(batch.header.SizeInBytes()) +
+                       " bytes exceeds max.message.bytes " +
+                       std::to_string(config_.max_message_bytes)};
+    }
+  }
+  return Status();
+}
+
+bool Log::MaybeRoll(int64_t incoming_bytes, int64_t incoming_max_timestamp,
+                    int64_t incoming_last_offset) {
+  // An empty active segment already starts at the log end offset: keep it.
+  if (active_segment().empty() ||
+      !active_segment().ShouldRoll(incoming_bytes, incoming_max_timestamp,
+                                   incoming_last_offset)) {
+    return false;
+  }
+  Roll();
+  return true;
+}
+
+//! [roll]
+void Log::Roll() {
+  int64_t new_base_offset = log_end_offset();
+  active_segment().OnBecomeInactive();
+  // Kafka fsyncs a segment once it is rolled: closed segments are durable
+  // even when flush.messages and flush.ms never force a flush.
+  for (auto& [base, segment] : segments_) {
+    if (segment->next_offset() > recovery_point_) segment->Flush();
+  }
+  recovery_point_ = new_base_offset;
+  WriteRecoveryPointCheckpoint();
+  segments_[new_base_offset] =
+      LogSegment::Create(storage_, dir_, new_base_offset, config_);
+}
+//! [roll]
+
+void Log::FlushIfDue(int64_t now_ms) {
+  bool too_many = log_end_offset() - recovery_point_ >= config_.flush_messages;
+  bool too_old = first_unflushed_append_ms_.has_value() &&
+                 now_ms - *first_unflushed_append_ms_ >= config_.flush_ms;
+  if (too_many || too_old) Flush();
+}
+
+void Log::Flush() {
+  for (auto& [base, segment] : segments_) {
+    if (segment->next_offset() > recovery_point_) segment->Flush();
+  }
+  recovery_point_ = log_end_offset();
+  first_unflushed_append_ms_.reset();
+  WriteRecoveryPointCheckpoint();
+}
+
+void Log::Close() {
+  Flush();
+  WriteFileAtomically(storage_, dir_ + "/" + kCleanShutdownFile, {});
+}
+
+void Log::WriteRecoveryPointCheckpoint() {
+  WriteFileAtomically(storage_, dir_ + "/" + kRecoveryPointCheckpointFile,
+                      AsBytes(FormatCheckpoint(recovery_point_)));
+}
+
+LogSegment* Log::SegmentFor(int64_t offset) const {
+  auto after = segments_.upper_bound(offset);
+  if (after == segments_.begin()) return nullptr;
+  return std::prev(after)->second.get();
+}
+
+//! [read]
+Result<Bytes> Log::Read(int64_t offset, int32_t max_bytes) const {
+  if (offset < log_start_offset_ || offset > log_end_offset()) {
+    return Error{ErrorCode::kOffsetOutOfRange,
+                 "offset " + std::to_string(offset) + " is outside [" +
+                     std::to_string(log_start_offset_) + ", " +
+                     std::to_string(log_end_offset()) + "]"};
+  }
+  // Usually the first segment tried has the batch; if `offset` falls after
+  // that segment's last batch, the next segment starts with it.
+  for (auto it = segments_.find(SegmentFor(offset)->base_offset());
+       it != segments_.end(); ++it) {
+    Bytes batches = it->second->Read(offset, max_bytes);
+    if (!batches.empty()) return batches;
+  }
+  return Bytes{};  // offset == log end offset: nothing yet
+}
+//! [read]
+
+std::optional<TimestampOffset> Log::FetchOffsetByTimestamp(
+    int64_t timestamp) const {
+  if (timestamp == kLatestTimestamp) return TimestampOffset{-1, log_end_offset()};
+  if (timestamp == kEarliestTimestamp) {
+    return TimestampOffset{-1, log_start_offset_};
+  }
+  for (const auto& [base, segment] : segments_) {
+    if (segment->max_timestamp() < timestamp) continue;
+    if (auto found = segment->FindOffsetByTimestamp(timestamp)) return found;
+  }
+  return std::nullopt;
+}
+
+void Log::TruncateTo(int64_t offset) {
+  if (offset >= log_end_offset()) return;
+  if (offset < segments_.begin()->first) {
+    TruncateFullyAndStartAt(offset);
+  } else {
+    DeleteSegmentsAfter(offset);
+    active_segment().TruncateTo(offset);
+  }
+  recovery_point_ = std::min(recovery_point_, log_end_offset());
+  WriteRecoveryPointCheckpoint();
+}
+
+void Log::TruncateFullyAndStartAt(int64_t offset) {
+  for (auto& [base, segment] : segments_) segment->DeleteFiles();
+  segments_.clear();
+  segments_[offset] = LogSegment::Create(storage_, dir_, offset, config_);
+  log_start_offset_ = offset;
+}
+
+//! [retention]
+int Log::DeleteRetentionBreachedSegments(int64_t now_ms) {
+  auto time_breached = [&](const LogSegment& segment) {
+    return config_.retention_ms >= 0 &&
+           now_ms - segment.max_timestamp() > config_.retention_ms;
+  };
+  int deleted = DeleteOldestSegmentsWhile(time_breached);
+
+  int64_t bytes_over_limit = int64_t(size_in_bytes()) - config_.retention_bytes;
+  auto size_breached = [&](const LogSegment& segment) {
+    if (config_.retention_bytes < 0) return false;
+    if (bytes_over_limit - int64_t(segment.size()) < 0) return false;
+    bytes_over_limit -= int64_t(segment.size());
+    return true;
+  };
+  return deleted + DeleteOldestSegmentsWhile(size_breached);
+}
+//! [retention]
+
+int Log::DeleteOldestSegmentsWhile(
+    const std::function<bool(const LogSegment&)>& deletable) {
+  std::vector<int64_t> doomed;
+  for (const auto& [base, segment] : segments_) {
+    bool is_active = base == active_segment().base_offset();
+    if ((is_active && segment->empty()) || !deletable(*segment)) break;
+    doomed.push_back(base);
+  }
+  if (doomed.empty()) return 0;
+  // Never leave the log without a segment: roll first, so the log end offset
+  // survives and offsets are never reused.
+  if (doomed.size() == segments_.size()) Roll();
+  for (int64_t base : doomed) {
+    segments_[base]->DeleteFiles();
+    segments_.erase(base);
+  }
+  log_start_offset_ = segments_.begin()->first;
+  return int(doomed.size());
+}
+
+uint64_t Log::size_in_bytes() const {
+  uint64_t total = 0;
+  for (const auto& [base, segment] : segments_) total += segment->size();
+  return total;
+}
+
+}  // namespace kafka

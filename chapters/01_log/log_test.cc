@@ -1,0 +1,293 @@
+#include "chapters/01_log/log.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "chapters/01_log/test_util.h"
+#include "lib/storage/posix_storage.h"
+
+namespace kafka {
+namespace {
+
+using testing::BatchOf;
+using testing::DecodeAll;
+using testing::MemoryLogFixture;
+using testing::OffsetsIn;
+using testing::ReadAllOffsets;
+
+// Rule (KAFKA_RULES §1 scenario 1): offsets are dense and assigned by the log;
+// batches of 2, 1 and 4 records get base offsets 0, 2, 3 and LEO becomes 7.
+TEST(LogTest, AssignsDenseOffsetsToBatches) {
+  MemoryLogFixture f;
+  EXPECT_EQ(f.Append(BatchOf(2)).first_offset, 0);
+  EXPECT_EQ(f.Append(BatchOf(1)).first_offset, 2);
+  LogAppendInfo info = f.Append(BatchOf(4));
+  EXPECT_EQ(info.first_offset, 3);
+  EXPECT_EQ(info.last_offset, 6);
+  EXPECT_EQ(f.log().log_end_offset(), 7);
+}
+
+// Rule (scenario 1, continued): a read returns the whole batch that holds the
+// offset; Fetch(4) starts with the batch at 3 and the client skips offset 3.
+TEST(LogTest, ReadReturnsTheWholeBatchHoldingTheOffset) {
+  MemoryLogFixture f;
+  f.Append(BatchOf(2));
+  f.Append(BatchOf(1));
+  f.Append(BatchOf(4));
+  Bytes bytes = f.log().Read(4, 1 << 20).value();
+  std::vector<RecordBatch> batches = DecodeAll(bytes);
+  ASSERT_EQ(batches.size(), 1u);
+  EXPECT_EQ(batches[0].header.base_offset, 3);
+  EXPECT_EQ(OffsetsIn(bytes), (std::vector<int64_t>{3, 4, 5, 6}));
+}
+
+// Rule: the leader overwrites whatever offsets an incoming batch carries, and
+// does so in the caller's buffer without breaking the CRC.
+TEST(LogTest, IncomingOffsetsAreRewritten) {
+  MemoryLogFixture f;
+  f.Append(BatchOf(3));
+  RecordBatch batch = MakeBatch({{.timestamp = 1, .value = ToBytes("x")}},
+                                /*base_offset=*/999);
+  Bytes bytes = EncodeRecordBatch(batch);
+  ASSERT_TRUE(f.log().Append(bytes, 0).ok());
+  EXPECT_EQ(DecodeRecordBatch(bytes).value().header.base_offset, 3);
+  EXPECT_EQ(OffsetsIn(f.log().Read(3, 1000).value()),
+            (std::vector<int64_t>{3}));
+}
+
+// Rule: a read returns whole batches only, at most max_bytes of them, but
+// always at least one batch even if it is larger than max_bytes (KIP-74).
+TEST(LogTest, ReadReturnsWholeBatchesAndAtLeastOne) {
+  MemoryLogFixture f;
+  Bytes batch = BatchOf(1, 1000, 100);
+  for (int i = 0; i < 5; ++i) f.Append(batch);
+  const int32_t size = int32_t(batch.size());
+
+  EXPECT_EQ(f.log().Read(0, 1).value().size(), size_t(size));
+  EXPECT_EQ(f.log().Read(0, 2 * size + size / 2).value().size(),
+            size_t(2 * size));
+  EXPECT_EQ(f.log().Read(0, 1 << 20).value().size(), size_t(5 * size));
+}
+
+// Rule: reads outside [log start offset, log end offset] get
+// OFFSET_OUT_OF_RANGE; a read at the log end offset is empty.
+TEST(LogTest, OffsetOutOfRange) {
+  MemoryLogFixture f;
+  f.Append(BatchOf(3));
+  EXPECT_TRUE(f.log().Read(3, 100).value().empty());
+  Result<Bytes> beyond = f.log().Read(4, 100);
+  ASSERT_FALSE(beyond.ok());
+  EXPECT_EQ(beyond.error().code, ErrorCode::kOffsetOutOfRange);
+  EXPECT_EQ(beyond.error().message, "offset 4 is outside [0, 3]");
+  EXPECT_EQ(f.log().Read(-1, 100).error().code, ErrorCode::kOffsetOutOfRange);
+}
+
+// Rule (scenario 2): with a tiny segment.bytes the log rolls; the new segment
+// is named after the next offset, and reads continue across the boundary.
+TEST(LogTest, RollsOnSegmentBytesAndReadsAcrossSegments) {
+  LogConfig config;
+  Bytes batch = BatchOf(2, 1000, 50);
+  config.segment_bytes = int64_t(batch.size()) * 3;
+  MemoryLogFixture f(config);
+  for (int i = 0; i < 7; ++i) f.Append(batch);
+
+  std::vector<int64_t> bases;
+  for (const auto& [base, segment] : f.log().segments()) bases.push_back(base);
+  EXPECT_EQ(bases, (std::vector<int64_t>{0, 6, 12}));
+  EXPECT_TRUE(f.disk().Exists("topic-0/00000000000000000006.log"));
+  EXPECT_TRUE(f.disk().Exists("topic-0/00000000000000000006.index"));
+  EXPECT_TRUE(f.disk().Exists("topic-0/00000000000000000006.timeindex"));
+
+  std::vector<int64_t> expected(14);
+  std::iota(expected.begin(), expected.end(), 0);
+  EXPECT_EQ(ReadAllOffsets(f.log()), expected);
+}
+
+// Rule: segment.ms rolls by record time: when the incoming batch's max
+// timestamp is more than segment.ms after the segment's first batch.
+TEST(LogTest, RollsOnSegmentMsByRecordTime) {
+  LogConfig config;
+  config.segment_ms = 1000;
+  MemoryLogFixture f(config);
+  EXPECT_FALSE(f.Append(BatchOf(1, /*timestamp=*/10'000)).rolled);
+  EXPECT_FALSE(f.Append(BatchOf(1, 11'000)).rolled) << "exactly segment.ms";
+  EXPECT_TRUE(f.Append(BatchOf(1, 11'001)).rolled);
+  EXPECT_EQ(f.log().segments().size(), 2u);
+  // The clock does not matter, only record timestamps.
+  f.now_ms_ += 1'000'000;
+  EXPECT_FALSE(f.Append(BatchOf(1, 11'002)).rolled);
+}
+
+// Rule: a full offset index rolls the segment (segment.index.bytes).
+TEST(LogTest, RollsWhenTheIndexIsFull) {
+  LogConfig config;
+  config.index_interval_bytes = 0;  // an index entry for every batch but the first
+  config.segment_index_bytes = 3 * OffsetIndex::kEntrySize;
+  MemoryLogFixture f(config);
+  for (int i = 0; i < 4; ++i) EXPECT_FALSE(f.Append(BatchOf(1)).rolled);
+  EXPECT_TRUE(f.log().segments().begin()->second->offset_index().IsFull());
+  EXPECT_TRUE(f.Append(BatchOf(1)).rolled);
+}
+
+// Rule: a corrupt batch is rejected with CORRUPT_MESSAGE and nothing is
+// appended, not even the valid batches before it in the same request.
+TEST(LogTest, CorruptBatchAppendsNothing) {
+  MemoryLogFixture f;
+  f.Append(BatchOf(2));
+  Bytes good = BatchOf(1);
+  Bytes bad = BatchOf(1);
+  bad[bad.size() - 1] ^= 0xFF;
+  Bytes request = good;
+  request.insert(request.end(), bad.begin(), bad.end());
+
+  Result<LogAppendInfo> result = f.log().Append(request, 0);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().code, ErrorCode::kCorruptMessage);
+  EXPECT_NE(result.error().message.find("at byte " + std::to_string(good.size())),
+            std::string::npos);
+  EXPECT_EQ(f.log().log_end_offset(), 2);
+  EXPECT_EQ(f.log().size_in_bytes(), BatchOf(2).size());
+}
+
+// Rule: a batch larger than max.message.bytes gets MESSAGE_TOO_LARGE.
+TEST(LogTest, OversizedBatchIsRejected) {
+  LogConfig config;
+  config.max_message_bytes = 200;
+  MemoryLogFixture f(config);
+  Bytes big = BatchOf(1, 1000, 300);
+  Result<LogAppendInfo> result = f.log().Append(big, 0);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().code, ErrorCode::kMessageTooLarge);
+  EXPECT_EQ(f.log().log_end_offset(), 0);
+}
+
+// Rule (scenario 4): the time index holds only growing timestamps; the offset
+// for a timestamp is the first record whose timestamp is >= it.
+TEST(LogTest, OffsetForTimestamp) {
+  LogConfig config;
+  config.index_interval_bytes = 0;
+  MemoryLogFixture f(config);
+  f.Append(BatchOf(1, 100));
+  f.Append(BatchOf(1, 50));
+  f.Append(BatchOf(1, 200));
+
+  const LogSegment& segment = *f.log().segments().begin()->second;
+  EXPECT_EQ(segment.time_index().entries(),
+            (std::vector<TimestampOffset>{{100, 0}, {200, 2}}));
+  EXPECT_EQ(f.log().FetchOffsetByTimestamp(150)->offset, 2);
+  EXPECT_EQ(f.log().FetchOffsetByTimestamp(60)->offset, 0);
+  EXPECT_EQ(f.log().FetchOffsetByTimestamp(200)->timestamp, 200);
+  EXPECT_FALSE(f.log().FetchOffsetByTimestamp(201).has_value());
+  EXPECT_EQ(f.log().FetchOffsetByTimestamp(kLatestTimestamp)->offset, 3);
+  EXPECT_EQ(f.log().FetchOffsetByTimestamp(kEarliestTimestamp)->offset, 0);
+}
+
+// Rule: the search looks inside a batch for the first matching record.
+TEST(LogTest, OffsetForTimestampInsideABatch) {
+  MemoryLogFixture f;
+  f.Append(EncodeRecordBatch(MakeBatch({{.timestamp = 10},
+                                        {.timestamp = 30},
+                                        {.timestamp = 20}})));
+  EXPECT_EQ(f.log().FetchOffsetByTimestamp(15)->offset, 1);
+  EXPECT_EQ(f.log().FetchOffsetByTimestamp(25)->offset, 1);
+}
+
+// Rule: truncate-to removes every batch whose last offset is >= the target; a
+// batch straddling the target goes whole; appends continue from the new end.
+TEST(LogTest, TruncateTo) {
+  LogConfig config;
+  config.segment_bytes = int64_t(BatchOf(2).size()) * 2;
+  MemoryLogFixture f(config);
+  for (int i = 0; i < 5; ++i) f.Append(BatchOf(2));  // offsets 0..9
+  ASSERT_EQ(f.log().segments().size(), 3u);
+
+  f.log().TruncateTo(5);  // the batch 4..5 straddles 5: it goes too
+  EXPECT_EQ(f.log().log_end_offset(), 4);
+  // Segments starting after 5 are deleted; the one at 4 stays, now empty.
+  EXPECT_EQ(f.log().segments().size(), 2u);
+  EXPECT_FALSE(f.disk().Exists("topic-0/00000000000000000008.log"));
+  EXPECT_TRUE(f.log().segments().rbegin()->second->empty());
+  EXPECT_EQ(f.Append(BatchOf(1)).first_offset, 4);
+  EXPECT_EQ(ReadAllOffsets(f.log()), (std::vector<int64_t>{0, 1, 2, 3, 4}));
+
+  f.log().TruncateTo(0);
+  EXPECT_EQ(f.log().log_end_offset(), 0);
+  EXPECT_TRUE(f.log().Read(0, 100).value().empty());
+}
+
+// Rule: by default nothing is fsynced per append (flush.messages is "never");
+// Kafka's durability comes from replication.
+TEST(LogTest, NoFsyncPerAppendByDefault) {
+  MemoryLogFixture f;
+  for (int i = 0; i < 100; ++i) f.Append(BatchOf(1));
+  EXPECT_GT(f.disk().UnsyncedBytes(), 100 * BatchOf(1).size() - 1);
+  EXPECT_EQ(f.log().recovery_point(), 0);
+}
+
+// Rule: flush.messages forces an fsync once that many records are unflushed.
+TEST(LogTest, FlushMessagesForcesFsync) {
+  LogConfig config;
+  config.flush_messages = 3;
+  MemoryLogFixture f(config);
+  f.Append(BatchOf(2));
+  EXPECT_EQ(f.log().recovery_point(), 0);
+  f.Append(BatchOf(1));
+  EXPECT_EQ(f.log().recovery_point(), 3);
+  EXPECT_EQ(f.disk().UnsyncedBytes(), 0u);
+}
+
+// Rule: flush.ms forces an fsync once the oldest unflushed append is that old.
+TEST(LogTest, FlushMsForcesFsync) {
+  LogConfig config;
+  config.flush_ms = 500;
+  MemoryLogFixture f(config);
+  f.Append(BatchOf(1));
+  f.now_ms_ += 499;
+  f.Append(BatchOf(1));
+  EXPECT_EQ(f.log().recovery_point(), 0);
+  f.now_ms_ += 1;
+  f.Append(BatchOf(1));
+  EXPECT_EQ(f.log().recovery_point(), 3);
+}
+
+// Rule: rolling a segment fsyncs it and moves the recovery point to the new
+// segment's base offset.
+TEST(LogTest, RollFlushesTheOldSegment) {
+  LogConfig config;
+  config.segment_bytes = int64_t(BatchOf(1).size());
+  MemoryLogFixture f(config);
+  f.Append(BatchOf(1));
+  f.Append(BatchOf(1));
+  EXPECT_EQ(f.log().recovery_point(), 1);
+  EXPECT_EQ(f.disk().UnsyncedBytes(), BatchOf(1).size());
+}
+
+// Rule: on real files, segments are named by base offset in 20 digits, and a
+// restarted log (clean shutdown) serves every record it had.
+TEST(LogTest, PosixFilesSurviveRestart) {
+  std::string dir = std::string(::testing::TempDir()) + "/log_test_posix/t-0";
+  std::filesystem::remove_all(dir);
+  PosixStorage storage;
+  LogConfig config;
+  config.segment_bytes = int64_t(BatchOf(2).size()) * 2;
+  {
+    auto log = Log::Open(storage, dir, config, 0);
+    for (int i = 0; i < 3; ++i) {
+      Bytes batch = BatchOf(2);
+      ASSERT_TRUE(log->Append(batch, 0).ok());
+    }
+    log->Close();
+  }
+  EXPECT_TRUE(std::filesystem::exists(dir + "/00000000000000000000.log"));
+  EXPECT_TRUE(std::filesystem::exists(dir + "/00000000000000000004.log"));
+  EXPECT_TRUE(std::filesystem::exists(dir + "/.kafka_cleanshutdown"));
+
+  auto log = Log::Open(storage, dir, config, 0);
+  EXPECT_TRUE(log->recovery_report().clean_shutdown);
+  EXPECT_EQ(log->recovery_report().segments_recovered, 0);
+  EXPECT_EQ(ReadAllOffsets(*log), (std::vector<int64_t>{0, 1, 2, 3, 4, 5}));
+}
+
+}  // namespace
+}  // namespace kafka
