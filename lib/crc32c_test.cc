@@ -38,13 +38,20 @@ TEST(Crc32cTest, EmptyInputIsZero) {
   EXPECT_EQ(Crc32c(std::span<const uint8_t>()), 0u);
 }
 
-// Rule: the hardware and table-driven paths agree on every length and alignment.
+// Rule: the hardware and table-driven paths agree on every length and
+// alignment, including lengths that use the three-block paths (768 and 6144
+// bytes and up).
 TEST(Crc32cTest, HardwareAndPortablePathsAgree) {
   std::mt19937 random(42);
-  std::vector<uint8_t> data(1000);
+  std::vector<uint8_t> data(20000);
   for (auto& byte : data) byte = static_cast<uint8_t>(random());
+  std::vector<size_t> lengths;
+  for (size_t length = 0; length < 1000; length += 37) lengths.push_back(length);
+  for (size_t length : {767, 768, 769, 6143, 6144, 6145, 13000, 19990}) {
+    lengths.push_back(length);
+  }
   for (size_t start = 0; start < 9; ++start) {
-    for (size_t length = 0; start + length <= data.size(); length += 37) {
+    for (size_t length : lengths) {
       std::span<const uint8_t> piece(data.data() + start, length);
       ASSERT_EQ(Crc32c(piece), Crc32cPortable(piece))
           << "start " << start << " length " << length;

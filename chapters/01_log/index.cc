@@ -57,6 +57,7 @@ IndexFile<Entry>::IndexFile(std::unique_ptr<File> file, int64_t base_offset,
     ReadEntry(reader, base_offset_, entry);
     entries_.push_back(entry);
   }
+  entries_in_file_ = entries_.size();
 }
 
 template <typename Entry>
@@ -67,11 +68,19 @@ void IndexFile<Entry>::Reset() {
 
 template <typename Entry>
 void IndexFile<Entry>::Append(const Entry& entry) {
+  entries_.push_back(entry);
+}
+
+template <typename Entry>
+void IndexFile<Entry>::Flush() {
   Bytes encoded;
   ByteWriter writer(encoded);
-  WriteEntry(writer, entry, base_offset_);
+  for (size_t i = entries_in_file_; i < entries_.size(); ++i) {
+    WriteEntry(writer, entries_[i], base_offset_);
+  }
   file_->Append(encoded);
-  entries_.push_back(entry);
+  entries_in_file_ = entries_.size();
+  file_->Sync();
 }
 
 template <typename Entry>
@@ -85,7 +94,10 @@ void IndexFile<Entry>::TruncateTo(int64_t offset) {
 template <typename Entry>
 void IndexFile<Entry>::Keep(size_t count) {
   entries_.resize(std::min(count, entries_.size()));
-  file_->Truncate(entries_.size() * EntrySize<Entry>());
+  if (entries_in_file_ > entries_.size()) {
+    entries_in_file_ = entries_.size();
+    file_->Truncate(entries_in_file_ * EntrySize<Entry>());
+  }
 }
 
 template class IndexFile<OffsetPosition>;

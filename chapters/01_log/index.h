@@ -16,9 +16,13 @@
 // Offsets are stored relative to the segment's base offset, in 4 bytes, which is
 // one reason a segment never spans more than 2^31 offsets.
 //
-// Kafka memory-maps these files; here each index keeps its entries in a vector
-// and appends each new entry to its file. Both are rebuilt from the .log file
-// whenever they are missing or fail the sanity check.
+// Kafka memory-maps these files, so a new entry costs no system call and
+// reaches the file through the page cache some time later. Here each index
+// keeps its entries in a vector and writes the new ones to its file on Flush
+// (when the segment is flushed, rolled or closed). Either way an index file can
+// lag behind its segment after a crash; that is why recovery rebuilds the
+// indexes of every segment it checks, and why an index that is missing or
+// fails the sanity check is rebuilt from the .log file.
 #pragma once
 
 #include <cstdint>
@@ -60,7 +64,8 @@ class IndexFile {
   void TruncateTo(int64_t offset);
   // Drops every entry (before a rebuild).
   void Reset();
-  void Flush() { file_->Sync(); }
+  // Writes the entries not yet in the file, and fsyncs it.
+  void Flush();
 
  protected:
   void Append(const Entry& entry);
@@ -75,6 +80,7 @@ class IndexFile {
   std::unique_ptr<File> file_;
   size_t max_entries_;
   std::vector<Entry> entries_;
+  size_t entries_in_file_ = 0;  // entries_[0, entries_in_file_) are in the file
   bool loaded_whole_entries_ = true;
 };
 

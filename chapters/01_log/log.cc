@@ -66,26 +66,33 @@ void Log::LoadSegments(int64_t now_ms) {
   for (const std::string& name : storage_.List(dir_)) {
     if (std::optional<int64_t> base = BaseOffsetOf(name, kLogFileSuffix)) {
       segments_[*base] = LogSegment::Open(storage_, dir_, *base, config_);
-      recovery_report_.indexes_rebuilt += segments_[*base]->indexes_rebuilt_on_open();
     }
   }
   if (segments_.empty()) {
     segments_[0] = LogSegment::Create(storage_, dir_, 0, config_);
   }
-  if (!recovery_report_.clean_shutdown) RecoverUnflushedSegments();
+  RecoverSegments();
 
   log_start_offset_ = segments_.begin()->first;
   recovery_point_ = std::min(recovery_point_, log_end_offset());
   if (log_end_offset() > recovery_point_) first_unflushed_append_ms_ = now_ms;
 }
 
-//! [recover unflushed]
-void Log::RecoverUnflushedSegments() {
-  // Segments wholly below the recovery point were fsynced: trust them.
-  auto it = std::prev(segments_.upper_bound(recovery_point_));
-  if (recovery_point_ < segments_.begin()->first) it = segments_.begin();
-  for (; it != segments_.end(); ++it) {
-    uint64_t truncated = it->second->Recover();
+//! [recover segments]
+void Log::RecoverSegments() {
+  // After an unclean shutdown, everything from the segment holding the
+  // recovery point on may hold torn or unflushed writes. Segments wholly below
+  // it were fsynced and are trusted, unless their indexes are damaged.
+  const int64_t first_unflushed_base = SegmentFor(recovery_point_)
+                                           ? SegmentFor(recovery_point_)->base_offset()
+                                           : segments_.begin()->first;
+  for (auto it = segments_.begin(); it != segments_.end(); ++it) {
+    LogSegment& segment = *it->second;
+    bool unflushed = !recovery_report_.clean_shutdown &&
+                     segment.base_offset() >= first_unflushed_base;
+    if (!unflushed && !segment.needs_recovery()) continue;
+    recovery_report_.indexes_rebuilt += segment.needs_recovery();
+    uint64_t truncated = segment.Recover();
     recovery_report_.segments_recovered++;
     recovery_report_.bytes_truncated += truncated;
     if (truncated > 0) {
@@ -95,7 +102,7 @@ void Log::RecoverUnflushedSegments() {
     }
   }
 }
-//! [recover unflushed]
+//! [recover segments]
 
 int Log::DeleteSegmentsAfter(int64_t offset) {
   int deleted = 0;
@@ -229,8 +236,9 @@ LogSegment* Log::SegmentFor(int64_t offset) const {
 }
 
 //! [read]
-Result<Bytes> Log::Read(int64_t offset, int32_t max_bytes) const {
+Status Log::Read(int64_t offset, int32_t max_bytes, Bytes& out) const {
   if (offset < log_start_offset_ || offset > log_end_offset()) {
+    out.clear();
     return Error{ErrorCode::kOffsetOutOfRange,
                  "offset " + std::to_string(offset) + " is outside [" +
                      std::to_string(log_start_offset_) + ", " +
@@ -238,12 +246,13 @@ Result<Bytes> Log::Read(int64_t offset, int32_t max_bytes) const {
   }
   // Usually the first segment tried has the batch; if `offset` falls after
   // that segment's last batch, the next segment starts with it.
+  // A segment leaves `out` empty if it has no batch for `offset` (at the log
+  // end offset, none has); `out` keeps its capacity across reads.
   for (auto it = segments_.find(SegmentFor(offset)->base_offset());
        it != segments_.end(); ++it) {
-    Bytes batches = it->second->Read(offset, max_bytes);
-    if (!batches.empty()) return batches;
+    if (it->second->Read(offset, max_bytes, out)) break;
   }
-  return Bytes{};  // offset == log end offset: nothing yet
+  return Status();
 }
 //! [read]
 

@@ -89,12 +89,16 @@ class Log {
   // UNSUPPORTED_COMPRESSION_TYPE, appending nothing.
   Result<LogAppendInfo> Append(std::span<uint8_t> records, int64_t now_ms);
 
-  // Reads whole batches starting with the one that holds `offset`: at most
-  // max_bytes, but at least one batch. The first batch may start before
-  // `offset`; a consumer skips the records it did not ask for. Returns empty
-  // bytes at the log end offset, OFFSET_OUT_OF_RANGE outside
-  // [log start offset, log end offset].
-  Result<Bytes> Read(int64_t offset, int32_t max_bytes) const;
+  // Reads whole batches starting with the one that holds `offset` into `out`
+  // (replacing its contents): at most max_bytes, but at least one batch. The
+  // first batch may start before `offset`; a consumer skips the records it did
+  // not ask for. `out` is left empty at the log end offset; outside
+  // [log start offset, log end offset] the result is OFFSET_OUT_OF_RANGE.
+  //
+  // The caller passes its buffer in so a reader can reuse one buffer for many
+  // reads. Kafka avoids even this copy: it hands the file region to the socket
+  // with sendfile(2), so the bytes never enter the broker's memory.
+  Status Read(int64_t offset, int32_t max_bytes, Bytes& out) const;
 
   // The first record whose timestamp is >= `timestamp`, or the log end offset
   // for kLatestTimestamp and the log start offset for kEarliestTimestamp.
@@ -128,7 +132,7 @@ class Log {
   Log(Storage& storage, std::string dir, LogConfig config);
 
   void LoadSegments(int64_t now_ms);
-  void RecoverUnflushedSegments();
+  void RecoverSegments();
   // Deletes the segments whose base offset is > offset.
   int DeleteSegmentsAfter(int64_t offset);
   void WriteRecoveryPointCheckpoint();

@@ -68,10 +68,7 @@ std::unique_ptr<LogSegment> LogSegment::Open(Storage& storage,
   bool indexes_sane = indexes_exist &&
                       segment->offset_index_.SanityCheck(segment->size()).ok() &&
                       segment->time_index_.SanityCheck().ok();
-  if (!indexes_sane || !segment->LoadTailState()) {
-    segment->Recover();
-    segment->indexes_rebuilt_on_open_ = true;
-  }
+  segment->needs_recovery_ = !indexes_sane || !segment->LoadTailState();
   return segment;
 }
 
@@ -157,17 +154,20 @@ std::optional<BatchLocation> LogSegment::FindBatch(int64_t offset) const {
 }
 
 //! [segment read]
-Bytes LogSegment::Read(int64_t offset, int32_t max_bytes) const {
+bool LogSegment::Read(int64_t offset, int32_t max_bytes, Bytes& out) const {
   std::optional<BatchLocation> first = FindBatch(offset);
-  if (!first) return {};
+  if (!first) {
+    out.clear();
+    return false;
+  }
   // At least the first batch, even if it alone is larger than max_bytes
   // (KIP-74): otherwise a consumer could never get past a large batch.
   uint64_t wanted = std::max<uint64_t>(
       std::max(max_bytes, 0), uint64_t(first->header.SizeInBytes()));
-  Bytes out(std::min(wanted, size() - first->position));
+  out.resize(std::min(wanted, size() - first->position));
   out.resize(log_file_->ReadAt(first->position, out));
   out.resize(WholeBatchesPrefix(out));
-  return out;
+  return true;
 }
 //! [segment read]
 
@@ -205,10 +205,12 @@ uint64_t LogSegment::Recover() {
   // HINT: ValidateRecordBatch; stop at the first batch that is missing, torn,
   // HINT: invalid, or whose base offset goes backwards (< next_offset_).
   // HINT: Each valid batch goes through IndexBatch. Cut the file where you
-  // HINT: stopped and return how many bytes you cut.
+  // HINT: stopped, write the rebuilt indexes out (Flush them), and return how
+  // HINT: many bytes you cut.
   ResetState();
   offset_index_.Reset();
   time_index_.Reset();
+  needs_recovery_ = false;
   uint64_t position = 0;
   while (position < size()) {
     std::optional<BatchLocation> batch = ReadBatchHeaderAt(position);
@@ -221,6 +223,8 @@ uint64_t LogSegment::Recover() {
   }
   uint64_t truncated = size() - position;
   log_file_->Truncate(position);
+  offset_index_.Flush();
+  time_index_.Flush();
   return truncated;
   // END LAB
 }

@@ -52,8 +52,9 @@ class LogSegment {
                                             const std::string& dir,
                                             int64_t base_offset,
                                             const LogConfig& config);
-  // Opens an existing segment, trusting its batches. Indexes that are missing
-  // or fail their sanity check are rebuilt from the .log file.
+  // Opens an existing segment, trusting its batches. If an index is missing or
+  // fails its sanity check, or the last batch is unreadable, the segment
+  // reports needs_recovery(): the caller must Recover() it before use.
   static std::unique_ptr<LogSegment> Open(Storage& storage,
                                           const std::string& dir,
                                           int64_t base_offset,
@@ -66,7 +67,7 @@ class LogSegment {
   bool empty() const { return size() == 0; }
   // The largest record timestamp in the segment, -1 if none.
   int64_t max_timestamp() const { return max_timestamp_so_far_; }
-  bool indexes_rebuilt_on_open() const { return indexes_rebuilt_on_open_; }
+  bool needs_recovery() const { return needs_recovery_; }
   const OffsetIndex& offset_index() const { return offset_index_; }
   const TimeIndex& time_index() const { return time_index_; }
 
@@ -79,10 +80,10 @@ class LogSegment {
   // index entries as index.interval.bytes requires.
   void Append(ByteView records, const std::vector<BatchSlice>& batches);
 
-  // Whole batches, starting with the first one whose last offset is >= offset,
-  // up to max_bytes in all but always at least one batch. Empty if this segment
-  // holds no such batch.
-  Bytes Read(int64_t offset, int32_t max_bytes) const;
+  // Reads whole batches into `out`, starting with the first one whose last
+  // offset is >= offset, up to max_bytes in all but always at least one batch.
+  // Returns false, with `out` empty, if this segment holds no such batch.
+  bool Read(int64_t offset, int32_t max_bytes, Bytes& out) const;
 
   // The first record with timestamp >= `timestamp`, if this segment has one.
   std::optional<TimestampOffset> FindOffsetByTimestamp(int64_t timestamp) const;
@@ -130,7 +131,7 @@ class LogSegment {
   // The max timestamp of the first batch: segment.ms counts from it.
   std::optional<int64_t> rolling_based_timestamp_;
   int64_t bytes_since_last_index_entry_ = 0;
-  bool indexes_rebuilt_on_open_ = false;
+  bool needs_recovery_ = false;
 };
 
 }  // namespace kafka

@@ -15,6 +15,7 @@ using testing::DecodeAll;
 using testing::MemoryLogFixture;
 using testing::OffsetsIn;
 using testing::ReadAllOffsets;
+using testing::ReadLog;
 
 // Rule (KAFKA_RULES §1 scenario 1): offsets are dense and assigned by the log;
 // batches of 2, 1 and 4 records get base offsets 0, 2, 3 and LEO becomes 7.
@@ -35,7 +36,7 @@ TEST(LogTest, ReadReturnsTheWholeBatchHoldingTheOffset) {
   f.Append(BatchOf(2));
   f.Append(BatchOf(1));
   f.Append(BatchOf(4));
-  Bytes bytes = f.log().Read(4, 1 << 20).value();
+  Bytes bytes = ReadLog(f.log(), 4, 1 << 20).value();
   std::vector<RecordBatch> batches = DecodeAll(bytes);
   ASSERT_EQ(batches.size(), 1u);
   EXPECT_EQ(batches[0].header.base_offset, 3);
@@ -52,7 +53,7 @@ TEST(LogTest, IncomingOffsetsAreRewritten) {
   Bytes bytes = EncodeRecordBatch(batch);
   ASSERT_TRUE(f.log().Append(bytes, 0).ok());
   EXPECT_EQ(DecodeRecordBatch(bytes).value().header.base_offset, 3);
-  EXPECT_EQ(OffsetsIn(f.log().Read(3, 1000).value()),
+  EXPECT_EQ(OffsetsIn(ReadLog(f.log(), 3, 1000).value()),
             (std::vector<int64_t>{3}));
 }
 
@@ -64,10 +65,10 @@ TEST(LogTest, ReadReturnsWholeBatchesAndAtLeastOne) {
   for (int i = 0; i < 5; ++i) f.Append(batch);
   const int32_t size = int32_t(batch.size());
 
-  EXPECT_EQ(f.log().Read(0, 1).value().size(), size_t(size));
-  EXPECT_EQ(f.log().Read(0, 2 * size + size / 2).value().size(),
+  EXPECT_EQ(ReadLog(f.log(), 0, 1).value().size(), size_t(size));
+  EXPECT_EQ(ReadLog(f.log(), 0, 2 * size + size / 2).value().size(),
             size_t(2 * size));
-  EXPECT_EQ(f.log().Read(0, 1 << 20).value().size(), size_t(5 * size));
+  EXPECT_EQ(ReadLog(f.log(), 0, 1 << 20).value().size(), size_t(5 * size));
 }
 
 // Rule: reads outside [log start offset, log end offset] get
@@ -75,12 +76,12 @@ TEST(LogTest, ReadReturnsWholeBatchesAndAtLeastOne) {
 TEST(LogTest, OffsetOutOfRange) {
   MemoryLogFixture f;
   f.Append(BatchOf(3));
-  EXPECT_TRUE(f.log().Read(3, 100).value().empty());
-  Result<Bytes> beyond = f.log().Read(4, 100);
+  EXPECT_TRUE(ReadLog(f.log(), 3, 100).value().empty());
+  Result<Bytes> beyond = ReadLog(f.log(), 4, 100);
   ASSERT_FALSE(beyond.ok());
   EXPECT_EQ(beyond.error().code, ErrorCode::kOffsetOutOfRange);
   EXPECT_EQ(beyond.error().message, "offset 4 is outside [0, 3]");
-  EXPECT_EQ(f.log().Read(-1, 100).error().code, ErrorCode::kOffsetOutOfRange);
+  EXPECT_EQ(ReadLog(f.log(), -1, 100).error().code, ErrorCode::kOffsetOutOfRange);
 }
 
 // Rule (scenario 2): with a tiny segment.bytes the log rolls; the new segment
@@ -213,7 +214,7 @@ TEST(LogTest, TruncateTo) {
 
   f.log().TruncateTo(0);
   EXPECT_EQ(f.log().log_end_offset(), 0);
-  EXPECT_TRUE(f.log().Read(0, 100).value().empty());
+  EXPECT_TRUE(ReadLog(f.log(), 0, 100).value().empty());
 }
 
 // Rule: by default nothing is fsynced per append (flush.messages is "never");

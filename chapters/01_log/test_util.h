@@ -50,12 +50,21 @@ inline std::vector<int64_t> OffsetsIn(ByteView bytes) {
   return offsets;
 }
 
+// Log::Read into a fresh buffer.
+inline Result<Bytes> ReadLog(const Log& log, int64_t offset,
+                             int32_t max_bytes) {
+  Bytes out;
+  Status status = log.Read(offset, max_bytes, out);
+  if (!status.ok()) return status.error();
+  return out;
+}
+
 // Reads the whole log, from its start offset to its end, in small steps.
 inline std::vector<int64_t> ReadAllOffsets(const Log& log) {
   std::vector<int64_t> offsets;
   int64_t next = log.log_start_offset();
   while (next < log.log_end_offset()) {
-    Bytes bytes = log.Read(next, 1).value();
+    Bytes bytes = ReadLog(log, next, 1).value();
     for (int64_t offset : OffsetsIn(bytes)) {
       if (offset >= next) offsets.push_back(offset);
     }
