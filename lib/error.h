@@ -79,7 +79,8 @@ class [[nodiscard]] Result {
     assert(ok());
     return std::get<T>(outcome_);
   }
-  T&& value() && {
+  // By value, so that `for (auto& x : F().value())` does not dangle.
+  T value() && {
     assert(ok());
     return std::get<T>(std::move(outcome_));
   }
