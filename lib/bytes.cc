@@ -41,7 +41,9 @@ void WriteUnsignedVarint(Bytes& out, uint64_t v) {
 
 }  // namespace
 
-void ByteWriter::WriteInt8(int8_t v) { out_.push_back(static_cast<uint8_t>(v)); }
+void ByteWriter::WriteInt8(int8_t v) {
+  out_.push_back(static_cast<uint8_t>(v));
+}
 void ByteWriter::WriteInt16(int16_t v) {
   WriteBigEndian(out_, static_cast<uint16_t>(v));
 }
@@ -56,12 +58,14 @@ void ByteWriter::WriteUint32(uint32_t v) { WriteBigEndian(out_, v); }
 // Zigzag maps signed to unsigned so that small magnitudes stay small:
 // 0→0, -1→1, 1→2, -2→3, ...
 void ByteWriter::WriteVarint(int32_t v) {
-  uint32_t zigzag = (static_cast<uint32_t>(v) << 1) ^ static_cast<uint32_t>(v >> 31);
+  uint32_t zigzag =
+      (static_cast<uint32_t>(v) << 1) ^ static_cast<uint32_t>(v >> 31);
   WriteUnsignedVarint(out_, zigzag);
 }
 
 void ByteWriter::WriteVarlong(int64_t v) {
-  uint64_t zigzag = (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+  uint64_t zigzag =
+      (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
   WriteUnsignedVarint(out_, zigzag);
 }
 
@@ -120,8 +124,7 @@ int64_t ByteReader::ReadInt64(std::string_view field) {
   return static_cast<int64_t>(v);
 }
 
-uint64_t ByteReader::ReadUnsignedVarint(int max_bytes,
-                                        std::string_view field) {
+uint64_t ByteReader::ReadUnsignedVarint(int max_bytes, std::string_view field) {
   uint64_t v = 0;
   for (int i = 0; i < max_bytes; ++i) {
     if (!Need(1, field)) return 0;

@@ -1,14 +1,15 @@
 // Bytes, and reading and writing Kafka's primitive encodings.
 //
-// Kafka's formats are big-endian fixed-width integers (int8..int64) plus, inside
-// records, zigzag variable-length integers: the same encoding as Protocol Buffers'
-// sint32/sint64 (see ByteUtils.java). Small numbers, positive or negative, take one
-// byte, which is why a record's offset and timestamp are stored as deltas from
-// the batch's base values.
+// Kafka's formats are big-endian fixed-width integers (int8..int64) plus,
+// inside records, zigzag variable-length integers: the same encoding as
+// Protocol Buffers' sint32/sint64 (see ByteUtils.java). Small numbers, positive
+// or negative, take one byte, which is why a record's offset and timestamp are
+// stored as deltas from the batch's base values.
 //
-// ByteReader never reads past its input. A read that does not fit records an error
-// naming the field and the byte position, returns 0, and makes every later read a
-// no-op, so a decoder can read a whole structure and check `ok()` once at the end.
+// ByteReader never reads past its input. A read that does not fit records an
+// error naming the field and the byte position, returns 0, and makes every
+// later read a no-op, so a decoder can read a whole structure and check `ok()`
+// once at the end.
 #pragma once
 
 #include <cstdint>
@@ -38,7 +39,7 @@ class ByteWriter {
   void WriteInt32(int32_t v);
   void WriteInt64(int64_t v);
   void WriteUint32(uint32_t v);
-  void WriteVarint(int32_t v);  // zigzag, as Kafka's ByteUtils.writeVarint
+  void WriteVarint(int32_t v);   // zigzag, as Kafka's ByteUtils.writeVarint
   void WriteVarlong(int64_t v);  // zigzag, as ByteUtils.writeVarlong
   void WriteRaw(ByteView bytes);
 
@@ -72,7 +73,8 @@ class ByteReader {
   bool ok() const { return error_.empty(); }
   // "field 'lastOffsetDelta' at byte 23: needs 4 bytes, 2 left".
   const std::string& error() const { return error_; }
-  // Records an error found by the caller (a bad value rather than a short read).
+  // Records an error found by the caller (a bad value rather than a short
+  // read).
   void Fail(std::string_view field, const std::string& problem);
 
   size_t position() const { return origin_ + consumed_; }

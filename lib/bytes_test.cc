@@ -66,10 +66,12 @@ TEST(BytesTest, ShortReadNamesFieldAndPosition) {
   EXPECT_EQ(reader.ReadInt32("count"), 1);
   EXPECT_EQ(reader.ReadInt32("length"), 0);
   EXPECT_FALSE(reader.ok());
-  EXPECT_EQ(reader.error(), "field 'length' at byte 104: needs 4 bytes, 2 left");
+  EXPECT_EQ(reader.error(),
+            "field 'length' at byte 104: needs 4 bytes, 2 left");
   // Later reads keep the first error.
   reader.ReadInt8("next");
-  EXPECT_EQ(reader.error(), "field 'length' at byte 104: needs 4 bytes, 2 left");
+  EXPECT_EQ(reader.error(),
+            "field 'length' at byte 104: needs 4 bytes, 2 left");
 }
 
 // Rule: a varint longer than its type allows is rejected, not looped over.

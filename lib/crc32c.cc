@@ -36,7 +36,8 @@ class ZeroShift {
     uint32_t bit_image[32];
     for (int bit = 0; bit < 32; ++bit) {
       uint32_t reg = uint32_t{1} << bit;
-      for (size_t i = 0; i < zero_bytes; ++i) reg = kTable[reg & 0xFF] ^ (reg >> 8);
+      for (size_t i = 0; i < zero_bytes; ++i)
+        reg = kTable[reg & 0xFF] ^ (reg >> 8);
       bit_image[bit] = reg;
     }
     for (int byte = 0; byte < 4; ++byte) {
@@ -86,7 +87,8 @@ __attribute__((target("sse4.2"))) uint32_t Crc32cThreeBlocks(
     b = __builtin_ia32_crc32di(b, wb);
     c = __builtin_ia32_crc32di(c, wc);
   }
-  uint32_t ab = shift.Apply(static_cast<uint32_t>(a)) ^ static_cast<uint32_t>(b);
+  uint32_t ab =
+      shift.Apply(static_cast<uint32_t>(a)) ^ static_cast<uint32_t>(b);
   return shift.Apply(ab) ^ static_cast<uint32_t>(c);
 }
 

@@ -3,7 +3,8 @@
 // Kafka protects each record batch with a CRC-32C computed over everything from
 // the `attributes` field to the end of the batch (see DefaultRecordBatch.java).
 // CRC-32C, unlike the zlib CRC-32 of older message formats, has a dedicated
-// instruction on x86 (SSE4.2), so brokers and clients can check it at memory speed.
+// instruction on x86 (SSE4.2), so brokers and clients can check it at memory
+// speed.
 #pragma once
 
 #include <cstdint>

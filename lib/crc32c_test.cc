@@ -13,11 +13,12 @@ std::vector<uint8_t> Filled(size_t n, uint8_t value) {
   return std::vector<uint8_t>(n, value);
 }
 
-// Rule: the checksum is CRC-32C (Castagnoli), matching the published check value.
+// Rule: the checksum is CRC-32C (Castagnoli), matching the published check
+// value.
 TEST(Crc32cTest, MatchesTheStandardCheckValue) {
   const std::string check = "123456789";
-  std::span<const uint8_t> bytes(
-      reinterpret_cast<const uint8_t*>(check.data()), check.size());
+  std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(check.data()),
+                                 check.size());
   EXPECT_EQ(Crc32c(bytes), 0xE3069283u);
   EXPECT_EQ(Crc32cPortable(bytes), 0xE3069283u);
 }
@@ -46,7 +47,8 @@ TEST(Crc32cTest, HardwareAndPortablePathsAgree) {
   std::vector<uint8_t> data(20000);
   for (auto& byte : data) byte = static_cast<uint8_t>(random());
   std::vector<size_t> lengths;
-  for (size_t length = 0; length < 1000; length += 37) lengths.push_back(length);
+  for (size_t length = 0; length < 1000; length += 37)
+    lengths.push_back(length);
   for (size_t length : {767, 768, 769, 6143, 6144, 6145, 13000, 19990}) {
     lengths.push_back(length);
   }

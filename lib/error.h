@@ -1,11 +1,11 @@
 // Kafka's error codes, and the Status / Result types that carry them.
 //
-// A Kafka client never sees an exception from a broker: every response carries a
-// 16-bit error code with a well-known name (see Errors.java in Kafka's clients).
-// This project uses the same codes and names inside the code too, so an error a
-// test checks for is the error a real client would get. Bad input from the network
-// or the disk becomes an Error with a message saying what was wrong and where;
-// it is never an assertion and never a crash.
+// A Kafka client never sees an exception from a broker: every response carries
+// a 16-bit error code with a well-known name (see Errors.java in Kafka's
+// clients). This project uses the same codes and names inside the code too, so
+// an error a test checks for is the error a real client would get. Bad input
+// from the network or the disk becomes an Error with a message saying what was
+// wrong and where; it is never an assertion and never a crash.
 #pragma once
 
 #include <cassert>
@@ -45,7 +45,8 @@ struct Error {
 class [[nodiscard]] Status {
  public:
   Status() = default;
-  Status(Error error) : error_(std::move(error)) {}  // NOLINT: implicit by design
+  Status(Error error)
+      : error_(std::move(error)) {}  // NOLINT: implicit by design
 
   bool ok() const { return !error_.has_value(); }
   const Error& error() const {
@@ -61,8 +62,9 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : outcome_(std::move(value)) {}    // NOLINT: implicit by design
-  Result(Error error) : outcome_(std::move(error)) {}  // NOLINT: implicit by design
+  Result(T value) : outcome_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(Error error)
+      : outcome_(std::move(error)) {}  // NOLINT: implicit by design
 
   bool ok() const { return std::holds_alternative<T>(outcome_); }
   const Error& error() const {

@@ -249,7 +249,7 @@ def render(chapter, lab, only=None, stubs=True):
         lines = chapter.files[name]
         newline = _newline_of(lines)
         text = [GENERATED_PREFIX + " from " + chapter.display + "/" + name
-                + ": edit the marked regions." + newline]
+                + "." + newline, "// Edit the marked regions." + newline]
         if not _INCLUDES_LAB_H.search("".join(lines)):
             text.append(LAB_HEADER_INCLUDE + "  // kafka::LabNotImplemented"
                         + newline)

@@ -30,7 +30,9 @@ Bytes KeyedBatch(int first_record, int count) {
   return EncodeRecordBatch(MakeBatch(records));
 }
 
-void Heading(const std::string& text) { std::cout << "\n== " << text << " ==\n"; }
+void Heading(const std::string& text) {
+  std::cout << "\n== " << text << " ==\n";
+}
 
 void ListSegments(Storage& storage, const std::string& dir, const Log& log) {
   for (const std::string& name : storage.List(dir)) {
@@ -49,7 +51,8 @@ void ShowIndexes(const Log& log) {
     }
     std::cout << "; time index";
     for (const TimestampOffset& e : segment->time_index().entries()) {
-      std::cout << " [" << e.timestamp - kStartTime << " ms -> " << e.offset << "]";
+      std::cout << " [" << e.timestamp - kStartTime << " ms -> " << e.offset
+                << "]";
     }
     std::cout << "\n";
   }
@@ -63,15 +66,15 @@ int Run(const std::string& data_dir, int records, int batch_size) {
   config.segment_bytes = 1024;        // tiny, to see several segments
   config.index_interval_bytes = 256;  // and several index entries
 
-  Heading("1. Append " + std::to_string(records) + " keyed records in batches of " +
-          std::to_string(batch_size));
+  Heading("1. Append " + std::to_string(records) +
+          " keyed records in batches of " + std::to_string(batch_size));
   auto log = Log::Open(storage, dir, config, kStartTime);
   for (int i = 0; i < records; i += batch_size) {
     Bytes batch = KeyedBatch(i, std::min(batch_size, records - i));
     LogAppendInfo info = log->Append(batch, kStartTime).value();
     std::cout << "  appended offsets " << info.first_offset << ".."
-              << info.last_offset << (info.rolled ? "  (rolled a new segment)" : "")
-              << "\n";
+              << info.last_offset
+              << (info.rolled ? "  (rolled a new segment)" : "") << "\n";
   }
 
   Heading("2. The segment files in " + dir);
@@ -79,7 +82,8 @@ int Run(const std::string& data_dir, int records, int batch_size) {
   Heading("3. The sparse indexes (an entry every index.interval.bytes)");
   ShowIndexes(*log);
 
-  Heading("4. Read from offset 7: whole batches, starting with the one holding 7");
+  Heading(
+      "4. Read from offset 7: whole batches, starting with the one holding 7");
   Bytes fetched;
   if (!log->Read(7, 200, fetched).ok()) return 1;
   for (const BatchSlice& slice : SplitAndValidateBatches(fetched).value()) {
@@ -98,7 +102,8 @@ int Run(const std::string& data_dir, int records, int batch_size) {
       dir + "/" + SegmentFileName(log->segments().rbegin()->first, ".log");
   log.reset();  // the process dies: no Close(), no clean-shutdown marker
   Bytes next_batch = KeyedBatch(records, batch_size);
-  storage.Open(active)->Append(ByteView(next_batch).first(next_batch.size() / 2));
+  storage.Open(active)->Append(
+      ByteView(next_batch).first(next_batch.size() / 2));
   std::cout << "  the broker died after writing " << next_batch.size() / 2
             << " of the " << next_batch.size() << " bytes of its next batch\n";
 
@@ -109,8 +114,8 @@ int Run(const std::string& data_dir, int records, int batch_size) {
             << (report.clean_shutdown ? "yes" : "no") << "\n"
             << "  recovery point (everything below was fsynced): "
             << report.recovery_point << "\n"
-            << "  segments validated batch by batch: " << report.segments_recovered
-            << "\n"
+            << "  segments validated batch by batch: "
+            << report.segments_recovered << "\n"
             << "  torn bytes cut off: " << report.bytes_truncated << "\n"
             << "  log end offset before the crash " << end_before_crash
             << ", after recovery " << log->log_end_offset() << "\n"

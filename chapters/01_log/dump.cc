@@ -51,7 +51,8 @@ void PrintBatchHeader(const RecordBatchHeader& h, uint64_t position,
 void PrintRecords(const RecordBatch& batch, std::ostream& out) {
   for (const Record& record : batch.records) {
     out << "| offset: " << batch.header.base_offset + record.offset_delta
-        << " CreateTime: " << batch.header.base_timestamp + record.timestamp_delta
+        << " CreateTime: "
+        << batch.header.base_timestamp + record.timestamp_delta
         << " keySize: " << (record.key ? int(record.key->size()) : -1)
         << " valueSize: " << (record.value ? int(record.value->size()) : -1)
         << " headerKeys: [";
@@ -102,7 +103,8 @@ bool DumpSegmentFile(Storage& storage, const std::string& path,
   if (EndsWith(path, kIndexFileSuffix)) {
     OffsetIndex index(storage.Open(path), BaseOffsetOf(path), no_limit);
     for (const OffsetPosition& entry : index.entries()) {
-      out << "offset: " << entry.offset << " position: " << entry.position << "\n";
+      out << "offset: " << entry.offset << " position: " << entry.position
+          << "\n";
     }
     return true;
   }

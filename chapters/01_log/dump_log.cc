@@ -1,6 +1,7 @@
 // kafka-dump-log: prints segment files, as Kafka's kafka-dump-log.sh does.
 //
-//   bazel run //chapters/01_log:dump_log -- --files DIR/t-0/00000000000000000000.log
+//   bazel run //chapters/01_log:dump_log -- --files
+//   DIR/t-0/00000000000000000000.log
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -26,7 +27,8 @@ int main(int argc, char** argv) {
       all_valid = false;
       continue;
     }
-    all_valid &= kafka::DumpSegmentFile(storage, path, print_data_log, std::cout);
+    all_valid &=
+        kafka::DumpSegmentFile(storage, path, print_data_log, std::cout);
   }
   return all_valid ? 0 : 1;
 }

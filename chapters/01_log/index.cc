@@ -15,7 +15,8 @@ void WriteEntry(ByteWriter& writer, const OffsetPosition& entry, int64_t base) {
   writer.WriteInt32(entry.position);
 }
 
-void WriteEntry(ByteWriter& writer, const TimestampOffset& entry, int64_t base) {
+void WriteEntry(ByteWriter& writer, const TimestampOffset& entry,
+                int64_t base) {
   writer.WriteInt64(entry.timestamp);
   writer.WriteInt32(static_cast<int32_t>(entry.offset - base));
 }
@@ -113,9 +114,10 @@ OffsetPosition OffsetIndex::Lookup(int64_t target) const {
   // HINT: entries() is sorted by offset. Find the last entry whose offset is
   // HINT: <= target (std::upper_bound finds the first one that is greater).
   // HINT: With no such entry, a scan must start at the segment's beginning.
-  auto after = std::upper_bound(
-      entries().begin(), entries().end(), target,
-      [](int64_t offset, const OffsetPosition& e) { return offset < e.offset; });
+  auto after = std::upper_bound(entries().begin(), entries().end(), target,
+                                [](int64_t offset, const OffsetPosition& e) {
+                                  return offset < e.offset;
+                                });
   if (after == entries().begin()) return {base_offset_, 0};
   return *(after - 1);
   // END LAB
@@ -126,7 +128,8 @@ Status OffsetIndex::SanityCheck(uint64_t log_size) const {
   if (!loaded_whole_entries()) return CorruptIndex("partial entry at the end");
   OffsetPosition previous{base_offset_ - 1, -1};
   for (const OffsetPosition& entry : entries()) {
-    if (entry.offset <= previous.offset || entry.position <= previous.position) {
+    if (entry.offset <= previous.offset ||
+        entry.position <= previous.position) {
       return CorruptIndex("entries out of order at offset " +
                           std::to_string(entry.offset));
     }
@@ -145,10 +148,11 @@ void TimeIndex::MaybeAppend(int64_t timestamp, int64_t offset) {
 }
 
 TimestampOffset TimeIndex::Lookup(int64_t target) const {
-  auto after = std::upper_bound(entries().begin(), entries().end(), target,
-                                [](int64_t timestamp, const TimestampOffset& e) {
-                                  return timestamp < e.timestamp;
-                                });
+  auto after =
+      std::upper_bound(entries().begin(), entries().end(), target,
+                       [](int64_t timestamp, const TimestampOffset& e) {
+                         return timestamp < e.timestamp;
+                       });
   if (after == entries().begin()) return {-1, base_offset_};
   return *(after - 1);
 }

@@ -1,7 +1,8 @@
 // Sparse indexes over a segment: offset → file position, and time → offset.
 //
-// A segment's .log file is only a sequence of batches; to serve "read from offset
-// N" without scanning from the start, Kafka keeps two small files beside it:
+// A segment's .log file is only a sequence of batches; to serve "read from
+// offset N" without scanning from the start, Kafka keeps two small files beside
+// it:
 //
 //   .index       8-byte entries (relative offset int32, position int32):
 //                "the batch whose last offset is base + relative starts here".
@@ -9,12 +10,13 @@
 //                "records up to this offset have timestamps up to this one".
 //
 // Both are sparse: an entry is added only after index.interval.bytes of log
-// (4 KiB by default), so the index of a 1 GiB segment stays around 2 MiB and fits
-// in memory. A lookup finds the last entry at or before the target (a binary
-// search), then the segment scans forward from there through a few batches.
+// (4 KiB by default), so the index of a 1 GiB segment stays around 2 MiB and
+// fits in memory. A lookup finds the last entry at or before the target (a
+// binary search), then the segment scans forward from there through a few
+// batches.
 //
-// Offsets are stored relative to the segment's base offset, in 4 bytes, which is
-// one reason a segment never spans more than 2^31 offsets.
+// Offsets are stored relative to the segment's base offset, in 4 bytes, which
+// is one reason a segment never spans more than 2^31 offsets.
 //
 // Kafka memory-maps these files, so a new entry costs no system call and
 // reaches the file through the page cache some time later. Here each index
@@ -50,8 +52,8 @@ struct TimestampOffset {
   bool operator==(const TimestampOffset&) const = default;
 };
 
-// The file handling both indexes share: a fixed-size entry type, loaded from and
-// appended to a file, truncated at an entry boundary.
+// The file handling both indexes share: a fixed-size entry type, loaded from
+// and appended to a file, truncated at an entry boundary.
 template <typename Entry>
 class IndexFile {
  public:

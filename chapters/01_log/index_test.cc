@@ -115,10 +115,11 @@ TEST(OffsetIndexTest, EntryEveryIndexIntervalBytes) {
   MemoryLogFixture f(config);
   for (int i = 0; i < 10; ++i) f.Append(batch);
   const OffsetIndex& index = f.log().segments().begin()->second->offset_index();
-  // Bytes since the last entry must exceed 2 batches: entries at batches 3, 6, 9.
+  // Bytes since the last entry must exceed 2 batches: entries at batches 3,
+  // 6, 9.
   const int32_t size = int32_t(batch.size());
-  EXPECT_EQ(index.entries(),
-            (std::vector<OffsetPosition>{{3, 3 * size}, {6, 6 * size}, {9, 9 * size}}));
+  EXPECT_EQ(index.entries(), (std::vector<OffsetPosition>{
+                                 {3, 3 * size}, {6, 6 * size}, {9, 9 * size}}));
 }
 
 // Property: for random appends, reading any offset through the index gives
@@ -146,10 +147,12 @@ TEST(OffsetIndexTest, IndexedReadEqualsLinearScan) {
     for (int64_t offset = 0; offset < f.log().log_end_offset(); ++offset) {
       // The linear scan: the batch whose offsets include `offset`.
       auto expected = std::find_if(
-          appended.begin(), appended.end(),
-          [&](const Appended& a) { return a.base <= offset && offset <= a.last; });
+          appended.begin(), appended.end(), [&](const Appended& a) {
+            return a.base <= offset && offset <= a.last;
+          });
       Bytes read = ReadLog(f.log(), offset, 1).value();
-      ASSERT_EQ(read, expected->bytes) << "seed " << seed << " offset " << offset;
+      ASSERT_EQ(read, expected->bytes)
+          << "seed " << seed << " offset " << offset;
     }
   }
 }

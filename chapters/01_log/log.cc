@@ -21,7 +21,8 @@ std::optional<int64_t> BaseOffsetOf(const std::string& name,
     return std::nullopt;
   }
   std::string digits = name.substr(0, 20);
-  if (!std::all_of(digits.begin(), digits.end(), ::isdigit)) return std::nullopt;
+  if (!std::all_of(digits.begin(), digits.end(), ::isdigit))
+    return std::nullopt;
   return std::stoll(digits);
 }
 
@@ -59,7 +60,8 @@ void Log::LoadSegments(int64_t now_ms) {
   recovery_report_.clean_shutdown = storage_.Exists(marker);
   storage_.Remove(marker);  // from now on, a crash is an unclean shutdown
   if (storage_.Exists(checkpoint)) {
-    recovery_point_ = ParseCheckpoint(AsString(ReadWholeFile(storage_, checkpoint)));
+    recovery_point_ =
+        ParseCheckpoint(AsString(ReadWholeFile(storage_, checkpoint)));
   }
   recovery_report_.recovery_point = recovery_point_;
 
@@ -83,9 +85,9 @@ void Log::RecoverSegments() {
   // After an unclean shutdown, everything from the segment holding the
   // recovery point on may hold torn or unflushed writes. Segments wholly below
   // it were fsynced and are trusted, unless their indexes are damaged.
-  const int64_t first_unflushed_base = SegmentFor(recovery_point_)
-                                           ? SegmentFor(recovery_point_)->base_offset()
-                                           : segments_.begin()->first;
+  const int64_t first_unflushed_base =
+      SegmentFor(recovery_point_) ? SegmentFor(recovery_point_)->base_offset()
+                                  : segments_.begin()->first;
   for (auto it = segments_.begin(); it != segments_.end(); ++it) {
     LogSegment& segment = *it->second;
     bool unflushed = !recovery_report_.clean_shutdown &&
@@ -130,12 +132,13 @@ Result<LogAppendInfo> Log::Append(std::span<uint8_t> records, int64_t now_ms) {
   info.last_offset = AssignOffsets(records, *batches, info.first_offset) - 1;
   info.max_timestamp = -1;
   for (const BatchSlice& batch : *batches) {
-    info.max_timestamp = std::max(info.max_timestamp, batch.header.max_timestamp);
+    info.max_timestamp =
+        std::max(info.max_timestamp, batch.header.max_timestamp);
     info.record_count += batch.header.records_count;
   }
 
-  info.rolled = MaybeRoll(int64_t(records.size()), info.max_timestamp,
-                          info.last_offset);
+  info.rolled =
+      MaybeRoll(int64_t(records.size()), info.max_timestamp, info.last_offset);
   active_segment().Append(records, *batches);
   if (!first_unflushed_append_ms_) first_unflushed_append_ms_ = now_ms;
   FlushIfDue(now_ms);
@@ -258,7 +261,8 @@ Status Log::Read(int64_t offset, int32_t max_bytes, Bytes& out) const {
 
 std::optional<TimestampOffset> Log::FetchOffsetByTimestamp(
     int64_t timestamp) const {
-  if (timestamp == kLatestTimestamp) return TimestampOffset{-1, log_end_offset()};
+  if (timestamp == kLatestTimestamp)
+    return TimestampOffset{-1, log_end_offset()};
   if (timestamp == kEarliestTimestamp) {
     return TimestampOffset{-1, log_start_offset_};
   }

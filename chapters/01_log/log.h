@@ -1,7 +1,7 @@
 // The log: an append-only, totally ordered sequence of record batches.
 //
-// This is the heart of Kafka. Every partition of every topic is one log, kept in
-// one directory of segment files. The log:
+// This is the heart of Kafka. Every partition of every topic is one log, kept
+// in one directory of segment files. The log:
 //
 // - assigns offsets. Whatever offsets a producer's batch carries, the leader
 //   overwrites them with the next ones in sequence. Offsets are dense and never
@@ -20,7 +20,8 @@
 //   <20-digit base offset>.log / .index / .timeindex   the segments
 //   recovery-point-offset-checkpoint                   everything below this
 //                                                      offset has been fsynced
-//   .kafka_cleanshutdown                               present only after Close()
+//   .kafka_cleanshutdown                               present only after
+//   Close()
 //
 // This is UnifiedLog.java / LocalLog.java in Kafka. What real Kafka does
 // differently: one recovery-point checkpoint file per data directory for all
@@ -103,7 +104,8 @@ class Log {
   // The first record whose timestamp is >= `timestamp`, or the log end offset
   // for kLatestTimestamp and the log start offset for kEarliestTimestamp.
   // nullopt if every record is older.
-  std::optional<TimestampOffset> FetchOffsetByTimestamp(int64_t timestamp) const;
+  std::optional<TimestampOffset> FetchOffsetByTimestamp(
+      int64_t timestamp) const;
 
   // Removes every batch whose last offset is >= offset: a follower does this
   // when its log diverges from the leader's (Chapter 4).

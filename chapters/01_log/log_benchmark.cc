@@ -23,8 +23,8 @@ constexpr size_t kRecordSize = 1024;
 constexpr int64_t kBatchesPerRun = 4096;  // about 66 MiB per run
 
 std::string FreshDir(const std::string& name) {
-  std::string dir = std::filesystem::temp_directory_path() /
-                    ("kafka_log_benchmark_" + name);
+  std::string dir =
+      std::filesystem::temp_directory_path() / ("kafka_log_benchmark_" + name);
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;
@@ -91,8 +91,8 @@ const std::string& PreparedLogDir() {
 }
 
 void RawRead(benchmark::State& state) {
-  const size_t chunk = state.range(0) == 0 ? SixteenKibBatch().size()
-                                           : size_t(state.range(0));
+  const size_t chunk =
+      state.range(0) == 0 ? SixteenKibBatch().size() : size_t(state.range(0));
   std::string path = PreparedLogDir() + "/" + SegmentFileName(0, ".log");
   int fd = ::open(path.c_str(), O_RDONLY);
   Bytes buffer(chunk);
@@ -129,18 +129,33 @@ void LogRead(benchmark::State& state) {
       continue;
     }
     // The next offset follows the last batch returned, as a consumer's would.
-    offset += int64_t(batches.size() / SixteenKibBatch().size()) * kRecordsPerBatch;
+    offset +=
+        int64_t(batches.size() / SixteenKibBatch().size()) * kRecordsPerBatch;
     bytes += int64_t(batches.size());
     benchmark::DoNotOptimize(batches.data());
   }
   state.SetBytesProcessed(bytes);
 }
 
-BENCHMARK(RawWrite)->Iterations(kBatchesPerRun)->Repetitions(5)->ReportAggregatesOnly();
-BENCHMARK(LogAppend)->Iterations(kBatchesPerRun)->Repetitions(5)->ReportAggregatesOnly();
+BENCHMARK(RawWrite)
+    ->Iterations(kBatchesPerRun)
+    ->Repetitions(5)
+    ->ReportAggregatesOnly();
+BENCHMARK(LogAppend)
+    ->Iterations(kBatchesPerRun)
+    ->Repetitions(5)
+    ->ReportAggregatesOnly();
 // Argument: bytes per read; 0 means one batch.
-BENCHMARK(RawRead)->Arg(0)->Arg(1 << 20)->Repetitions(5)->ReportAggregatesOnly();
-BENCHMARK(LogRead)->Arg(0)->Arg(1 << 20)->Repetitions(5)->ReportAggregatesOnly();
+BENCHMARK(RawRead)
+    ->Arg(0)
+    ->Arg(1 << 20)
+    ->Repetitions(5)
+    ->ReportAggregatesOnly();
+BENCHMARK(LogRead)
+    ->Arg(0)
+    ->Arg(1 << 20)
+    ->Repetitions(5)
+    ->ReportAggregatesOnly();
 
 }  // namespace
 }  // namespace kafka

@@ -17,14 +17,16 @@ struct LogConfig {
   int64_t segment_bytes = 1LL << 30;
   // segment.ms: roll when the records' timestamps span more than this.
   int64_t segment_ms = 7 * kMillisPerDay;
-  // segment.index.bytes: the largest an index file may grow; a full index rolls.
+  // segment.index.bytes: the largest an index file may grow; a full index
+  // rolls.
   int32_t segment_index_bytes = 10 << 20;
   // index.interval.bytes: bytes of log between two offset index entries.
   int32_t index_interval_bytes = 4096;
   // retention.ms: delete segments whose newest record is older than this
   // (-1: keep forever).
   int64_t retention_ms = 7 * kMillisPerDay;
-  // retention.bytes: delete old segments while the log is larger (-1: no limit).
+  // retention.bytes: delete old segments while the log is larger (-1: no
+  // limit).
   int64_t retention_bytes = -1;
   // flush.messages / flush.ms: force an fsync after this many records or this
   // long. Kafka's default is never: durability comes from replication.

@@ -65,9 +65,10 @@ std::unique_ptr<LogSegment> LogSegment::Open(Storage& storage,
       storage.Exists(PathOf(dir, base_offset, kIndexFileSuffix)) &&
       storage.Exists(PathOf(dir, base_offset, kTimeIndexFileSuffix));
   auto segment = Create(storage, dir, base_offset, config);
-  bool indexes_sane = indexes_exist &&
-                      segment->offset_index_.SanityCheck(segment->size()).ok() &&
-                      segment->time_index_.SanityCheck().ok();
+  bool indexes_sane =
+      indexes_exist &&
+      segment->offset_index_.SanityCheck(segment->size()).ok() &&
+      segment->time_index_.SanityCheck().ok();
   segment->needs_recovery_ = !indexes_sane || !segment->LoadTailState();
   return segment;
 }
@@ -88,16 +89,16 @@ bool LogSegment::ShouldRoll(int64_t incoming_bytes,
   // HINT: Roll when any of these holds (config_ has the settings):
   // HINT: - the segment would grow past segment_bytes;
   // HINT: - it is not empty and the incoming max timestamp is more than
-  // HINT:   segment_ms after rolling_based_timestamp_ (record time, not a clock);
-  // HINT: - either index is full;
-  // HINT: - the incoming last offset does not fit in an int32 relative offset.
+  // HINT:   segment_ms after rolling_based_timestamp_ (record time, not a
+  // clock); HINT: - either index is full; HINT: - the incoming last offset does
+  // not fit in an int32 relative offset.
   bool too_big = int64_t(size()) > config_.segment_bytes - incoming_bytes;
-  bool too_old = !empty() && rolling_based_timestamp_.has_value() &&
-                 incoming_max_timestamp - *rolling_based_timestamp_ >
-                     config_.segment_ms;
+  bool too_old =
+      !empty() && rolling_based_timestamp_.has_value() &&
+      incoming_max_timestamp - *rolling_based_timestamp_ > config_.segment_ms;
   bool index_full = offset_index_.IsFull() || time_index_.IsFull();
-  bool offset_overflow = incoming_last_offset - base_offset_ >
-                         std::numeric_limits<int32_t>::max();
+  bool offset_overflow =
+      incoming_last_offset - base_offset_ > std::numeric_limits<int32_t>::max();
   return too_big || too_old || index_full || offset_overflow;
   // END LAB
 }
@@ -127,7 +128,8 @@ void LogSegment::IndexBatch(const RecordBatchHeader& header,
   }
   bytes_since_last_index_entry_ += header.SizeInBytes();
   next_offset_ = header.NextOffset();
-  if (!rolling_based_timestamp_) rolling_based_timestamp_ = header.max_timestamp;
+  if (!rolling_based_timestamp_)
+    rolling_based_timestamp_ = header.max_timestamp;
 }
 //! [index batch]
 
@@ -162,8 +164,8 @@ bool LogSegment::Read(int64_t offset, int32_t max_bytes, Bytes& out) const {
   }
   // At least the first batch, even if it alone is larger than max_bytes
   // (KIP-74): otherwise a consumer could never get past a large batch.
-  uint64_t wanted = std::max<uint64_t>(
-      std::max(max_bytes, 0), uint64_t(first->header.SizeInBytes()));
+  uint64_t wanted = std::max<uint64_t>(std::max(max_bytes, 0),
+                                       uint64_t(first->header.SizeInBytes()));
   out.resize(std::min(wanted, size() - first->position));
   out.resize(log_file_->ReadAt(first->position, out));
   out.resize(WholeBatchesPrefix(out));
@@ -184,10 +186,11 @@ std::optional<TimestampOffset> LogSegment::FindOffsetByTimestamp(
       Result<RecordBatch> decoded = DecodeRecordBatch(bytes, position);
       if (!decoded.ok()) return std::nullopt;
       for (const Record& record : decoded->records) {
-        int64_t record_time = decoded->header.base_timestamp + record.timestamp_delta;
+        int64_t record_time =
+            decoded->header.base_timestamp + record.timestamp_delta;
         if (record_time >= timestamp) {
-          return TimestampOffset{record_time,
-                                 decoded->header.base_offset + record.offset_delta};
+          return TimestampOffset{
+              record_time, decoded->header.base_offset + record.offset_delta};
         }
       }
     }

@@ -7,7 +7,8 @@
 //   00000000000000000000.log        batches with offsets 0 .. 41
 //   00000000000000000000.index
 //   00000000000000000000.timeindex
-//   00000000000000000042.log        batches from offset 42 on: the active segment
+//   00000000000000000042.log        batches from offset 42 on: the active
+//   segment
 //   ...
 //
 // Only the last segment, the active one, is appended to. It is rolled (closed,

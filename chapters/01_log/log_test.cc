@@ -81,7 +81,8 @@ TEST(LogTest, OffsetOutOfRange) {
   ASSERT_FALSE(beyond.ok());
   EXPECT_EQ(beyond.error().code, ErrorCode::kOffsetOutOfRange);
   EXPECT_EQ(beyond.error().message, "offset 4 is outside [0, 3]");
-  EXPECT_EQ(ReadLog(f.log(), -1, 100).error().code, ErrorCode::kOffsetOutOfRange);
+  EXPECT_EQ(ReadLog(f.log(), -1, 100).error().code,
+            ErrorCode::kOffsetOutOfRange);
 }
 
 // Rule (scenario 2): with a tiny segment.bytes the log rolls; the new segment
@@ -123,7 +124,8 @@ TEST(LogTest, RollsOnSegmentMsByRecordTime) {
 // Rule: a full offset index rolls the segment (segment.index.bytes).
 TEST(LogTest, RollsWhenTheIndexIsFull) {
   LogConfig config;
-  config.index_interval_bytes = 0;  // an index entry for every batch but the first
+  config.index_interval_bytes =
+      0;  // an index entry for every batch but the first
   config.segment_index_bytes = 3 * OffsetIndex::kEntrySize;
   MemoryLogFixture f(config);
   for (int i = 0; i < 4; ++i) EXPECT_FALSE(f.Append(BatchOf(1)).rolled);
@@ -145,8 +147,9 @@ TEST(LogTest, CorruptBatchAppendsNothing) {
   Result<LogAppendInfo> result = f.log().Append(request, 0);
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.error().code, ErrorCode::kCorruptMessage);
-  EXPECT_NE(result.error().message.find("at byte " + std::to_string(good.size())),
-            std::string::npos);
+  EXPECT_NE(
+      result.error().message.find("at byte " + std::to_string(good.size())),
+      std::string::npos);
   EXPECT_EQ(f.log().log_end_offset(), 2);
   EXPECT_EQ(f.log().size_in_bytes(), BatchOf(2).size());
 }
@@ -187,9 +190,8 @@ TEST(LogTest, OffsetForTimestamp) {
 // Rule: the search looks inside a batch for the first matching record.
 TEST(LogTest, OffsetForTimestampInsideABatch) {
   MemoryLogFixture f;
-  f.Append(EncodeRecordBatch(MakeBatch({{.timestamp = 10},
-                                        {.timestamp = 30},
-                                        {.timestamp = 20}})));
+  f.Append(EncodeRecordBatch(
+      MakeBatch({{.timestamp = 10}, {.timestamp = 30}, {.timestamp = 20}})));
   EXPECT_EQ(f.log().FetchOffsetByTimestamp(15)->offset, 1);
   EXPECT_EQ(f.log().FetchOffsetByTimestamp(25)->offset, 1);
 }

@@ -94,9 +94,9 @@ std::string Hex(uint32_t value) {
 }
 
 Error Corrupt(size_t position, const std::string& problem) {
-  return Error{ErrorCode::kCorruptMessage,
-               "record batch at byte " + std::to_string(position) + ": " +
-                   problem};
+  return Error{
+      ErrorCode::kCorruptMessage,
+      "record batch at byte " + std::to_string(position) + ": " + problem};
 }
 
 // Checks the batch as a whole (length and CRC) and walks its records, calling
@@ -107,10 +107,9 @@ Result<RecordBatchHeader> WalkBatch(ByteView batch, size_t position,
   Result<RecordBatchHeader> header = DecodeBatchHeader(batch, position);
   if (!header.ok()) return header;
   if (batch.size() != size_t(header->SizeInBytes())) {
-    return Corrupt(position, "batchLength says " +
-                                 std::to_string(header->SizeInBytes()) +
-                                 " bytes in all, found " +
-                                 std::to_string(batch.size()));
+    return Corrupt(position,
+                   "batchLength says " + std::to_string(header->SizeInBytes()) +
+                       " bytes in all, found " + std::to_string(batch.size()));
   }
   uint32_t computed = Crc32c(batch.subspan(kAttributesPosition));
   if (computed != header->crc) {
@@ -124,7 +123,8 @@ Result<RecordBatchHeader> WalkBatch(ByteView batch, size_t position,
                      std::to_string(header->compression_codec()) +
                      " is not supported"};
   }
-  ByteReader reader(batch.subspan(kBatchHeaderSize), position + kBatchHeaderSize);
+  ByteReader reader(batch.subspan(kBatchHeaderSize),
+                    position + kBatchHeaderSize);
   int32_t previous_offset_delta = -1;
   for (int32_t i = 0; i < header->records_count && reader.ok(); ++i) {
     RecordView record = ReadRecord(reader);
@@ -138,7 +138,8 @@ Result<RecordBatchHeader> WalkBatch(ByteView batch, size_t position,
   if (reader.ok() && previous_offset_delta != header->last_offset_delta) {
     reader.Fail("lastOffsetDelta",
                 "header says " + std::to_string(header->last_offset_delta) +
-                    ", last record has " + std::to_string(previous_offset_delta));
+                    ", last record has " +
+                    std::to_string(previous_offset_delta));
   }
   if (reader.ok() && reader.remaining() != 0) {
     reader.Fail("records", std::to_string(reader.remaining()) +
@@ -264,8 +265,8 @@ Result<std::vector<BatchSlice>> SplitAndValidateBatches(ByteView records) {
     if (rest.size() < size_t(header->SizeInBytes())) {
       return Corrupt(position, "batch of " +
                                    std::to_string(header->SizeInBytes()) +
-                                   " bytes, only " + std::to_string(rest.size()) +
-                                   " left");
+                                   " bytes, only " +
+                                   std::to_string(rest.size()) + " left");
     }
     ByteView batch = rest.first(header->SizeInBytes());
     Result<RecordBatchHeader> valid = ValidateRecordBatch(batch, position);

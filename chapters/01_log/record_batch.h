@@ -43,7 +43,8 @@
 namespace kafka {
 
 inline constexpr int8_t kMagicV2 = 2;
-// baseOffset + batchLength: the part of a batch that is not counted in its length.
+// baseOffset + batchLength: the part of a batch that is not counted in its
+// length.
 inline constexpr int32_t kLogOverhead = 12;
 // The fixed header, from baseOffset to recordsCount inclusive.
 inline constexpr int32_t kBatchHeaderSize = 61;
@@ -131,8 +132,10 @@ Bytes EncodeRecordBatch(const RecordBatch& batch);
 
 // Decodes the fixed 61-byte header and checks what can be checked without the
 // rest of the batch: magic 2 and a batchLength large enough for the header.
-// `position` is where `bytes` starts in the file or request, for error messages.
-Result<RecordBatchHeader> DecodeBatchHeader(ByteView bytes, size_t position = 0);
+// `position` is where `bytes` starts in the file or request, for error
+// messages.
+Result<RecordBatchHeader> DecodeBatchHeader(ByteView bytes,
+                                            size_t position = 0);
 
 // Fully decodes and validates one batch: the header, the length, the CRC, and
 // every record. Errors are CORRUPT_MESSAGE, or UNSUPPORTED_COMPRESSION_TYPE

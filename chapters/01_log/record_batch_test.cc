@@ -75,7 +75,8 @@ TEST(RecordBatchTest, RecordBytesAreKafkaVarints) {
   Bytes record(encoded.begin() + 61, encoded.end());
   // length 8 → zigzag 16; attributes 0; timestampDelta 0; offsetDelta 0;
   // keyLength 1 → 2, 'k'; valueLength 1 → 2, 'v'; no headers.
-  EXPECT_EQ(record, (Bytes{0x10, 0x00, 0x00, 0x00, 0x02, 'k', 0x02, 'v', 0x00}));
+  EXPECT_EQ(record,
+            (Bytes{0x10, 0x00, 0x00, 0x00, 0x02, 'k', 0x02, 'v', 0x00}));
 }
 
 // Rule: the CRC is CRC-32C over attributes..end, and excludes baseOffset and
@@ -166,8 +167,9 @@ TEST(RecordBatchTest, SplitsBackToBackBatches) {
   both.pop_back();  // the second batch is now torn
   Result<std::vector<BatchSlice>> torn = SplitAndValidateBatches(both);
   ASSERT_FALSE(torn.ok());
-  EXPECT_NE(torn.error().message.find("at byte " + std::to_string(first.size())),
-            std::string::npos);
+  EXPECT_NE(
+      torn.error().message.find("at byte " + std::to_string(first.size())),
+      std::string::npos);
 }
 
 }  // namespace

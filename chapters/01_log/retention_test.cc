@@ -39,7 +39,8 @@ TEST(RetentionTest, TimeRetentionDeletesOldSegments) {
   EXPECT_EQ(ReadAllOffsets(f.log()), (std::vector<int64_t>{4, 5}));
 }
 
-// Rule (scenario 6): a read below the log start offset gets OFFSET_OUT_OF_RANGE.
+// Rule (scenario 6): a read below the log start offset gets
+// OFFSET_OUT_OF_RANGE.
 TEST(RetentionTest, ReadBelowLogStartIsOutOfRange) {
   LogConfig config = OneBatchPerSegment();
   config.retention_ms = kHour;
@@ -47,7 +48,8 @@ TEST(RetentionTest, ReadBelowLogStartIsOutOfRange) {
   f.Append(BatchOf(2, 0));
   f.Append(BatchOf(2, 10 * kHour));
   f.log().DeleteRetentionBreachedSegments(10 * kHour);
-  EXPECT_EQ(ReadLog(f.log(), 0, 100).error().code, ErrorCode::kOffsetOutOfRange);
+  EXPECT_EQ(ReadLog(f.log(), 0, 100).error().code,
+            ErrorCode::kOffsetOutOfRange);
   EXPECT_TRUE(ReadLog(f.log(), 2, 100).ok());
 }
 
@@ -71,7 +73,8 @@ TEST(RetentionTest, MinusOneKeepsForever) {
   config.retention_bytes = -1;
   MemoryLogFixture f(config);
   for (int i = 0; i < 3; ++i) f.Append(BatchOf(2, 0));
-  EXPECT_EQ(f.log().DeleteRetentionBreachedSegments(1000 * 365 * 24 * kHour), 0);
+  EXPECT_EQ(f.log().DeleteRetentionBreachedSegments(1000 * 365 * 24 * kHour),
+            0);
 }
 
 // Rule (scenario 5): a record timestamped a year in the future pins its

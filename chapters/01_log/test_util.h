@@ -32,8 +32,8 @@ inline std::vector<RecordBatch> DecodeAll(ByteView bytes) {
   if (!slices.ok()) throw std::runtime_error(slices.error().ToString());
   for (const BatchSlice& slice : *slices) {
     batches.push_back(
-        DecodeRecordBatch(bytes.subspan(slice.position,
-                                        slice.header.SizeInBytes()))
+        DecodeRecordBatch(
+            bytes.subspan(slice.position, slice.header.SizeInBytes()))
             .value());
   }
   return batches;

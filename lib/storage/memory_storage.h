@@ -40,7 +40,7 @@ class MemoryStorage : public Storage {
   uint64_t UnsyncedBytes() const;
 
   struct FileState {
-    Bytes contents;           // what readers see
+    Bytes contents;            // what readers see
     uint64_t synced_size = 0;  // contents[0, synced_size) survives a crash
   };
 

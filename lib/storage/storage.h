@@ -6,9 +6,10 @@
 // (PosixStorage) and on an in-memory disk that can crash (MemoryStorage), which
 // is how tests show what a crash loses.
 //
-// The interface draws the line that matters for durability: Append puts bytes in
-// the operating system's page cache, where every reader sees them at once but a
-// power failure loses them; Sync (fsync) is what makes them survive a crash.
+// The interface draws the line that matters for durability: Append puts bytes
+// in the operating system's page cache, where every reader sees them at once
+// but a power failure loses them; Sync (fsync) is what makes them survive a
+// crash.
 //
 // Errors from the operating system (disk full, permission denied) are not bad
 // input: Kafka takes the whole log directory offline on such an error

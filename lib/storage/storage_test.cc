@@ -80,7 +80,8 @@ TEST(MemoryStorageTest, CrashLosesOnlyUnsyncedBytes) {
   EXPECT_EQ(AsString(ReadWholeFile(disk, "d/f")), "durable");
 }
 
-// Rule: a crash may tear the last write: any prefix of the unsynced tail survives.
+// Rule: a crash may tear the last write: any prefix of the unsynced tail
+// survives.
 TEST(MemoryStorageTest, RandomCrashKeepsAPrefixOfTheUnsyncedTail) {
   std::mt19937_64 random(7);
   std::set<size_t> sizes_seen;
