@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs every Debian package this project needs, and nothing when all are
+# present. Safe to run again and again; works as root or through sudo.
+#
+#   tools/setup.sh
+set -euo pipefail
+
+PACKAGES=(
+  bazel-bootstrap   # Bazel 4.2.3, the build (offline-capable, classic WORKSPACE)
+  bazel-rules-java  # rules_java, which Bazel's toolchain resolution loads
+  build-essential   # gcc 12, the C++20 compiler
+  clang-format      # the code style check in .ci/run
+  libgtest-dev      # GoogleTest
+  libgmock-dev      # GoogleMock
+  libbenchmark-dev  # Google Benchmark
+  libcli11-dev      # command-line flags for the demos and tools
+  doxygen           # the book
+  graphviz          # the book's diagrams
+  python3           # /usr/bin/python3, for the lab generator and client tests
+  python3-kafka     # kafka-python: an independent reader of Kafka's formats
+)
+
+missing=()
+for package in "${PACKAGES[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+  [[ $status == "install ok installed" ]] || missing+=("$package")
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  exit 0
+fi
+
+if [[ $(id -u) -eq 0 ]]; then
+  as_root=()
+elif command -v sudo >/dev/null; then
+  as_root=(sudo)
+else
+  echo "setup: these packages are missing: ${missing[*]}" >&2
+  echo "setup: run tools/setup.sh as root, or install sudo" >&2
+  exit 1
+fi
+
+echo "setup: installing ${missing[*]}"
+"${as_root[@]}" apt-get update -q
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
+  apt-get install -y -q "${missing[@]}"
