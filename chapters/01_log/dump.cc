@@ -9,21 +9,6 @@
 namespace kafka {
 namespace {
 
-bool EndsWith(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() &&
-         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-// The base offset is the file name without its suffix.
-int64_t BaseOffsetOf(const std::string& path) {
-  std::string name = path.substr(path.rfind('/') + 1);
-  try {
-    return std::stoll(name.substr(0, name.find('.')));
-  } catch (const std::exception&) {
-    return 0;
-  }
-}
-
 std::string Printable(const std::optional<Bytes>& bytes) {
   if (!bytes) return "null";
   std::string text;
@@ -96,27 +81,29 @@ bool DumpLog(const Bytes& contents, bool print_records, std::ostream& out) {
 bool DumpSegmentFile(Storage& storage, const std::string& path,
                      bool print_records, std::ostream& out) {
   out << "Dumping " << path << "\n";
+  const std::string name = path.substr(path.rfind('/') + 1);
   const int32_t no_limit = std::numeric_limits<int32_t>::max();
-  if (EndsWith(path, kLogFileSuffix)) {
+  if (BaseOffsetFromFileName(name, kLogFileSuffix)) {
     return DumpLog(ReadWholeFile(storage, path), print_records, out);
   }
-  if (EndsWith(path, kIndexFileSuffix)) {
-    OffsetIndex index(storage.Open(path), BaseOffsetOf(path), no_limit);
+  if (auto base = BaseOffsetFromFileName(name, kIndexFileSuffix)) {
+    OffsetIndex index(storage.Open(path), *base, no_limit);
     for (const OffsetPosition& entry : index.entries()) {
       out << "offset: " << entry.offset << " position: " << entry.position
           << "\n";
     }
     return true;
   }
-  if (EndsWith(path, kTimeIndexFileSuffix)) {
-    TimeIndex index(storage.Open(path), BaseOffsetOf(path), no_limit);
+  if (auto base = BaseOffsetFromFileName(name, kTimeIndexFileSuffix)) {
+    TimeIndex index(storage.Open(path), *base, no_limit);
     for (const TimestampOffset& entry : index.entries()) {
       out << "timestamp: " << entry.timestamp << " offset: " << entry.offset
           << "\n";
     }
     return true;
   }
-  out << "not a segment file (.log, .index or .timeindex)\n";
+  out << "not a segment file: expected a name like "
+         "00000000000000000000.log, .index or .timeindex\n";
   return false;
 }
 

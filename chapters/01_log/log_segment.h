@@ -39,6 +39,10 @@ inline constexpr char kTimeIndexFileSuffix[] = ".timeindex";
 // "00000000000000000042.log": the base offset in 20 digits, so that file names
 // sort in offset order.
 std::string SegmentFileName(int64_t base_offset, const std::string& suffix);
+// The base offset in a file name such as "00000000000000000042.log", if the
+// name is a segment file name with that suffix.
+std::optional<int64_t> BaseOffsetFromFileName(const std::string& name,
+                                              const std::string& suffix);
 
 // A batch found in a segment file: its header and where it starts.
 struct BatchLocation {

@@ -11,23 +11,6 @@
 namespace kafka {
 namespace {
 
-bool EndsWith(const std::string& name, const std::string& suffix) {
-  return name.size() >= suffix.size() &&
-         name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-// The base offset in a segment file name, if it is one.
-std::optional<int64_t> BaseOffsetOf(const std::string& name,
-                                    const std::string& suffix) {
-  if (!EndsWith(name, suffix) || name.size() != 20 + suffix.size()) {
-    return std::nullopt;
-  }
-  std::string digits = name.substr(0, 20);
-  if (!std::all_of(digits.begin(), digits.end(), ::isdigit))
-    return std::nullopt;
-  return std::stoll(digits);
-}
-
 // The checkpoint file holds a format version line, then the offset.
 std::string FormatCheckpoint(int64_t offset) {
   return "0\n" + std::to_string(offset) + "\n";
@@ -68,7 +51,8 @@ void Log::LoadSegments(int64_t now_ms) {
   recovery_report_.recovery_point = recovery_point_;
 
   for (const std::string& name : storage_.List(dir_)) {
-    if (std::optional<int64_t> base = BaseOffsetOf(name, kLogFileSuffix)) {
+    if (std::optional<int64_t> base =
+            BaseOffsetFromFileName(name, kLogFileSuffix)) {
       segments_[*base] = LogSegment::Open(storage_, dir_, *base, config_);
     }
   }

@@ -37,6 +37,21 @@ std::string SegmentFileName(int64_t base_offset, const std::string& suffix) {
   return digits + suffix;
 }
 
+std::optional<int64_t> BaseOffsetFromFileName(const std::string& name,
+                                              const std::string& suffix) {
+  const size_t digits = 20;
+  if (name.size() != digits + suffix.size() ||
+      name.compare(digits, suffix.size(), suffix) != 0) {
+    return std::nullopt;
+  }
+  int64_t base_offset = 0;
+  for (size_t i = 0; i < digits; ++i) {
+    if (name[i] < '0' || name[i] > '9') return std::nullopt;
+    base_offset = base_offset * 10 + (name[i] - '0');
+  }
+  return base_offset;
+}
+
 LogSegment::LogSegment(Storage& storage, const std::string& dir,
                        int64_t base_offset, const LogConfig& config)
     : storage_(storage),
