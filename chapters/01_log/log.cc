@@ -237,7 +237,8 @@ Status Log::Read(int64_t offset, int32_t max_bytes, Bytes& out) const {
   // end offset, none has); `out` keeps its capacity across reads.
   for (auto it = segments_.find(SegmentFor(offset)->base_offset());
        it != segments_.end(); ++it) {
-    if (it->second->Read(offset, max_bytes, out)) break;
+    Status status = it->second->Read(offset, max_bytes, out);
+    if (!status.ok() || !out.empty()) return status;
   }
   return Status();
 }

@@ -87,8 +87,9 @@ class LogSegment {
 
   // Reads whole batches into `out`, starting with the first one whose last
   // offset is >= offset, up to max_bytes in all but always at least one batch.
-  // Returns false, with `out` empty, if this segment holds no such batch.
-  bool Read(int64_t offset, int32_t max_bytes, Bytes& out) const;
+  // Leaves `out` empty if the segment ends before `offset`; CORRUPT_MESSAGE if
+  // the batches on the way to `offset` cannot be read.
+  Status Read(int64_t offset, int32_t max_bytes, Bytes& out) const;
 
   // The first record with timestamp >= `timestamp`, if this segment has one.
   std::optional<TimestampOffset> FindOffsetByTimestamp(int64_t timestamp) const;

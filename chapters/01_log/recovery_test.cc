@@ -112,6 +112,22 @@ TEST(RecoveryTest, CorruptIndexIsRebuilt) {
   EXPECT_EQ(ReadAllOffsets(f.log()), Range(0, 20));
 }
 
+// Rule: damage found while serving (a batch length overwritten while the log
+// is open) is a CORRUPT_MESSAGE error for the reads that meet it, not a crash;
+// the log keeps serving the offsets before it.
+TEST(RecoveryTest, DamageFoundByAReadIsAnError) {
+  MemoryLogFixture f;
+  for (int i = 0; i < 3; ++i) f.Append(BatchOf(2));
+  const uint64_t second_batch = BatchOf(2).size();
+  f.disk().FlipByte(kFirstLog, second_batch + 8);  // its batchLength
+
+  Result<Bytes> damaged = ReadLog(f.log(), 4, 1 << 20);
+  ASSERT_FALSE(damaged.ok());
+  EXPECT_EQ(damaged.error().code, ErrorCode::kCorruptMessage);
+  EXPECT_EQ(testing::OffsetsIn(ReadLog(f.log(), 0, 1).value()),
+            (std::vector<int64_t>{0, 1}));
+}
+
 // Rule: after a clean shutdown the log is trusted: nothing is re-validated.
 TEST(RecoveryTest, CleanShutdownSkipsRecovery) {
   MemoryLogFixture f;

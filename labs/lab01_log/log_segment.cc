@@ -164,11 +164,17 @@ std::optional<BatchLocation> LogSegment::FindBatch(int64_t offset) const {
 }
 
 //! [segment read]
-bool LogSegment::Read(int64_t offset, int32_t max_bytes, Bytes& out) const {
+Status LogSegment::Read(int64_t offset, int32_t max_bytes, Bytes& out) const {
   std::optional<BatchLocation> first = FindBatch(offset);
   if (!first) {
     out.clear();
-    return false;
+    if (offset >= next_offset_) return Status();  // not in this segment
+    // The segment should hold `offset` but no batch header on the way to it
+    // is readable: the file was damaged after it was opened.
+    return Error{ErrorCode::kCorruptMessage,
+                 "segment " + SegmentFileName(base_offset_, kLogFileSuffix) +
+                     " has no readable batch for offset " +
+                     std::to_string(offset)};
   }
   // At least the first batch, even if it alone is larger than max_bytes
   // (KIP-74): otherwise a consumer could never get past a large batch.
@@ -177,7 +183,7 @@ bool LogSegment::Read(int64_t offset, int32_t max_bytes, Bytes& out) const {
   out.resize(std::min(wanted, size() - first->position));
   out.resize(log_file_->ReadAt(first->position, out));
   out.resize(WholeBatchesPrefix(out));
-  return true;
+  return Status();
 }
 //! [segment read]
 
