@@ -14,6 +14,8 @@ std::string_view ErrorName(ErrorCode code) {
       return "CORRUPT_MESSAGE";
     case ErrorCode::kMessageTooLarge:
       return "MESSAGE_TOO_LARGE";
+    case ErrorCode::kRecordListTooLarge:
+      return "RECORD_LIST_TOO_LARGE";
     case ErrorCode::kKafkaStorageError:
       return "KAFKA_STORAGE_ERROR";
     case ErrorCode::kUnsupportedCompressionType:

@@ -26,6 +26,7 @@ enum class ErrorCode : int16_t {
   kOffsetOutOfRange = 1,
   kCorruptMessage = 2,
   kMessageTooLarge = 10,
+  kRecordListTooLarge = 18,
   kKafkaStorageError = 56,
   kUnsupportedCompressionType = 76,
 };

@@ -55,9 +55,11 @@ void Log::LoadSegments(int64_t now_ms) {
     }
   }
   if (segments_.empty()) {
+    // A new log: nothing on disk to recover.
     segments_[0] = LogSegment::Create(storage_, dir_, 0, config_);
+  } else {
+    RecoverSegments();
   }
-  RecoverSegments();
 
   log_start_offset_ = segments_.begin()->first;
   recovery_point_ = std::min(recovery_point_, log_end_offset());
@@ -107,7 +109,7 @@ Result<LogAppendInfo> Log::Append(std::span<uint8_t> records, int64_t now_ms) {
   if (batches->empty()) {
     return Error{ErrorCode::kCorruptMessage, "no record batches to append"};
   }
-  if (Status sizes = CheckBatchSizes(*batches); !sizes.ok()) {
+  if (Status sizes = CheckSizes(records, *batches); !sizes.ok()) {
     return sizes.error();
   }
 
@@ -150,7 +152,14 @@ int64_t Log::AssignOffsets(std::span<uint8_t> records,
 }
 //! [assign offsets]
 
-Status Log::CheckBatchSizes(const std::vector<BatchSlice>& batches) const {
+Status Log::CheckSizes(ByteView records,
+                       const std::vector<BatchSlice>& batches) const {
+  if (int64_t(records.size()) > config_.segment_bytes) {
+    return Error{ErrorCode::kRecordListTooLarge,
+                 "append of " + std::to_string(records.size()) +
+                     " bytes exceeds segment.bytes " +
+                     std::to_string(config_.segment_bytes)};
+  }
   for (const BatchSlice& batch : batches) {
     if (batch.header.SizeInBytes() > config_.max_message_bytes) {
       return Error{ErrorCode::kMessageTooLarge,
@@ -184,6 +193,7 @@ void Log::Roll() {
     if (segment->next_offset() > recovery_point_) segment->Flush();
   }
   recovery_point_ = new_base_offset;
+  first_unflushed_append_ms_.reset();
   WriteRecoveryPointCheckpoint();
   segments_[new_base_offset] =
       LogSegment::Create(storage_, dir_, new_base_offset, config_);

@@ -86,8 +86,8 @@ class Log {
   // Appends the batches in `records` (one or more, back to back) as the leader:
   // validates them, rewrites their base offsets in place to the next offsets
   // in the log, and writes them to the active segment, rolling it first if
-  // needed. Fails with CORRUPT_MESSAGE, MESSAGE_TOO_LARGE or
-  // UNSUPPORTED_COMPRESSION_TYPE, appending nothing.
+  // needed. Fails with CORRUPT_MESSAGE, MESSAGE_TOO_LARGE,
+  // RECORD_LIST_TOO_LARGE or UNSUPPORTED_COMPRESSION_TYPE, appending nothing.
   Result<LogAppendInfo> Append(std::span<uint8_t> records, int64_t now_ms);
 
   // Reads whole batches starting with the one that holds `offset` into `out`
@@ -142,7 +142,10 @@ class Log {
   // Rewrites the base offset of every batch; returns the offset after them.
   int64_t AssignOffsets(std::span<uint8_t> records,
                         std::vector<BatchSlice>& batches, int64_t next_offset);
-  Status CheckBatchSizes(const std::vector<BatchSlice>& batches) const;
+  // Each batch must fit max.message.bytes, and the append must fit in one
+  // segment (segment.bytes).
+  Status CheckSizes(ByteView records,
+                    const std::vector<BatchSlice>& batches) const;
   bool MaybeRoll(int64_t incoming_bytes, int64_t incoming_max_timestamp,
                  int64_t incoming_last_offset);
   void Roll();

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <limits>
 
 #include "chapters/01_log/test_util.h"
 #include "lib/storage/posix_storage.h"
@@ -164,6 +165,34 @@ TEST(LogTest, OversizedBatchIsRejected) {
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.error().code, ErrorCode::kMessageTooLarge);
   EXPECT_EQ(f.log().log_end_offset(), 0);
+}
+
+// Rule: an append larger than segment.bytes gets RECORD_LIST_TOO_LARGE: it
+// could never fit in a segment.
+TEST(LogTest, AppendLargerThanASegmentIsRejected) {
+  LogConfig config;
+  config.segment_bytes = 100;
+  MemoryLogFixture f(config);
+  Bytes big = BatchOf(1, 1000, 200);
+  Result<LogAppendInfo> result = f.log().Append(big, 0);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().code, ErrorCode::kRecordListTooLarge);
+  EXPECT_EQ(f.log().log_end_offset(), 0);
+}
+
+// Rule: a segment rolls before a relative offset would overflow int32, the
+// width of an index entry's offset.
+TEST(LogSegmentTest, RollsBeforeRelativeOffsetsOverflow) {
+  MemoryStorage disk;
+  LogConfig config;
+  const int64_t base = 1'000;
+  auto segment = LogSegment::Create(disk, "t-0", base, config);
+  Bytes batch = BatchOf(1);
+  SetBaseOffset(batch, base);
+  segment->Append(batch, SplitAndValidateBatches(batch).value());
+  const int64_t max_relative = std::numeric_limits<int32_t>::max();
+  EXPECT_FALSE(segment->ShouldRoll(10, 1000, base + max_relative));
+  EXPECT_TRUE(segment->ShouldRoll(10, 1000, base + max_relative + 1));
 }
 
 // Rule (scenario 4): the time index holds only growing timestamps; the offset

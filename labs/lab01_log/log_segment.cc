@@ -104,9 +104,12 @@ bool LogSegment::ShouldRoll(int64_t incoming_bytes,
                             int64_t incoming_last_offset) const {
   // BEGIN LAB lab01_log LogSegment::ShouldRoll
   // HINT: Roll when any of these holds (config_ has the settings):
-  // HINT: - the segment would grow past segment_bytes;
-  // HINT: - it is not empty and the incoming max timestamp is more than
-  // HINT:   segment_ms after rolling_based_timestamp_ (record time, not a
+  // HINT: * the segment would grow past segment_bytes;
+  // HINT: * it is not empty, and the incoming max timestamp is more than
+  // HINT:   segment_ms after rolling_based_timestamp_ (record time);
+  // HINT: * either index is full;
+  // HINT: * the incoming last offset, relative to the base offset,
+  // HINT:   does not fit in an int32.
   throw kafka::LabNotImplemented("lab01_log", "LogSegment::ShouldRoll");
   // END LAB
 }
