@@ -1,15 +1,16 @@
-// Bytes, and reading and writing Kafka's primitive encodings.
-//
-// Kafka's formats are big-endian fixed-width integers (int8..int64) plus,
-// inside records, zigzag variable-length integers: the same encoding as
-// Protocol Buffers' sint32/sint64 (see ByteUtils.java). Small numbers, positive
-// or negative, take one byte, which is why a record's offset and timestamp are
-// stored as deltas from the batch's base values.
-//
-// ByteReader never reads past its input. A read that does not fit records an
-// error naming the field and the byte position, returns 0, and makes every
-// later read a no-op, so a decoder can read a whole structure and check `ok()`
-// once at the end.
+/// \file
+/// Bytes, and reading and writing Kafka's primitive encodings.
+///
+/// Kafka's formats are big-endian fixed-width integers (int8..int64) plus,
+/// inside records, zigzag variable-length integers: the same encoding as
+/// Protocol Buffers' sint32/sint64 (see ByteUtils.java). Small numbers,
+/// positive or negative, take one byte, which is why a record's offset and
+/// timestamp are stored as deltas from the batch's base values.
+///
+/// ByteReader never reads past its input. A read that does not fit records an
+/// error naming the field and the byte position, returns 0, and makes every
+/// later read a no-op, so a decoder can read a whole structure and check `ok()`
+/// once at the end.
 #pragma once
 
 #include <cstdint>
@@ -24,12 +25,12 @@ namespace kafka {
 using Bytes = std::vector<uint8_t>;
 using ByteView = std::span<const uint8_t>;
 
-// Views of text as bytes and back, for keys and values in tests and tools.
+/// Views of text as bytes and back, for keys and values in tests and tools.
 ByteView AsBytes(std::string_view text);
 std::string AsString(ByteView bytes);
 Bytes ToBytes(std::string_view text);
 
-// Appends encoded values to a growing buffer.
+/// Appends encoded values to a growing buffer.
 class ByteWriter {
  public:
   explicit ByteWriter(Bytes& out) : out_(out) {}
@@ -39,27 +40,28 @@ class ByteWriter {
   void WriteInt32(int32_t v);
   void WriteInt64(int64_t v);
   void WriteUint32(uint32_t v);
-  void WriteVarint(int32_t v);   // zigzag, as Kafka's ByteUtils.writeVarint
-  void WriteVarlong(int64_t v);  // zigzag, as ByteUtils.writeVarlong
+  void WriteVarint(int32_t v);   ///< zigzag, as Kafka's ByteUtils.writeVarint
+  void WriteVarlong(int64_t v);  ///< zigzag, as ByteUtils.writeVarlong
   void WriteRaw(ByteView bytes);
 
   size_t position() const { return out_.size(); }
-  // Overwrites 4 bytes written earlier (a length or CRC known only at the end).
+  /// Overwrites 4 bytes written earlier (a length or CRC known only at the
+  /// end).
   void PatchInt32(size_t position, int32_t v);
 
  private:
   Bytes& out_;
 };
 
-// Reads encoded values from a byte span, bounds-checked.
+/// Reads encoded values from a byte span, bounds-checked.
 class ByteReader {
  public:
-  // `origin` is the position of `input[0]` in some larger buffer (a file, a
-  // request), so error messages can give positions a reader can look up.
+  /// `origin` is the position of `input[0]` in some larger buffer (a file, a
+  /// request), so error messages can give positions a reader can look up.
   explicit ByteReader(ByteView input, size_t origin = 0)
       : input_(input), origin_(origin) {}
 
-  // Each read names the field it reads, for the error message.
+  /// Each read names the field it reads, for the error message.
   int8_t ReadInt8(std::string_view field);
   int16_t ReadInt16(std::string_view field);
   int32_t ReadInt32(std::string_view field);
@@ -67,14 +69,14 @@ class ByteReader {
   uint32_t ReadUint32(std::string_view field);
   int32_t ReadVarint(std::string_view field);
   int64_t ReadVarlong(std::string_view field);
-  // Reads `length` raw bytes; returns an empty view on error.
+  /// Reads `length` raw bytes; returns an empty view on error.
   ByteView ReadRaw(size_t length, std::string_view field);
 
   bool ok() const { return error_.empty(); }
-  // "field 'lastOffsetDelta' at byte 23: needs 4 bytes, 2 left".
+  /// "field 'lastOffsetDelta' at byte 23: needs 4 bytes, 2 left".
   const std::string& error() const { return error_; }
-  // Records an error found by the caller (a bad value rather than a short
-  // read).
+  /// Records an error found by the caller (a bad value rather than a short
+  /// read).
   void Fail(std::string_view field, const std::string& problem);
 
   size_t position() const { return origin_ + consumed_; }

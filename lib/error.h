@@ -1,11 +1,12 @@
-// Kafka's error codes, and the Status / Result types that carry them.
-//
-// A Kafka client never sees an exception from a broker: every response carries
-// a 16-bit error code with a well-known name (see Errors.java in Kafka's
-// clients). This project uses the same codes and names inside the code too, so
-// an error a test checks for is the error a real client would get. Bad input
-// from the network or the disk becomes an Error with a message saying what was
-// wrong and where; it is never an assertion and never a crash.
+/// \file
+/// Kafka's error codes, and the Status / Result types that carry them.
+///
+/// A Kafka client never sees an exception from a broker: every response carries
+/// a 16-bit error code with a well-known name (see Errors.java in Kafka's
+/// clients). This project uses the same codes and names inside the code too, so
+/// an error a test checks for is the error a real client would get. Bad input
+/// from the network or the disk becomes an Error with a message saying what was
+/// wrong and where; it is never an assertion and never a crash.
 #pragma once
 
 #include <cassert>
@@ -18,8 +19,8 @@
 
 namespace kafka {
 
-// The codes this project uses so far, with Kafka's numbers; later chapters add
-// the ones they need.
+/// The codes this project uses so far, with Kafka's numbers; later chapters add
+/// the ones they need.
 enum class ErrorCode : int16_t {
   kUnknownServerError = -1,
   kNone = 0,
@@ -31,23 +32,25 @@ enum class ErrorCode : int16_t {
   kUnsupportedCompressionType = 76,
 };
 
-// Kafka's name for a code, e.g. "OFFSET_OUT_OF_RANGE".
+/// Kafka's name for a code, e.g. "OFFSET_OUT_OF_RANGE".
 std::string_view ErrorName(ErrorCode code);
 
+/// An error a Kafka client would see: a code and a message saying what and
+/// where.
 struct Error {
   ErrorCode code;
   std::string message;
 
-  // "CORRUPT_MESSAGE: <message>", for logs and test failures.
+  /// "CORRUPT_MESSAGE: <message>", for logs and test failures.
   std::string ToString() const;
 };
 
-// The outcome of an operation that returns nothing: ok, or an Error.
+/// The outcome of an operation that returns nothing: ok, or an Error.
 class [[nodiscard]] Status {
  public:
   Status() = default;
-  Status(Error error)
-      : error_(std::move(error)) {}  // NOLINT: implicit by design
+  /// Implicit, so that a function returning Status can `return Error{...};`.
+  Status(Error error) : error_(std::move(error)) {}
 
   bool ok() const { return !error_.has_value(); }
   const Error& error() const {
@@ -59,13 +62,13 @@ class [[nodiscard]] Status {
   std::optional<Error> error_;
 };
 
-// The outcome of an operation that returns a T: a value, or an Error.
+/// The outcome of an operation that returns a T: a value, or an Error.
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : outcome_(std::move(value)) {}  // NOLINT: implicit by design
-  Result(Error error)
-      : outcome_(std::move(error)) {}  // NOLINT: implicit by design
+  /// Implicit, so that a function can `return value;` or `return error;`.
+  Result(T value) : outcome_(std::move(value)) {}
+  Result(Error error) : outcome_(std::move(error)) {}
 
   bool ok() const { return std::holds_alternative<T>(outcome_); }
   const Error& error() const {
@@ -82,7 +85,7 @@ class [[nodiscard]] Result {
     assert(ok());
     return std::get<T>(outcome_);
   }
-  // By value, so that `for (auto& x : F().value())` does not dangle.
+  /// By value, so that `for (auto& x : F().value())` does not dangle.
   T value() && {
     assert(ok());
     return std::get<T>(std::move(outcome_));

@@ -1,9 +1,10 @@
-// Paths given on the command line of a program started by `bazel run`.
-//
-// `bazel run` starts a program inside its runfiles tree, not in the directory
-// the user typed the command in. Bazel passes that directory in the
-// BUILD_WORKING_DIRECTORY environment variable; relative paths from the user
-// are resolved against it, so `--data-dir demo` means what the user expects.
+/// \file
+/// Paths given on the command line of a program started by `bazel run`.
+///
+/// `bazel run` starts a program inside its runfiles tree, not in the directory
+/// the user typed the command in. Bazel passes that directory in the
+/// BUILD_WORKING_DIRECTORY environment variable; relative paths from the user
+/// are resolved against it, so `--data-dir demo` means what the user expects.
 #pragma once
 
 #include <cstdlib>

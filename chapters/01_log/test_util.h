@@ -1,4 +1,5 @@
-// Helpers shared by Chapter 1's tests: building batches and reading them back.
+/// \file
+/// Helpers shared by Chapter 1's tests: building batches and reading them back.
 #pragma once
 
 #include <memory>
@@ -11,8 +12,8 @@
 
 namespace kafka::testing {
 
-// An encoded batch of `count` records with keys "k<i>", values of `value_size`
-// bytes, all at `timestamp`.
+/// An encoded batch of `count` records with keys "k<i>", values of `value_size`
+/// bytes, all at `timestamp`.
 inline Bytes BatchOf(int count, int64_t timestamp = 1000,
                      size_t value_size = 10) {
   std::vector<SimpleRecord> records;
@@ -25,7 +26,7 @@ inline Bytes BatchOf(int count, int64_t timestamp = 1000,
   return EncodeRecordBatch(MakeBatch(records));
 }
 
-// Decodes every batch in a read result (fails the test on a bad one).
+/// Decodes every batch in a read result (fails the test on a bad one).
 inline std::vector<RecordBatch> DecodeAll(ByteView bytes) {
   std::vector<RecordBatch> batches;
   Result<std::vector<BatchSlice>> slices = SplitAndValidateBatches(bytes);
@@ -39,7 +40,7 @@ inline std::vector<RecordBatch> DecodeAll(ByteView bytes) {
   return batches;
 }
 
-// The offsets of every record in a read result.
+/// The offsets of every record in a read result.
 inline std::vector<int64_t> OffsetsIn(ByteView bytes) {
   std::vector<int64_t> offsets;
   for (const RecordBatch& batch : DecodeAll(bytes)) {
@@ -50,7 +51,7 @@ inline std::vector<int64_t> OffsetsIn(ByteView bytes) {
   return offsets;
 }
 
-// Log::Read into a fresh buffer.
+/// Log::Read into a fresh buffer.
 inline Result<Bytes> ReadLog(const Log& log, int64_t offset,
                              int32_t max_bytes) {
   Bytes out;
@@ -59,7 +60,7 @@ inline Result<Bytes> ReadLog(const Log& log, int64_t offset,
   return out;
 }
 
-// Reads the whole log, from its start offset to its end, in small steps.
+/// Reads the whole log, from its start offset to its end, in small steps.
 inline std::vector<int64_t> ReadAllOffsets(const Log& log) {
   std::vector<int64_t> offsets;
   int64_t next = log.log_start_offset();
@@ -73,7 +74,7 @@ inline std::vector<int64_t> ReadAllOffsets(const Log& log) {
   return offsets;
 }
 
-// A log on an in-memory disk, reopened as a broker restart would.
+/// A log on an in-memory disk, reopened as a broker restart would.
 class MemoryLogFixture {
  public:
   explicit MemoryLogFixture(LogConfig config = {}) : config_(config) {

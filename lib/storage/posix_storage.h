@@ -1,13 +1,15 @@
-// Storage on the machine's real file system (POSIX calls).
-//
-// This is what the cluster and the demos use. Append is write(2) into the page
-// cache; Sync is fsync(2).
+/// \file
+/// Storage on the machine's real file system (POSIX calls).
+///
+/// This is what the cluster and the demos use. Append is write(2) into the page
+/// cache; Sync is fsync(2).
 #pragma once
 
 #include "lib/storage/storage.h"
 
 namespace kafka {
 
+/// Storage on real files through POSIX calls.
 class PosixStorage : public Storage {
  public:
   std::unique_ptr<File> Open(const std::string& path) override;
