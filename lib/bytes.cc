@@ -31,7 +31,7 @@ Unsigned ReadBigEndian(const uint8_t* p) {
   return v;
 }
 
-void WriteUnsignedVarint(Bytes& out, uint64_t v) {
+void WriteVarintBits(Bytes& out, uint64_t v) {
   while (v >= 0x80) {
     out.push_back(static_cast<uint8_t>(v | 0x80));
     v >>= 7;
@@ -60,14 +60,16 @@ void ByteWriter::WriteUint32(uint32_t v) { WriteBigEndian(out_, v); }
 void ByteWriter::WriteVarint(int32_t v) {
   uint32_t zigzag =
       (static_cast<uint32_t>(v) << 1) ^ static_cast<uint32_t>(v >> 31);
-  WriteUnsignedVarint(out_, zigzag);
+  WriteVarintBits(out_, zigzag);
 }
 
 void ByteWriter::WriteVarlong(int64_t v) {
   uint64_t zigzag =
       (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
-  WriteUnsignedVarint(out_, zigzag);
+  WriteVarintBits(out_, zigzag);
 }
+
+void ByteWriter::WriteUnsignedVarint(uint32_t v) { WriteVarintBits(out_, v); }
 
 void ByteWriter::WriteRaw(ByteView bytes) {
   out_.insert(out_.end(), bytes.begin(), bytes.end());
@@ -124,7 +126,7 @@ int64_t ByteReader::ReadInt64(std::string_view field) {
   return static_cast<int64_t>(v);
 }
 
-uint64_t ByteReader::ReadUnsignedVarint(int max_bytes, std::string_view field) {
+uint64_t ByteReader::ReadVarintBits(int max_bytes, std::string_view field) {
   uint64_t v = 0;
   for (int i = 0; i < max_bytes; ++i) {
     if (!Need(1, field)) return 0;
@@ -137,13 +139,17 @@ uint64_t ByteReader::ReadUnsignedVarint(int max_bytes, std::string_view field) {
 }
 
 int32_t ByteReader::ReadVarint(std::string_view field) {
-  auto zigzag = static_cast<uint32_t>(ReadUnsignedVarint(5, field));
+  auto zigzag = static_cast<uint32_t>(ReadVarintBits(5, field));
   return static_cast<int32_t>((zigzag >> 1) ^ (~(zigzag & 1) + 1));
 }
 
 int64_t ByteReader::ReadVarlong(std::string_view field) {
-  uint64_t zigzag = ReadUnsignedVarint(10, field);
+  uint64_t zigzag = ReadVarintBits(10, field);
   return static_cast<int64_t>((zigzag >> 1) ^ (~(zigzag & 1) + 1));
+}
+
+uint32_t ByteReader::ReadUnsignedVarint(std::string_view field) {
+  return static_cast<uint32_t>(ReadVarintBits(5, field));
 }
 
 ByteView ByteReader::ReadRaw(size_t length, std::string_view field) {

@@ -42,6 +42,9 @@ class ByteWriter {
   void WriteUint32(uint32_t v);
   void WriteVarint(int32_t v);   ///< zigzag, as Kafka's ByteUtils.writeVarint
   void WriteVarlong(int64_t v);  ///< zigzag, as ByteUtils.writeVarlong
+  /// Unsigned, no zigzag: lengths and counts in the protocol's flexible
+  /// versions (ByteUtils.writeUnsignedVarint).
+  void WriteUnsignedVarint(uint32_t v);
   void WriteRaw(ByteView bytes);
 
   size_t position() const { return out_.size(); }
@@ -69,6 +72,7 @@ class ByteReader {
   uint32_t ReadUint32(std::string_view field);
   int32_t ReadVarint(std::string_view field);
   int64_t ReadVarlong(std::string_view field);
+  uint32_t ReadUnsignedVarint(std::string_view field);
   /// Reads `length` raw bytes; returns an empty view on error.
   ByteView ReadRaw(size_t length, std::string_view field);
 
@@ -84,7 +88,7 @@ class ByteReader {
 
  private:
   bool Need(size_t n, std::string_view field);
-  uint64_t ReadUnsignedVarint(int max_bytes, std::string_view field);
+  uint64_t ReadVarintBits(int max_bytes, std::string_view field);
 
   ByteView input_;
   size_t origin_;

@@ -16,6 +16,10 @@ std::string_view ErrorName(ErrorCode code) {
       return "MESSAGE_TOO_LARGE";
     case ErrorCode::kRecordListTooLarge:
       return "RECORD_LIST_TOO_LARGE";
+    case ErrorCode::kUnsupportedVersion:
+      return "UNSUPPORTED_VERSION";
+    case ErrorCode::kInvalidRequest:
+      return "INVALID_REQUEST";
     case ErrorCode::kKafkaStorageError:
       return "KAFKA_STORAGE_ERROR";
     case ErrorCode::kUnsupportedCompressionType:

@@ -28,6 +28,8 @@ enum class ErrorCode : int16_t {
   kCorruptMessage = 2,
   kMessageTooLarge = 10,
   kRecordListTooLarge = 18,
+  kUnsupportedVersion = 35,
+  kInvalidRequest = 42,
   kKafkaStorageError = 56,
   kUnsupportedCompressionType = 76,
 };

@@ -1,0 +1,24 @@
+#include "lib/protocol/api_keys.h"
+
+#include <array>
+
+namespace kafka {
+namespace {
+
+constexpr std::array kSupportedApis = {
+    // librdkafka asks with v3 first; kafka-python asks with v0.
+    ApiInfo{ApiKey::kApiVersions, "ApiVersions", 0, 3, 3},
+};
+
+}  // namespace
+
+std::span<const ApiInfo> SupportedApis() { return kSupportedApis; }
+
+std::optional<ApiInfo> FindApi(int16_t api_key) {
+  for (const ApiInfo& api : kSupportedApis) {
+    if (static_cast<int16_t>(api.key) == api_key) return api;
+  }
+  return std::nullopt;
+}
+
+}  // namespace kafka

@@ -1,0 +1,50 @@
+/// \file
+/// The table of Kafka APIs this project speaks, and the versions of each.
+///
+/// Every request starts with an api_key (which API: Produce is 0, Fetch 1,
+/// ApiVersions 18, ...) and an api_version. A client first asks a broker for
+/// this table with ApiVersions, then uses, for each API, the highest version
+/// both sides support. The table grows chapter by chapter; a broker must never
+/// advertise a version it does not implement, or a client will use it.
+///
+/// Each API also has a first "flexible" version (KIP-482), from which its
+/// messages use compact strings and arrays and carry tagged fields, and its
+/// headers gain a tagged-field section too.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+
+namespace kafka {
+
+/// Kafka's numbers for its APIs (ApiKeys.java).
+enum class ApiKey : int16_t {
+  kApiVersions = 18,
+};
+
+/// One API: its name, the versions this project implements, and the first
+/// version that is flexible in Kafka's schema.
+struct ApiInfo {
+  ApiKey key;
+  std::string_view name;
+  int16_t min_version;
+  int16_t max_version;
+  int16_t first_flexible_version;
+
+  bool Supports(int16_t version) const {
+    return version >= min_version && version <= max_version;
+  }
+  bool IsFlexible(int16_t version) const {
+    return version >= first_flexible_version;
+  }
+};
+
+/// Every API this project implements, in api_key order.
+std::span<const ApiInfo> SupportedApis();
+
+/// The entry for a raw api_key from the wire, if this project knows it.
+std::optional<ApiInfo> FindApi(int16_t api_key);
+
+}  // namespace kafka
