@@ -12,6 +12,10 @@ std::string_view ErrorName(ErrorCode code) {
       return "OFFSET_OUT_OF_RANGE";
     case ErrorCode::kCorruptMessage:
       return "CORRUPT_MESSAGE";
+    case ErrorCode::kRequestTimedOut:
+      return "REQUEST_TIMED_OUT";
+    case ErrorCode::kNetworkException:
+      return "NETWORK_EXCEPTION";
     case ErrorCode::kMessageTooLarge:
       return "MESSAGE_TOO_LARGE";
     case ErrorCode::kRecordListTooLarge:

@@ -21,4 +21,10 @@ std::optional<ApiInfo> FindApi(int16_t api_key) {
   return std::nullopt;
 }
 
+bool CanServe(int16_t api_key, int16_t api_version) {
+  std::optional<ApiInfo> api = FindApi(api_key);
+  return api &&
+         (api->Supports(api_version) || api->key == ApiKey::kApiVersions);
+}
+
 }  // namespace kafka

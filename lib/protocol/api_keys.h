@@ -47,4 +47,10 @@ std::span<const ApiInfo> SupportedApis();
 /// The entry for a raw api_key from the wire, if this project knows it.
 std::optional<ApiInfo> FindApi(int16_t api_key);
 
+/// Whether a node can answer a request of this API and version: one in the
+/// table, or an ApiVersions request of any version (answered with
+/// UNSUPPORTED_VERSION if need be). Kafka closes the connection on anything
+/// else, because it cannot parse the body.
+bool CanServe(int16_t api_key, int16_t api_version);
+
 }  // namespace kafka

@@ -70,7 +70,7 @@ Bytes AnswerApiVersions(const RequestHeader& header) {
   Bytes body;
   WireWriter writer(body, FindApi(header.api_key)->IsFlexible(version));
   response.Write(writer, version);
-  return EncodeResponseFrame(header, body);
+  return body;
 }
 
 }  // namespace kafka

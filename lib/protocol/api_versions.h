@@ -50,7 +50,7 @@ struct ApiVersionsResponse {
   static ApiVersionsResponse Read(WireReader& reader, int16_t version);
 };
 
-/// The response frame a node sends to an ApiVersions request: the supported
+/// The response body a node sends to an ApiVersions request: the supported
 /// APIs, or, for a version it does not know, UNSUPPORTED_VERSION in a v0 body.
 Bytes AnswerApiVersions(const RequestHeader& header);
 

@@ -8,14 +8,10 @@
 namespace kafka {
 namespace {
 
-// The body of an ApiVersions response frame, decoded at `version`.
-ApiVersionsResponse DecodeAnswer(const Bytes& frame, int16_t version) {
-  ByteView body;
-  EXPECT_TRUE(ParseResponseHeader(ByteView(frame).subspan(kFrameSizeBytes), 18,
-                                  version, body)
-                  .ok());
+// An answer's body, decoded at `version`.
+ApiVersionsResponse DecodeAnswer(const Bytes& body, int16_t version) {
   return DecodeMessage<ApiVersionsResponse>(body, ApiKey::kApiVersions, version,
-                                            8, "ApiVersionsResponse")
+                                            0, "ApiVersionsResponse")
       .value();
 }
 
@@ -34,8 +30,9 @@ TEST(ApiVersionsTest, DecodesLibrdkafkasV3Request) {
 // Rule: the v3 answer is header v0 (no tags), then a compact array of
 // (api_key, min, max, tags), throttle_time_ms and tags, byte for byte.
 TEST(ApiVersionsTest, V3AnswerBytes) {
-  Bytes frame = AnswerApiVersions({18, 3, 42, "rdkafka"});
-  Bytes expected{0,    0,  0, 0,               // size, checked below
+  RequestHeader request{18, 3, 42, "rdkafka"};
+  Bytes frame = EncodeResponseFrame(request, AnswerApiVersions(request));
+  Bytes expected{0,    0,  0, 0,               // size, patched below
                  0,    0,  0, 42,              // correlation_id; no header tags
                  0,    0,                      // error_code NONE
                  0x02,                         // one API (compact: count + 1)
@@ -49,9 +46,9 @@ TEST(ApiVersionsTest, V3AnswerBytes) {
 // Rule: kafka-python's v0 request gets a v0 answer: int32 array count and no
 // throttle time.
 TEST(ApiVersionsTest, V0AnswerIsClassic) {
-  Bytes frame = AnswerApiVersions({18, 0, 1, "kafka-python"});
-  EXPECT_EQ(frame.size(), 4u + 4 + 2 + 4 + 6);
-  ApiVersionsResponse response = DecodeAnswer(frame, 0);
+  Bytes body = AnswerApiVersions({18, 0, 1, "kafka-python"});
+  EXPECT_EQ(body.size(), 2u + 4 + 6);
+  ApiVersionsResponse response = DecodeAnswer(body, 0);
   EXPECT_EQ(response.error_code, ErrorCode::kNone);
   EXPECT_EQ(response.api_keys.size(), SupportedApis().size());
 }
@@ -59,8 +56,8 @@ TEST(ApiVersionsTest, V0AnswerIsClassic) {
 // Rule (KIP-511): a version the broker does not know gets UNSUPPORTED_VERSION
 // in a v0 body that still lists the supported APIs, so the client can retry.
 TEST(ApiVersionsTest, UnknownVersionGetsUnsupportedVersionInV0) {
-  Bytes frame = AnswerApiVersions({18, 9, 5, "future-client"});
-  ApiVersionsResponse response = DecodeAnswer(frame, 0);
+  Bytes body = AnswerApiVersions({18, 9, 5, "future-client"});
+  ApiVersionsResponse response = DecodeAnswer(body, 0);
   EXPECT_EQ(response.error_code, ErrorCode::kUnsupportedVersion);
   ASSERT_FALSE(response.api_keys.empty());
   EXPECT_EQ(response.api_keys[0], (ApiVersionsResponse::ApiVersion{18, 0, 3}));

@@ -1,0 +1,55 @@
+#include "lib/example/ping.h"
+
+#include "lib/protocol/api_keys.h"
+#include "lib/protocol/api_versions.h"
+#include "lib/protocol/message.h"
+
+namespace kafka {
+
+void PingServer::Start(Environment&) {}
+
+void PingServer::OnRequest(const Request& request, Responder respond) {
+  // The runtime passes only APIs in the table; so far that is ApiVersions.
+  ++requests_answered_;
+  respond(AnswerApiVersions(request.header));
+}
+
+void PingClient::Start(Environment& env) {
+  env_ = &env;
+  for (int i = 0; i < options_.in_flight && sent_ < options_.total; ++i) {
+    ++sent_;
+    SendOne();
+  }
+}
+
+// A client takes no requests; the runtime would not route one here anyway.
+void PingClient::OnRequest(const Request&, Responder respond) {
+  respond(std::nullopt);
+}
+
+void PingClient::SendOne() {
+  RequestHeader header{static_cast<int16_t>(ApiKey::kApiVersions), 3, 0,
+                       "ping-client"};
+  ApiVersionsRequest request{"ping-client", "1.0"};
+  env_->Send(options_.server, header,
+             EncodeMessage(request, ApiKey::kApiVersions, 3),
+             options_.request_timeout_ms,
+             [this](Result<Bytes> body) { OnAnswer(std::move(body)); });
+}
+
+void PingClient::OnAnswer(Result<Bytes> body) {
+  if (!body.ok()) {
+    // Try the same request again after a pause, as Kafka's clients do.
+    ++failures_;
+    env_->StartTimer(options_.retry_backoff_ms, [this] { SendOne(); });
+    return;
+  }
+  ++answered_;
+  answer_times_.push_back(env_->NowMs());
+  if (sent_ < options_.total) {
+    ++sent_;
+    SendOne();
+  }
+}
+
+}  // namespace kafka

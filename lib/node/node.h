@@ -1,0 +1,108 @@
+/// \file
+/// The node model: how every process in this project is written.
+///
+/// A broker, a controller voter, a producer and a consumer are each a *node*:
+/// a single-threaded state machine that reacts to three kinds of event
+///
+///   - a request arrived (OnRequest),
+///   - a response to one of its own requests arrived (the handler it gave
+///   Send),
+///   - a timer fired (the callback it gave StartTimer),
+///
+/// and acts on the world only through the Environment it was started with:
+/// the clock, timers, sending requests, its disk, and randomness. A node never
+/// reads the wall clock, sleeps, blocks, starts a thread, or touches a socket
+/// or a file by itself.
+///
+/// That discipline buys two worlds for one code. In the simulator
+/// (lib/sim) time is virtual, the network is a priority queue that can delay,
+/// drop, duplicate and cut messages, and the disk is a MemoryStorage that a
+/// crash can tear: a test runs a cluster through failures in milliseconds, and
+/// the same seed replays the same run exactly. In the real runtime (lib/net)
+/// the same node gets TCP, the steady clock and real files. etcd's raft library
+/// is built the same way: the library decides, the application does the IO.
+///
+/// Messages are Kafka's: a request is a request header plus a body encoded
+/// with Kafka's wire protocol (lib/protocol), in both worlds, so the bytes a
+/// node handles in a test are the bytes a real client sends.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <random>
+
+#include "lib/bytes.h"
+#include "lib/error.h"
+#include "lib/protocol/header.h"
+#include "lib/storage/storage.h"
+
+namespace kafka {
+
+/// A node's id: the broker.id / node.id of Kafka's configuration.
+using NodeId = int32_t;
+using TimerId = uint64_t;
+
+/// Answers one request: call it once with the response body (the runtime
+/// adds the response header), now or later from another event. Call it with
+/// nullopt for a request that gets no answer (a Produce with acks=0), so the
+/// answers to later requests on the same connection can go out.
+using Responder = std::function<void(std::optional<Bytes> response_body)>;
+
+/// Receives the answer to a request the node sent: the response body, or an
+/// error: NETWORK_EXCEPTION if the connection failed, REQUEST_TIMED_OUT if no
+/// answer came in time. Called exactly once.
+using ResponseHandler = std::function<void(Result<Bytes> response_body)>;
+
+/// Everything a node may do to the world.
+class Environment {
+ public:
+  virtual ~Environment() = default;
+
+  /// Milliseconds on this world's clock: virtual in the simulator, the steady
+  /// clock in the real runtime. Never the wall clock.
+  virtual int64_t NowMs() const = 0;
+
+  /// Calls `callback` once, `delay_ms` from now, unless cancelled first.
+  virtual TimerId StartTimer(int64_t delay_ms,
+                             std::function<void()> callback) = 0;
+  virtual void CancelTimer(TimerId timer) = 0;
+
+  /// Sends a request to node `to`. The runtime assigns the correlation id
+  /// (whatever `header` holds there is ignored), frames the request, and calls
+  /// `on_response` exactly once: with the response body, or with an error if
+  /// the connection fails or `timeout_ms` passes first (request.timeout.ms).
+  virtual void Send(NodeId to, RequestHeader header, Bytes body,
+                    int64_t timeout_ms, ResponseHandler on_response) = 0;
+
+  /// The node's disk. It outlives the node: a restarted node finds its files.
+  virtual Storage& storage() = 0;
+
+  /// The node's only source of randomness, seeded by the runtime.
+  virtual std::mt19937_64& random() = 0;
+};
+
+/// A process: broker, controller, client. See the file comment.
+class Node {
+ public:
+  virtual ~Node() = default;
+
+  /// The node starts (or restarts after a crash): `env` outlives the node.
+  virtual void Start(Environment& env) = 0;
+
+  /// A request arrived; answer it through `respond`. Requests from one
+  /// connection arrive in order, and the runtime sends their answers back in
+  /// that order, whatever order the node answers them in (clients pipeline
+  /// requests and rely on it). `request.body` is valid only during this call:
+  /// copy what you keep. The runtime has checked that the API and version are
+  /// in the table of lib/protocol/api_keys.h (ApiVersions of any version
+  /// excepted, see AnswerApiVersions); anything else closes the connection, as
+  /// Kafka does.
+  virtual void OnRequest(const Request& request, Responder respond) = 0;
+
+  /// A clean shutdown (SIGTERM): flush and close what needs it. A crash
+  /// skips this.
+  virtual void Stop() {}
+};
+
+}  // namespace kafka

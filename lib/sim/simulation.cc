@@ -1,0 +1,443 @@
+#include "lib/sim/simulation.h"
+
+#include <algorithm>
+#include <cassert>
+#include <deque>
+
+#include "lib/protocol/api_keys.h"
+
+namespace kafka {
+namespace {
+
+// "ApiVersions v3 request #7", for the trace.
+std::string Describe(const RequestHeader& header, const char* direction) {
+  std::optional<ApiInfo> api = FindApi(header.api_key);
+  std::string name =
+      api ? std::string(api->name) : "api " + std::to_string(header.api_key);
+  return name + " v" + std::to_string(header.api_version) + " " + direction +
+         " #" + std::to_string(header.correlation_id);
+}
+
+int32_t CorrelationIdOf(const Bytes& response_frame) {
+  ByteReader reader(ByteView(response_frame).subspan(kFrameSizeBytes, 4));
+  return reader.ReadInt32("correlation_id");
+}
+
+}  // namespace
+
+std::string_view KindName(TraceEvent::Kind kind) {
+  switch (kind) {
+    case TraceEvent::Kind::kSend:
+      return "send";
+    case TraceEvent::Kind::kDeliver:
+      return "deliver";
+    case TraceEvent::Kind::kDrop:
+      return "drop";
+    case TraceEvent::Kind::kTimeout:
+      return "timeout";
+    case TraceEvent::Kind::kTimer:
+      return "timer";
+    case TraceEvent::Kind::kCrash:
+      return "crash";
+    case TraceEvent::Kind::kRestart:
+      return "restart";
+    case TraceEvent::Kind::kPause:
+      return "pause";
+    case TraceEvent::Kind::kResume:
+      return "resume";
+  }
+  return "?";
+}
+
+// A request a node received and has not yet answered, in arrival order.
+struct Answer {
+  RequestHeader header;
+  enum class State { kWaiting, kReady, kNoAnswer } state = State::kWaiting;
+  Bytes frame;
+};
+
+// A request a node sent and awaits the answer to.
+struct PendingRequest {
+  NodeId to;
+  RequestHeader header;
+  ResponseHandler handler;
+};
+
+struct Simulation::Slot {
+  NodeId id;
+  NodeFactory factory;
+  MemoryStorage disk;
+  std::mt19937_64 random;
+  std::unique_ptr<SimEnvironment> env;
+  std::unique_ptr<Node> node;
+  // Bumped by every crash: events of an older incarnation are ignored.
+  uint64_t incarnation = 0;
+  bool crashed = false;
+  bool paused = false;
+  std::vector<std::function<void()>> deferred;  // what came while paused
+  std::set<TimerId> active_timers;
+  std::map<int32_t, PendingRequest> pending;  // by correlation id
+  int32_t next_correlation_id = 0;
+  // Per client: the answers owed, in the order the requests arrived.
+  std::map<NodeId, std::deque<std::shared_ptr<Answer>>> answers;
+};
+
+class Simulation::SimEnvironment : public Environment {
+ public:
+  SimEnvironment(Simulation& sim, NodeId id) : sim_(sim), id_(id) {}
+
+  int64_t NowMs() const override { return sim_.now_ms_; }
+
+  TimerId StartTimer(int64_t delay_ms,
+                     std::function<void()> callback) override {
+    TimerId timer = ++next_timer_;
+    sim_.slot(id_).active_timers.insert(timer);
+    sim_.Schedule(delay_ms, sim_.ForNode(id_, [this, timer, callback] {
+      if (sim_.slot(id_).active_timers.erase(timer) == 0) return;  // cancelled
+      sim_.Trace(TraceEvent::Kind::kTimer, id_, id_, "");
+      callback();
+    }));
+    return timer;
+  }
+
+  void CancelTimer(TimerId timer) override {
+    sim_.slot(id_).active_timers.erase(timer);
+  }
+
+  void Send(NodeId to, RequestHeader header, Bytes body, int64_t timeout_ms,
+            ResponseHandler on_response) override {
+    sim_.SendRequest(id_, to, std::move(header), std::move(body), timeout_ms,
+                     std::move(on_response));
+  }
+
+  Storage& storage() override { return sim_.slot(id_).disk; }
+  std::mt19937_64& random() override { return sim_.slot(id_).random; }
+
+ private:
+  Simulation& sim_;
+  NodeId id_;
+  TimerId next_timer_ = 0;
+};
+
+Simulation::Simulation(uint64_t seed) : random_(seed) {}
+Simulation::~Simulation() = default;
+
+Simulation::Slot& Simulation::slot(NodeId id) {
+  auto it = slots_.find(id);
+  assert(it != slots_.end() && "no such node");
+  return *it->second;
+}
+
+Environment& Simulation::env(NodeId id) { return *slot(id).env; }
+
+Node& Simulation::running_node(NodeId id) {
+  assert(!slot(id).crashed && "the node is down");
+  return *slot(id).node;
+}
+MemoryStorage& Simulation::disk(NodeId id) { return slot(id).disk; }
+
+void Simulation::AddNode(NodeId id, NodeFactory factory) {
+  auto added = std::make_unique<Slot>();
+  added->id = id;
+  added->factory = std::move(factory);
+  added->random.seed(random_());
+  added->env = std::make_unique<SimEnvironment>(*this, id);
+  Slot& s = *added;
+  slots_[id] = std::move(added);
+  StartNode(s);
+}
+
+void Simulation::StartNode(Slot& s) {
+  s.crashed = false;
+  s.node = s.factory();
+  s.node->Start(*s.env);
+}
+
+void Simulation::Schedule(int64_t delay_ms, std::function<void()> action) {
+  events_.push_back(
+      Event{now_ms_ + delay_ms, next_sequence_++, std::move(action)});
+  std::push_heap(events_.begin(), events_.end(), std::greater<Event>());
+}
+
+bool Simulation::RunNextEventBefore(int64_t end) {
+  if (events_.empty() || events_.front().time_ms > end) return false;
+  std::pop_heap(events_.begin(), events_.end(), std::greater<Event>());
+  Event event = std::move(events_.back());
+  events_.pop_back();
+  now_ms_ = event.time_ms;
+  ++events_run_;
+  event.action();
+  return true;
+}
+
+std::function<void()> Simulation::ForNode(NodeId id,
+                                          std::function<void()> action) {
+  return [this, id, incarnation = slot(id).incarnation,
+          action = std::move(action)]() mutable {
+    Slot& s = slot(id);
+    if (s.crashed || s.incarnation != incarnation) return;
+    if (s.paused) {
+      s.deferred.push_back(std::move(action));
+      return;
+    }
+    action();
+  };
+}
+
+void Simulation::Trace(TraceEvent::Kind kind, NodeId from, NodeId to,
+                       std::string what) {
+  auto mix = [this](uint64_t value) {
+    for (int i = 0; i < 8; ++i) {
+      trace_hash_ =
+          (trace_hash_ ^ ((value >> (8 * i)) & 0xFF)) * 1099511628211ull;
+    }
+  };
+  mix(uint64_t(now_ms_));
+  mix(uint64_t(kind));
+  mix(uint64_t(uint32_t(from)));
+  mix(uint64_t(uint32_t(to)));
+  for (char c : what) mix(uint8_t(c));
+  if (keep_trace_) trace_.push_back({now_ms_, kind, from, to, std::move(what)});
+}
+
+const LinkFaults& Simulation::link(NodeId from, NodeId to) const {
+  auto it = links_.find({from, to});
+  return it == links_.end() ? default_link_ : it->second;
+}
+
+void Simulation::SetLink(NodeId from, NodeId to, const LinkFaults& faults) {
+  links_[{from, to}] = faults;
+}
+
+void Simulation::Partition(const std::vector<NodeId>& side_a,
+                           const std::vector<NodeId>& side_b) {
+  for (NodeId a : side_a) {
+    for (NodeId b : side_b) {
+      cut_links_.insert({a, b});
+      cut_links_.insert({b, a});
+    }
+  }
+}
+
+void Simulation::CutOneWay(NodeId from, NodeId to) {
+  cut_links_.insert({from, to});
+}
+
+void Simulation::Heal() { cut_links_.clear(); }
+
+//! [transmit]
+void Simulation::Transmit(NodeId from, NodeId to, const std::string& what,
+                          std::function<void()> arrive) {
+  Trace(TraceEvent::Kind::kSend, from, to, what);
+  const LinkFaults& faults = link(from, to);
+  auto chance = [this](double p) {
+    return p > 0 && std::uniform_real_distribution<double>(0, 1)(random_) < p;
+  };
+  if (chance(faults.drop_probability)) {
+    Trace(TraceEvent::Kind::kDrop, from, to, what + " (lost)");
+    return;
+  }
+  int copies = chance(faults.duplicate_probability) ? 2 : 1;
+  for (int copy = 0; copy < copies; ++copy) {
+    int64_t latency = std::uniform_int_distribution<int64_t>(
+        faults.min_latency_ms, faults.max_latency_ms)(random_);
+    int64_t arrival = now_ms_ + latency;
+    if (!faults.reorder) {  // FIFO, as a TCP connection
+      int64_t& last = link_last_arrival_[{from, to}];
+      arrival = std::max(arrival, last);
+      last = arrival;
+    }
+    Schedule(arrival - now_ms_, [this, from, to, what, arrive] {
+      if (cut_links_.contains({from, to})) {
+        Trace(TraceEvent::Kind::kDrop, from, to, what + " (link cut)");
+        return;
+      }
+      Trace(TraceEvent::Kind::kDeliver, from, to, what);
+      arrive();
+    });
+  }
+}
+//! [transmit]
+
+void Simulation::SendRequest(NodeId from, NodeId to, RequestHeader header,
+                             Bytes body, int64_t timeout_ms,
+                             ResponseHandler on_response) {
+  Slot& client = slot(from);
+  header.correlation_id = ++client.next_correlation_id;
+  const int32_t id = header.correlation_id;
+  Bytes frame = EncodeRequestFrame(header, body);
+  const std::string what = Describe(header, "request");
+  client.pending[id] = {to, header, std::move(on_response)};
+  Schedule(timeout_ms, ForNode(from, [this, from, to, id, what] {
+             if (!slot(from).pending.contains(id)) return;  // answered
+             Trace(TraceEvent::Kind::kTimeout, from, to, what);
+             FailRequest(from, id,
+                         {ErrorCode::kRequestTimedOut, what + " timed out"});
+           }));
+  Transmit(from, to, what, [this, from, to, frame = std::move(frame)] {
+    DeliverRequest(from, to, frame);
+  });
+}
+
+void Simulation::FailRequest(NodeId client, int32_t correlation_id,
+                             Error error) {
+  Slot& s = slot(client);
+  auto it = s.pending.find(correlation_id);
+  if (it == s.pending.end()) return;
+  ResponseHandler handler = std::move(it->second.handler);
+  s.pending.erase(it);
+  handler(std::move(error));
+}
+
+// The client learns that the server's end of the connection is gone, one
+// link latency later (a connection refused or reset).
+void Simulation::DeliverRequest(NodeId from, NodeId to, Bytes frame) {
+  Slot& server = slot(to);
+  Result<Request> request =
+      ParseRequest(ByteView(frame).subspan(kFrameSizeBytes));
+  const int32_t id =
+      request.ok() ? request->header.correlation_id : CorrelationIdOf(frame);
+  auto refuse = [this, from, to, id](const std::string& why) {
+    Trace(TraceEvent::Kind::kDrop, from, to, why);
+    Transmit(to, from, "connection closed",
+             ForNode(from, [this, from, id, why] {
+               FailRequest(from, id, {ErrorCode::kNetworkException, why});
+             }));
+  };
+  if (server.crashed) return refuse("node " + std::to_string(to) + " is down");
+  if (server.paused) {
+    server.deferred.push_back(
+        [this, from, to, frame] { DeliverRequest(from, to, frame); });
+    return;
+  }
+  if (!request.ok()) return refuse(request.error().ToString());
+  const RequestHeader& header = request->header;
+  if (!CanServe(header.api_key, header.api_version)) {
+    return refuse("cannot serve " + Describe(header, "request"));
+  }
+  auto answer = std::make_shared<Answer>();
+  answer->header = header;
+  server.answers[from].push_back(answer);
+  Responder respond = [this, from, to, incarnation = server.incarnation,
+                       answer](std::optional<Bytes> body) {
+    Slot& s = slot(to);
+    if (s.incarnation != incarnation ||
+        answer->state != Answer::State::kWaiting) {
+      return;
+    }
+    if (body) {
+      answer->frame = EncodeResponseFrame(answer->header, *body);
+      answer->state = Answer::State::kReady;
+    } else {
+      answer->state = Answer::State::kNoAnswer;
+    }
+    SendReadyResponses(to, from);
+  };
+  server.node->OnRequest(request.value(), std::move(respond));
+}
+
+void Simulation::SendReadyResponses(NodeId server, NodeId client) {
+  auto& owed = slot(server).answers[client];
+  while (!owed.empty() && owed.front()->state != Answer::State::kWaiting) {
+    std::shared_ptr<Answer> answer = std::move(owed.front());
+    owed.pop_front();
+    if (answer->state == Answer::State::kNoAnswer) continue;
+    Transmit(server, client, Describe(answer->header, "response"),
+             [this, server, client, frame = std::move(answer->frame)] {
+               DeliverResponse(server, client, frame);
+             });
+  }
+}
+
+void Simulation::DeliverResponse(NodeId server, NodeId client, Bytes frame) {
+  Slot& s = slot(client);
+  if (s.crashed) return;
+  if (s.paused) {
+    s.deferred.push_back([this, server, client, frame] {
+      DeliverResponse(server, client, frame);
+    });
+    return;
+  }
+  auto it = s.pending.find(CorrelationIdOf(frame));
+  if (it == s.pending.end()) {
+    Trace(TraceEvent::Kind::kDrop, server, client,
+          "response #" + std::to_string(CorrelationIdOf(frame)) +
+              " has no request waiting (late or duplicate)");
+    return;
+  }
+  PendingRequest pending = std::move(it->second);
+  s.pending.erase(it);
+  ByteView body;
+  Result<int32_t> header = ParseResponseHeader(
+      ByteView(frame).subspan(kFrameSizeBytes), pending.header.api_key,
+      pending.header.api_version, body);
+  if (!header.ok()) return pending.handler(header.error());
+  pending.handler(Bytes(body.begin(), body.end()));
+}
+
+void Simulation::Crash(NodeId id) {
+  Slot& s = slot(id);
+  if (s.crashed) return;
+  Trace(TraceEvent::Kind::kCrash, id, id, "");
+  // Clients waiting on this node see their connections reset.
+  for (auto& [client, owed] : s.answers) {
+    for (const auto& answer : owed) {
+      int32_t correlation_id = answer->header.correlation_id;
+      Transmit(id, client, "connection reset",
+               ForNode(client, [this, client, correlation_id] {
+                 FailRequest(
+                     client, correlation_id,
+                     {ErrorCode::kNetworkException, "connection reset"});
+               }));
+    }
+  }
+  s.crashed = true;
+  s.paused = false;
+  s.incarnation++;
+  s.node.reset();
+  s.deferred.clear();
+  s.active_timers.clear();
+  s.pending.clear();
+  s.answers.clear();
+  s.disk.Crash(random_);
+}
+
+void Simulation::Restart(NodeId id) {
+  Slot& s = slot(id);
+  assert(s.crashed && "restart a crashed node");
+  Trace(TraceEvent::Kind::kRestart, id, id, "");
+  StartNode(s);
+}
+
+void Simulation::Pause(NodeId id) {
+  Trace(TraceEvent::Kind::kPause, id, id, "");
+  slot(id).paused = true;
+}
+
+void Simulation::Resume(NodeId id) {
+  Slot& s = slot(id);
+  Trace(TraceEvent::Kind::kResume, id, id, "");
+  s.paused = false;
+  for (auto& action : s.deferred) Schedule(0, ForNode(id, std::move(action)));
+  s.deferred.clear();
+}
+
+void Simulation::RunFor(int64_t duration_ms) {
+  const int64_t end = now_ms_ + duration_ms;
+  while (RunNextEventBefore(end)) {
+  }
+  now_ms_ = end;
+}
+
+bool Simulation::RunUntil(const std::function<bool()>& done, int64_t max_ms) {
+  const int64_t end = now_ms_ + max_ms;
+  while (!done()) {
+    if (!RunNextEventBefore(end)) {
+      now_ms_ = end;
+      return done();
+    }
+  }
+  return true;
+}
+
+}  // namespace kafka

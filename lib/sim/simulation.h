@@ -1,0 +1,172 @@
+/// \file
+/// A deterministic simulator: many nodes, one thread, virtual time.
+///
+/// The simulator runs nodes (lib/node) in one process, with one random source
+/// and a virtual clock that jumps from event to event. Everything that can
+/// happen is an event in one queue, ordered by (time, sequence number): a
+/// message arriving, a timer firing, a crash. Because the order of events
+/// depends only on the seed, the same seed gives the same run, event for event,
+/// and a failure found by a randomized test replays exactly. FoundationDB and
+/// TigerBeetle test their databases this way; Jepsen does it on real machines,
+/// with real clocks, and so cannot replay what it finds.
+///
+/// Faults a test controls:
+///
+///   - network, per directed link: latency (uniform between a minimum and a
+///     maximum), dropped and duplicated messages, reordering, and cuts
+///     (partitions, symmetric or one way) until healed. Without reordering a
+///     link delivers in the order it was sent, as a TCP connection does;
+///   - nodes: crash (the node object is destroyed, its timers and pending
+///     requests vanish, and its disk, a MemoryStorage, keeps only synced bytes
+///     and maybe a torn part of the rest), restart (a new node object on the
+///     same disk), pause (like SIGSTOP: nothing runs until resume; messages and
+///     timers wait).
+///
+/// Every send, delivery, drop, timeout, timer and crash goes into a trace,
+/// which tests compare by hash and tools turn into message sequence charts.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "lib/node/node.h"
+#include "lib/storage/memory_storage.h"
+
+namespace kafka {
+
+/// How one directed link treats the messages on it.
+struct LinkFaults {
+  int64_t min_latency_ms = 1;
+  int64_t max_latency_ms = 1;
+  double drop_probability = 0;
+  double duplicate_probability = 0;
+  bool reorder = false;  ///< false: delivered in the order sent, as TCP
+};
+
+/// One thing that happened, for the trace.
+struct TraceEvent {
+  enum class Kind {
+    kSend,     ///< a request or response left `from` for `to`
+    kDeliver,  ///< it arrived at `to`
+    kDrop,     ///< the network lost it (drop, cut link, dead node)
+    kTimeout,  ///< a request of `from` got no answer in time
+    kTimer,    ///< a timer of `from` fired
+    kCrash,
+    kRestart,
+    kPause,
+    kResume,
+  };
+  int64_t time_ms;
+  Kind kind;
+  NodeId from;
+  NodeId to;
+  std::string what;  ///< e.g. "ApiVersions v3 request #7"
+
+  bool operator==(const TraceEvent&) const = default;
+};
+
+std::string_view KindName(TraceEvent::Kind kind);
+
+class Simulation {
+ public:
+  using NodeFactory = std::function<std::unique_ptr<Node>()>;
+
+  explicit Simulation(uint64_t seed);
+  ~Simulation();
+
+  /// Adds a node and starts it now. `factory` makes a new node object at the
+  /// start and at every restart.
+  void AddNode(NodeId id, NodeFactory factory);
+  /// The running node object, to inspect in tests.
+  template <typename T>
+  T& node(NodeId id) {
+    return dynamic_cast<T&>(running_node(id));
+  }
+  Node& running_node(NodeId id);
+  /// A node's environment, for a test that acts on the node's behalf.
+  Environment& env(NodeId id);
+  MemoryStorage& disk(NodeId id);
+
+  void SetDefaultLink(const LinkFaults& faults) { default_link_ = faults; }
+  void SetLink(NodeId from, NodeId to, const LinkFaults& faults);
+  /// Cuts every link between the two sides, both ways, until Heal.
+  void Partition(const std::vector<NodeId>& side_a,
+                 const std::vector<NodeId>& side_b);
+  void CutOneWay(NodeId from, NodeId to);
+  void Heal();
+
+  void Crash(NodeId id);
+  void Restart(NodeId id);
+  void Pause(NodeId id);
+  void Resume(NodeId id);
+
+  int64_t now_ms() const { return now_ms_; }
+  /// Runs every event up to now + duration, then sets the clock there.
+  void RunFor(int64_t duration_ms);
+  /// Runs until `done()` holds (checked after each event) or `max_ms` pass.
+  bool RunUntil(const std::function<bool()>& done, int64_t max_ms);
+
+  uint64_t events_run() const { return events_run_; }
+  /// Keeps the trace's events (on by default); the hash is kept either way.
+  void set_keep_trace(bool keep) { keep_trace_ = keep; }
+  const std::vector<TraceEvent>& trace() const { return trace_; }
+  /// A hash of every traced event, for comparing runs.
+  uint64_t trace_hash() const { return trace_hash_; }
+
+ private:
+  class SimEnvironment;
+  struct Slot;
+  struct Event {
+    int64_t time_ms;
+    uint64_t sequence;
+    std::function<void()> action;
+    bool operator>(const Event& other) const {
+      return time_ms != other.time_ms ? time_ms > other.time_ms
+                                      : sequence > other.sequence;
+    }
+  };
+
+  Slot& slot(NodeId id);
+  void Schedule(int64_t delay_ms, std::function<void()> action);
+  /// Runs the earliest event if it is due by `end`; false if none is.
+  bool RunNextEventBefore(int64_t end);
+  /// Runs `action` for node `id` if the node is still the same incarnation
+  /// and running; defers it while the node is paused.
+  std::function<void()> ForNode(NodeId id, std::function<void()> action);
+  void Trace(TraceEvent::Kind kind, NodeId from, NodeId to, std::string what);
+  const LinkFaults& link(NodeId from, NodeId to) const;
+  /// Puts a frame on the link from `from` to `to`; `arrive` runs on arrival.
+  void Transmit(NodeId from, NodeId to, const std::string& what,
+                std::function<void()> arrive);
+  void SendRequest(NodeId from, NodeId to, RequestHeader header, Bytes body,
+                   int64_t timeout_ms, ResponseHandler on_response);
+  void DeliverRequest(NodeId from, NodeId to, Bytes frame);
+  void SendReadyResponses(NodeId server, NodeId client);
+  void DeliverResponse(NodeId server, NodeId client, Bytes frame);
+  void FailRequest(NodeId client, int32_t correlation_id, Error error);
+  void StartNode(Slot& slot);
+
+  std::mt19937_64 random_;
+  int64_t now_ms_ = 0;
+  uint64_t next_sequence_ = 0;
+  uint64_t events_run_ = 0;
+  /// The pending events, a min-heap on (time, sequence).
+  std::vector<Event> events_;
+  std::map<NodeId, std::unique_ptr<Slot>> slots_;
+  LinkFaults default_link_;
+  std::map<std::pair<NodeId, NodeId>, LinkFaults> links_;
+  std::set<std::pair<NodeId, NodeId>> cut_links_;
+  /// When the last message on each link arrives: later sends arrive after it.
+  std::map<std::pair<NodeId, NodeId>, int64_t> link_last_arrival_;
+  bool keep_trace_ = true;
+  std::vector<TraceEvent> trace_;
+  uint64_t trace_hash_ = 14695981039346656037ull;  // FNV-1a offset basis
+};
+
+}  // namespace kafka

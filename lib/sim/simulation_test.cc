@@ -1,0 +1,239 @@
+#include "lib/sim/simulation.h"
+
+#include <gtest/gtest.h>
+
+#include "lib/example/ping.h"
+#include "lib/protocol/api_keys.h"
+#include "lib/protocol/api_versions.h"
+#include "lib/protocol/message.h"
+
+namespace kafka {
+namespace {
+
+constexpr NodeId kServer = 1;
+constexpr NodeId kClient = 2;
+
+// A server and a client that sends `total` pings; faults on both links.
+void AddPingPair(Simulation& sim, int64_t total, int in_flight = 1) {
+  sim.AddNode(kServer, [] { return std::make_unique<PingServer>(); });
+  sim.AddNode(kClient, [total, in_flight] {
+    return std::make_unique<PingClient>(
+        PingClient::Options{.server = kServer,
+                            .total = total,
+                            .in_flight = in_flight,
+                            .request_timeout_ms = 1000,
+                            .retry_backoff_ms = 100});
+  });
+}
+
+bool ClientDone(Simulation& sim) {
+  return sim.node<PingClient>(kClient).done();
+}
+
+uint64_t RunPingsWithJitter(uint64_t seed) {
+  Simulation sim(seed);
+  sim.SetDefaultLink({.min_latency_ms = 1, .max_latency_ms = 50});
+  AddPingPair(sim, 50, 5);
+  EXPECT_TRUE(sim.RunUntil([&] { return ClientDone(sim); }, 60'000));
+  return sim.trace_hash();
+}
+
+// Rule: the same seed gives the same run, event for event; another seed
+// gives another run.
+TEST(SimulationTest, SameSeedSameTraceOtherSeedOtherTrace) {
+  EXPECT_EQ(RunPingsWithJitter(7), RunPingsWithJitter(7));
+  EXPECT_NE(RunPingsWithJitter(7), RunPingsWithJitter(8));
+}
+
+TEST(SimulationTest, RequestsGetAnswers) {
+  Simulation sim(1);
+  AddPingPair(sim, 10);
+  ASSERT_TRUE(sim.RunUntil([&] { return ClientDone(sim); }, 10'000));
+  EXPECT_EQ(sim.node<PingServer>(kServer).requests_answered(), 10);
+  // One ping is a request and a response, each 1 ms on the wire.
+  EXPECT_EQ(sim.now_ms(), 20);
+}
+
+// Rule: time is virtual: an hour of waiting costs no real time, and timers
+// fire at exactly their virtual deadline.
+TEST(SimulationTest, TimersFireAtTheirVirtualTime) {
+  Simulation sim(1);
+  sim.AddNode(kServer, [] { return std::make_unique<PingServer>(); });
+  std::vector<int64_t> fired;
+  Environment& env = sim.env(kServer);
+  env.StartTimer(3'600'000, [&] { fired.push_back(env.NowMs()); });
+  TimerId cancelled = env.StartTimer(10, [&] { fired.push_back(-1); });
+  env.CancelTimer(cancelled);
+  sim.RunFor(4'000'000);
+  EXPECT_EQ(fired, (std::vector<int64_t>{3'600'000}));
+}
+
+// Rule: dropped messages end in REQUEST_TIMED_OUT, and retries get through.
+TEST(SimulationTest, DroppedMessagesTimeOutAndRetriesSucceed) {
+  Simulation sim(3);
+  sim.SetDefaultLink({.drop_probability = 0.3});
+  AddPingPair(sim, 100);
+  ASSERT_TRUE(sim.RunUntil([&] { return ClientDone(sim); }, 600'000));
+  EXPECT_GT(sim.node<PingClient>(kClient).failures(), 10);
+  int timeouts = 0;
+  for (const TraceEvent& e : sim.trace()) {
+    timeouts += e.kind == TraceEvent::Kind::kTimeout;
+  }
+  EXPECT_EQ(timeouts, sim.node<PingClient>(kClient).failures());
+}
+
+// Rule: duplicated requests are answered twice; the second answer finds no
+// request waiting and is dropped, so the client counts each ping once.
+TEST(SimulationTest, DuplicatesAreAnsweredAndTheExtraAnswerIgnored) {
+  Simulation sim(5);
+  sim.SetLink(kClient, kServer, {.duplicate_probability = 0.5});
+  AddPingPair(sim, 40);
+  ASSERT_TRUE(sim.RunUntil([&] { return ClientDone(sim); }, 60'000));
+  EXPECT_GT(sim.node<PingServer>(kServer).requests_answered(), 45);
+  EXPECT_EQ(sim.node<PingClient>(kClient).answered(), 40);
+}
+
+// Rule: without reordering a link is FIFO, as TCP; with it, jittered
+// messages overtake each other.
+TEST(SimulationTest, ReorderOnlyWhenAsked) {
+  for (bool reorder : {false, true}) {
+    Simulation sim(11);
+    sim.SetDefaultLink(
+        {.min_latency_ms = 1, .max_latency_ms = 100, .reorder = reorder});
+    AddPingPair(sim, 50, 10);
+    ASSERT_TRUE(sim.RunUntil([&] { return ClientDone(sim); }, 60'000));
+    std::vector<std::string> sent, delivered;
+    for (const TraceEvent& e : sim.trace()) {
+      if (e.from != kClient || e.to != kServer) continue;
+      if (e.kind == TraceEvent::Kind::kSend) sent.push_back(e.what);
+      if (e.kind == TraceEvent::Kind::kDeliver) delivered.push_back(e.what);
+    }
+    EXPECT_EQ(sent == delivered, !reorder) << "reorder " << reorder;
+  }
+}
+
+// Rule: a partition (both ways) stops every message until it heals; requests
+// sent meanwhile time out and are retried after the heal.
+TEST(SimulationTest, PartitionThenHeal) {
+  Simulation sim(1);
+  AddPingPair(sim, 1000);
+  sim.RunFor(100);
+  int64_t before = sim.node<PingClient>(kClient).answered();
+  sim.Partition({kServer}, {kClient});
+  sim.RunFor(5000);
+  EXPECT_EQ(sim.node<PingClient>(kClient).answered(), before)
+      << "the cut drops even the messages already on the wire";
+  EXPECT_GT(sim.node<PingClient>(kClient).failures(), 3);
+  sim.Heal();
+  ASSERT_TRUE(sim.RunUntil([&] { return ClientDone(sim); }, 60'000));
+}
+
+// Rule: a one-way cut drops only one direction: requests arrive, answers
+// do not.
+TEST(SimulationTest, OneWayCut) {
+  Simulation sim(1);
+  sim.CutOneWay(kServer, kClient);
+  AddPingPair(sim, 3);
+  sim.RunFor(2500);
+  EXPECT_GE(sim.node<PingServer>(kServer).requests_answered(), 2);
+  EXPECT_EQ(sim.node<PingClient>(kClient).answered(), 0);
+}
+
+// Rule: a crashed node's clients see NETWORK_EXCEPTION (connection refused),
+// not silence; after a restart the same address answers again.
+TEST(SimulationTest, CrashRefusesConnectionsRestartServesAgain) {
+  Simulation sim(1);
+  AddPingPair(sim, 1000);
+  sim.RunFor(50);
+  sim.Crash(kServer);
+  std::optional<Error> seen;
+  sim.env(kClient).Send(kServer, {18, 0, 0, "test"}, Bytes{}, 1000,
+                        [&](Result<Bytes> body) { seen = body.error(); });
+  sim.RunFor(10);
+  ASSERT_TRUE(seen.has_value());
+  EXPECT_EQ(seen->code, ErrorCode::kNetworkException);
+  sim.Restart(kServer);
+  ASSERT_TRUE(sim.RunUntil([&] { return ClientDone(sim); }, 60'000));
+  EXPECT_LT(sim.node<PingServer>(kServer).requests_answered(), 1000)
+      << "a new node object: its counter started again at the restart";
+}
+
+// Rule: a crash loses the node's unsynced writes; synced ones survive.
+TEST(SimulationTest, CrashLosesUnsyncedWrites) {
+  Simulation sim(1);
+  sim.AddNode(kServer, [] { return std::make_unique<PingServer>(); });
+  auto file = sim.env(kServer).storage().Open("data/f");
+  file->Append(AsBytes("synced"));
+  file->Sync();
+  file->Append(AsBytes("+unsynced"));
+  sim.Crash(kServer);
+  std::string after = AsString(ReadWholeFile(sim.disk(kServer), "data/f"));
+  EXPECT_EQ(after.substr(0, 6), "synced");
+  EXPECT_LE(after.size(), 15u);
+}
+
+// Rule: a paused node (SIGSTOP) runs nothing until resumed; messages wait
+// for it, and then everything proceeds.
+TEST(SimulationTest, PauseHoldsEverythingUntilResume) {
+  Simulation sim(1);
+  AddPingPair(sim, 5);
+  sim.Pause(kServer);
+  sim.RunFor(500);
+  EXPECT_EQ(sim.node<PingServer>(kServer).requests_answered(), 0);
+  sim.Resume(kServer);
+  ASSERT_TRUE(sim.RunUntil([&] { return ClientDone(sim); }, 10'000));
+}
+
+// A server that answers its first request 100 ms late and the rest at once.
+class SlowFirstAnswerServer : public Node {
+ public:
+  void Start(Environment& env) override { env_ = &env; }
+  void OnRequest(const Request& request, Responder respond) override {
+    Bytes body = AnswerApiVersions(request.header);
+    if (seen_++ == 0) {
+      env_->StartTimer(100, [respond, body] { respond(body); });
+    } else {
+      respond(body);
+    }
+  }
+
+ private:
+  Environment* env_ = nullptr;
+  int seen_ = 0;
+};
+
+// Rule: answers on one connection go back in request order, even when the
+// node answers out of order (clients pipeline requests and rely on it).
+TEST(SimulationTest, AnswersLeaveInRequestOrder) {
+  Simulation sim(1);
+  sim.AddNode(kServer,
+              [] { return std::make_unique<SlowFirstAnswerServer>(); });
+  sim.AddNode(kClient, [] { return std::make_unique<PingServer>(); });
+  std::vector<int> order;
+  for (int i = 0; i < 3; ++i) {
+    sim.env(kClient).Send(kServer, {18, 0, 0, "test"}, Bytes{}, 1000,
+                          [&order, i](Result<Bytes> body) {
+                            ASSERT_TRUE(body.ok());
+                            order.push_back(i);
+                          });
+  }
+  sim.RunFor(1000);
+  EXPECT_EQ(order, (std::vector<int>{0, 1, 2}));
+}
+
+// Rule: a request the node cannot serve (an unknown API) closes the
+// connection, as Kafka does: the client sees NETWORK_EXCEPTION.
+TEST(SimulationTest, UnknownApiClosesTheConnection) {
+  Simulation sim(1);
+  AddPingPair(sim, 1);
+  std::optional<Error> seen;
+  sim.env(kClient).Send(kServer, {999, 0, 0, "test"}, Bytes{1, 2, 3}, 1000,
+                        [&](Result<Bytes> body) { seen = body.error(); });
+  sim.RunFor(100);
+  ASSERT_TRUE(seen.has_value());
+  EXPECT_EQ(seen->code, ErrorCode::kNetworkException);
+  EXPECT_TRUE(ClientDone(sim)) << "other requests are unaffected";
+}
+
+}  // namespace
+}  // namespace kafka
