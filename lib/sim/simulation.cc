@@ -9,13 +9,9 @@
 namespace kafka {
 namespace {
 
-// "ApiVersions v3 request #7", for the trace.
-std::string Describe(const RequestHeader& header, const char* direction) {
-  std::optional<ApiInfo> api = FindApi(header.api_key);
-  std::string name =
-      api ? std::string(api->name) : "api " + std::to_string(header.api_key);
-  return name + " v" + std::to_string(header.api_version) + " " + direction +
-         " #" + std::to_string(header.correlation_id);
+TracedMessage Traced(const RequestHeader& header, bool is_response) {
+  return {header.api_key, header.api_version, header.correlation_id,
+          is_response};
 }
 
 int32_t CorrelationIdOf(const Bytes& response_frame) {
@@ -24,6 +20,16 @@ int32_t CorrelationIdOf(const Bytes& response_frame) {
 }
 
 }  // namespace
+
+std::string TracedMessage::Describe() const {
+  if (api_key < 0) return "connection closed";
+  std::optional<ApiInfo> api = FindApi(api_key);
+  std::string name =
+      api ? std::string(api->name) : "api " + std::to_string(api_key);
+  return name + " v" + std::to_string(api_version) +
+         (is_response ? " response #" : " request #") +
+         std::to_string(correlation_id);
+}
 
 std::string_view KindName(TraceEvent::Kind kind) {
   switch (kind) {
@@ -94,7 +100,7 @@ class Simulation::SimEnvironment : public Environment {
     sim_.slot(id_).active_timers.insert(timer);
     sim_.Schedule(delay_ms, sim_.ForNode(id_, [this, timer, callback] {
       if (sim_.slot(id_).active_timers.erase(timer) == 0) return;  // cancelled
-      sim_.Trace(TraceEvent::Kind::kTimer, id_, id_, "");
+      sim_.Trace(TraceEvent::Kind::kTimer, id_, id_);
       callback();
     }));
     return timer;
@@ -185,19 +191,23 @@ std::function<void()> Simulation::ForNode(NodeId id,
 }
 
 void Simulation::Trace(TraceEvent::Kind kind, NodeId from, NodeId to,
-                       std::string what) {
-  auto mix = [this](uint64_t value) {
-    for (int i = 0; i < 8; ++i) {
-      trace_hash_ =
-          (trace_hash_ ^ ((value >> (8 * i)) & 0xFF)) * 1099511628211ull;
-    }
+                       const TracedMessage& message, std::string note) {
+  // A running hash of every event, word by word, to compare whole runs.
+  auto mix = [this](uint64_t word) {
+    trace_hash_ = (trace_hash_ ^ word) * 0x9E3779B97F4A7C15ull;
+    trace_hash_ ^= trace_hash_ >> 29;
   };
   mix(uint64_t(now_ms_));
-  mix(uint64_t(kind));
-  mix(uint64_t(uint32_t(from)));
-  mix(uint64_t(uint32_t(to)));
-  for (char c : what) mix(uint8_t(c));
-  if (keep_trace_) trace_.push_back({now_ms_, kind, from, to, std::move(what)});
+  mix(uint64_t(kind) | uint64_t(uint32_t(from)) << 8 |
+      uint64_t(uint16_t(to)) << 40);
+  mix(uint64_t(uint16_t(message.api_key)) |
+      uint64_t(uint16_t(message.api_version)) << 16 |
+      uint64_t(uint32_t(message.correlation_id)) << 32);
+  mix(message.is_response);
+  if (!note.empty()) mix(std::hash<std::string>()(note));
+  if (keep_trace_) {
+    trace_.push_back({now_ms_, kind, from, to, message, std::move(note)});
+  }
 }
 
 const LinkFaults& Simulation::link(NodeId from, NodeId to) const {
@@ -226,15 +236,15 @@ void Simulation::CutOneWay(NodeId from, NodeId to) {
 void Simulation::Heal() { cut_links_.clear(); }
 
 //! [transmit]
-void Simulation::Transmit(NodeId from, NodeId to, const std::string& what,
+void Simulation::Transmit(NodeId from, NodeId to, const TracedMessage& message,
                           std::function<void()> arrive) {
-  Trace(TraceEvent::Kind::kSend, from, to, what);
+  Trace(TraceEvent::Kind::kSend, from, to, message);
   const LinkFaults& faults = link(from, to);
   auto chance = [this](double p) {
     return p > 0 && std::uniform_real_distribution<double>(0, 1)(random_) < p;
   };
   if (chance(faults.drop_probability)) {
-    Trace(TraceEvent::Kind::kDrop, from, to, what + " (lost)");
+    Trace(TraceEvent::Kind::kDrop, from, to, message, "lost");
     return;
   }
   int copies = chance(faults.duplicate_probability) ? 2 : 1;
@@ -247,12 +257,12 @@ void Simulation::Transmit(NodeId from, NodeId to, const std::string& what,
       arrival = std::max(arrival, last);
       last = arrival;
     }
-    Schedule(arrival - now_ms_, [this, from, to, what, arrive] {
+    Schedule(arrival - now_ms_, [this, from, to, message, arrive] {
       if (cut_links_.contains({from, to})) {
-        Trace(TraceEvent::Kind::kDrop, from, to, what + " (link cut)");
+        Trace(TraceEvent::Kind::kDrop, from, to, message, "link cut");
         return;
       }
-      Trace(TraceEvent::Kind::kDeliver, from, to, what);
+      Trace(TraceEvent::Kind::kDeliver, from, to, message);
       arrive();
     });
   }
@@ -266,15 +276,16 @@ void Simulation::SendRequest(NodeId from, NodeId to, RequestHeader header,
   header.correlation_id = ++client.next_correlation_id;
   const int32_t id = header.correlation_id;
   Bytes frame = EncodeRequestFrame(header, body);
-  const std::string what = Describe(header, "request");
+  const TracedMessage message = Traced(header, /*is_response=*/false);
   client.pending[id] = {to, header, std::move(on_response)};
-  Schedule(timeout_ms, ForNode(from, [this, from, to, id, what] {
+  Schedule(timeout_ms, ForNode(from, [this, from, to, id, message] {
              if (!slot(from).pending.contains(id)) return;  // answered
-             Trace(TraceEvent::Kind::kTimeout, from, to, what);
+             Trace(TraceEvent::Kind::kTimeout, from, to, message);
              FailRequest(from, id,
-                         {ErrorCode::kRequestTimedOut, what + " timed out"});
+                         {ErrorCode::kRequestTimedOut,
+                          message.Describe() + " timed out"});
            }));
-  Transmit(from, to, what, [this, from, to, frame = std::move(frame)] {
+  Transmit(from, to, message, [this, from, to, frame = std::move(frame)] {
     DeliverRequest(from, to, frame);
   });
 }
@@ -298,9 +309,8 @@ void Simulation::DeliverRequest(NodeId from, NodeId to, Bytes frame) {
   const int32_t id =
       request.ok() ? request->header.correlation_id : CorrelationIdOf(frame);
   auto refuse = [this, from, to, id](const std::string& why) {
-    Trace(TraceEvent::Kind::kDrop, from, to, why);
-    Transmit(to, from, "connection closed",
-             ForNode(from, [this, from, id, why] {
+    Trace(TraceEvent::Kind::kDrop, from, to, {}, why);
+    Transmit(to, from, {}, ForNode(from, [this, from, id, why] {
                FailRequest(from, id, {ErrorCode::kNetworkException, why});
              }));
   };
@@ -313,7 +323,7 @@ void Simulation::DeliverRequest(NodeId from, NodeId to, Bytes frame) {
   if (!request.ok()) return refuse(request.error().ToString());
   const RequestHeader& header = request->header;
   if (!CanServe(header.api_key, header.api_version)) {
-    return refuse("cannot serve " + Describe(header, "request"));
+    return refuse("cannot serve " + Traced(header, false).Describe());
   }
   auto answer = std::make_shared<Answer>();
   answer->header = header;
@@ -342,7 +352,7 @@ void Simulation::SendReadyResponses(NodeId server, NodeId client) {
     std::shared_ptr<Answer> answer = std::move(owed.front());
     owed.pop_front();
     if (answer->state == Answer::State::kNoAnswer) continue;
-    Transmit(server, client, Describe(answer->header, "response"),
+    Transmit(server, client, Traced(answer->header, /*is_response=*/true),
              [this, server, client, frame = std::move(answer->frame)] {
                DeliverResponse(server, client, frame);
              });
@@ -360,7 +370,7 @@ void Simulation::DeliverResponse(NodeId server, NodeId client, Bytes frame) {
   }
   auto it = s.pending.find(CorrelationIdOf(frame));
   if (it == s.pending.end()) {
-    Trace(TraceEvent::Kind::kDrop, server, client,
+    Trace(TraceEvent::Kind::kDrop, server, client, {},
           "response #" + std::to_string(CorrelationIdOf(frame)) +
               " has no request waiting (late or duplicate)");
     return;
@@ -378,13 +388,12 @@ void Simulation::DeliverResponse(NodeId server, NodeId client, Bytes frame) {
 void Simulation::Crash(NodeId id) {
   Slot& s = slot(id);
   if (s.crashed) return;
-  Trace(TraceEvent::Kind::kCrash, id, id, "");
+  Trace(TraceEvent::Kind::kCrash, id, id);
   // Clients waiting on this node see their connections reset.
   for (auto& [client, owed] : s.answers) {
     for (const auto& answer : owed) {
       int32_t correlation_id = answer->header.correlation_id;
-      Transmit(id, client, "connection reset",
-               ForNode(client, [this, client, correlation_id] {
+      Transmit(id, client, {}, ForNode(client, [this, client, correlation_id] {
                  FailRequest(
                      client, correlation_id,
                      {ErrorCode::kNetworkException, "connection reset"});
@@ -405,18 +414,18 @@ void Simulation::Crash(NodeId id) {
 void Simulation::Restart(NodeId id) {
   Slot& s = slot(id);
   assert(s.crashed && "restart a crashed node");
-  Trace(TraceEvent::Kind::kRestart, id, id, "");
+  Trace(TraceEvent::Kind::kRestart, id, id);
   StartNode(s);
 }
 
 void Simulation::Pause(NodeId id) {
-  Trace(TraceEvent::Kind::kPause, id, id, "");
+  Trace(TraceEvent::Kind::kPause, id, id);
   slot(id).paused = true;
 }
 
 void Simulation::Resume(NodeId id) {
   Slot& s = slot(id);
-  Trace(TraceEvent::Kind::kResume, id, id, "");
+  Trace(TraceEvent::Kind::kResume, id, id);
   s.paused = false;
   for (auto& action : s.deferred) Schedule(0, ForNode(id, std::move(action)));
   s.deferred.clear();

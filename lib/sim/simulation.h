@@ -49,12 +49,24 @@ struct LinkFaults {
   bool reorder = false;  ///< false: delivered in the order sent, as TCP
 };
 
+/// A message on the network, as the trace records it.
+struct TracedMessage {
+  int16_t api_key = -1;  ///< -1: not a Kafka message (a connection closing)
+  int16_t api_version = 0;
+  int32_t correlation_id = 0;
+  bool is_response = false;
+
+  /// "ApiVersions v3 request #7".
+  std::string Describe() const;
+  bool operator==(const TracedMessage&) const = default;
+};
+
 /// One thing that happened, for the trace.
 struct TraceEvent {
   enum class Kind {
-    kSend,     ///< a request or response left `from` for `to`
+    kSend,     ///< a message left `from` for `to`
     kDeliver,  ///< it arrived at `to`
-    kDrop,     ///< the network lost it (drop, cut link, dead node)
+    kDrop,     ///< the network lost it, or a node refused it (see `note`)
     kTimeout,  ///< a request of `from` got no answer in time
     kTimer,    ///< a timer of `from` fired
     kCrash,
@@ -66,7 +78,8 @@ struct TraceEvent {
   Kind kind;
   NodeId from;
   NodeId to;
-  std::string what;  ///< e.g. "ApiVersions v3 request #7"
+  TracedMessage message;
+  std::string note;  ///< why, for drops
 
   bool operator==(const TraceEvent&) const = default;
 };
@@ -124,7 +137,7 @@ class Simulation {
   struct Slot;
   struct Event {
     int64_t time_ms;
-    uint64_t sequence;
+    uint64_t sequence;  ///< ties at one time run in the order scheduled
     std::function<void()> action;
     bool operator>(const Event& other) const {
       return time_ms != other.time_ms ? time_ms > other.time_ms
@@ -139,10 +152,12 @@ class Simulation {
   /// Runs `action` for node `id` if the node is still the same incarnation
   /// and running; defers it while the node is paused.
   std::function<void()> ForNode(NodeId id, std::function<void()> action);
-  void Trace(TraceEvent::Kind kind, NodeId from, NodeId to, std::string what);
+  void Trace(TraceEvent::Kind kind, NodeId from, NodeId to,
+             const TracedMessage& message = {}, std::string note = "");
   const LinkFaults& link(NodeId from, NodeId to) const;
-  /// Puts a frame on the link from `from` to `to`; `arrive` runs on arrival.
-  void Transmit(NodeId from, NodeId to, const std::string& what,
+  /// Puts a message on the link from `from` to `to`; `arrive` runs on
+  /// arrival.
+  void Transmit(NodeId from, NodeId to, const TracedMessage& message,
                 std::function<void()> arrive);
   void SendRequest(NodeId from, NodeId to, RequestHeader header, Bytes body,
                    int64_t timeout_ms, ResponseHandler on_response);
@@ -166,7 +181,7 @@ class Simulation {
   std::map<std::pair<NodeId, NodeId>, int64_t> link_last_arrival_;
   bool keep_trace_ = true;
   std::vector<TraceEvent> trace_;
-  uint64_t trace_hash_ = 14695981039346656037ull;  // FNV-1a offset basis
+  uint64_t trace_hash_ = 0;
 };
 
 }  // namespace kafka

@@ -105,8 +105,11 @@ TEST(SimulationTest, ReorderOnlyWhenAsked) {
     std::vector<std::string> sent, delivered;
     for (const TraceEvent& e : sim.trace()) {
       if (e.from != kClient || e.to != kServer) continue;
-      if (e.kind == TraceEvent::Kind::kSend) sent.push_back(e.what);
-      if (e.kind == TraceEvent::Kind::kDeliver) delivered.push_back(e.what);
+      if (e.kind == TraceEvent::Kind::kSend)
+        sent.push_back(e.message.Describe());
+      if (e.kind == TraceEvent::Kind::kDeliver) {
+        delivered.push_back(e.message.Describe());
+      }
     }
     EXPECT_EQ(sent == delivered, !reorder) << "reorder " << reorder;
   }
