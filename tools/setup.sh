@@ -13,6 +13,7 @@ PACKAGES=(
   libgtest-dev      # GoogleTest
   libgmock-dev      # GoogleMock
   libbenchmark-dev  # Google Benchmark
+  libasio-dev       # the event loop and sockets of the real runtime
   libcli11-dev      # command-line flags for the demos and tools
   doxygen           # the book
   graphviz          # the book's diagrams

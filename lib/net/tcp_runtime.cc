@@ -1,0 +1,385 @@
+#include "lib/net/tcp_runtime.h"
+
+#include <asio.hpp>
+#include <chrono>
+#include <deque>
+#include <random>
+
+#include "lib/protocol/api_keys.h"
+#include "lib/storage/posix_storage.h"
+
+namespace kafka {
+namespace {
+
+using asio::ip::tcp;
+
+int32_t ReadInt32At(const uint8_t* bytes) {
+  ByteReader reader(ByteView(bytes, 4));
+  return reader.ReadInt32("int32");
+}
+
+// A request received and not yet answered, in arrival order.
+struct Answer {
+  RequestHeader header;
+  enum class State { kWaiting, kReady, kNoAnswer } state = State::kWaiting;
+  Bytes frame;
+};
+
+}  // namespace
+
+class TcpRuntime::Impl : public Environment {
+ public:
+  Impl(Options options, std::unique_ptr<Node> node)
+      : options_(std::move(options)),
+        node_(std::move(node)),
+        random_(options_.seed),
+        acceptor_(io_, tcp::endpoint(asio::ip::make_address(options_.host),
+                                     options_.port)),
+        signals_(io_),
+        start_(std::chrono::steady_clock::now()) {}
+
+  // The environment the node sees.
+  int64_t NowMs() const override {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now() - start_)
+        .count();
+  }
+  TimerId StartTimer(int64_t delay_ms, std::function<void()> callback) override;
+  void CancelTimer(TimerId timer) override { timers_.erase(timer); }
+  void Send(NodeId to, RequestHeader header, Bytes body, int64_t timeout_ms,
+            ResponseHandler on_response) override;
+  Storage& storage() override { return storage_; }
+  std::mt19937_64& random() override { return random_; }
+
+  void StartOnce();
+  void Accept();
+  bool RunUntil(const std::function<bool()>& done, int64_t timeout_ms);
+
+  class Incoming;
+  class Outgoing;
+
+  Options options_;
+  std::unique_ptr<Node> node_;
+  PosixStorage storage_;
+  std::mt19937_64 random_;
+  asio::io_context io_;
+  tcp::acceptor acceptor_;
+  asio::signal_set signals_;
+  const std::chrono::steady_clock::time_point start_;
+  bool started_ = false;
+  TimerId next_timer_ = 0;
+  std::map<TimerId, std::unique_ptr<asio::steady_timer>> timers_;
+  std::map<NodeId, std::shared_ptr<Outgoing>> outgoing_;
+};
+
+// One connection a client (or another node) opened to this node.
+class TcpRuntime::Impl::Incoming
+    : public std::enable_shared_from_this<Incoming> {
+ public:
+  Incoming(Impl& runtime, tcp::socket socket)
+      : runtime_(runtime), socket_(std::move(socket)) {}
+
+  void ReadSize() {
+    asio::async_read(
+        socket_, asio::buffer(size_, 4),
+        [self = shared_from_this()](asio::error_code error, size_t) {
+          if (error) return self->Close();
+          self->ReadFrame(ReadInt32At(self->size_));
+        });
+  }
+
+ private:
+  void ReadFrame(int32_t size) {
+    // socket.request.max.bytes: Kafka closes the connection rather than
+    // allocate whatever a bad or hostile size says.
+    if (size < 0 || size > runtime_.options_.socket_request_max_bytes) {
+      return Close();
+    }
+    frame_.resize(size_t(size));
+    asio::async_read(
+        socket_, asio::buffer(frame_),
+        [self = shared_from_this()](asio::error_code error, size_t) {
+          if (error) return self->Close();
+          self->Handle();
+        });
+  }
+
+  void Handle() {
+    Result<Request> request = ParseRequest(frame_);
+    if (!request.ok() ||
+        !CanServe(request->header.api_key, request->header.api_version)) {
+      return Close();
+    }
+    auto answer = std::make_shared<Answer>();
+    answer->header = request->header;
+    answers_.push_back(answer);
+    std::weak_ptr<Incoming> weak = shared_from_this();
+    runtime_.node_->OnRequest(
+        request.value(), [weak, answer](std::optional<Bytes> body) {
+          std::shared_ptr<Incoming> self = weak.lock();
+          if (!self || answer->state != Answer::State::kWaiting) return;
+          if (body) {
+            answer->frame = EncodeResponseFrame(answer->header, *body);
+            answer->state = Answer::State::kReady;
+          } else {
+            answer->state = Answer::State::kNoAnswer;
+          }
+          self->WriteReadyAnswers();
+        });
+    ReadSize();
+  }
+
+  // Answers leave in request order, whatever order the node gave them in.
+  void WriteReadyAnswers() {
+    while (!answers_.empty() &&
+           answers_.front()->state != Answer::State::kWaiting) {
+      if (answers_.front()->state == Answer::State::kReady) {
+        to_write_.push_back(std::move(answers_.front()->frame));
+      }
+      answers_.pop_front();
+    }
+    WriteNext();
+  }
+
+  void WriteNext() {
+    if (writing_ || to_write_.empty() || !socket_.is_open()) return;
+    writing_ = true;
+    asio::async_write(
+        socket_, asio::buffer(to_write_.front()),
+        [self = shared_from_this()](asio::error_code error, size_t) {
+          self->writing_ = false;
+          self->to_write_.pop_front();
+          if (error) return self->Close();
+          self->WriteNext();
+        });
+  }
+
+  void Close() {
+    asio::error_code ignored;
+    socket_.close(ignored);
+  }
+
+  Impl& runtime_;
+  tcp::socket socket_;
+  uint8_t size_[4];
+  Bytes frame_;
+  std::deque<std::shared_ptr<Answer>> answers_;
+  std::deque<Bytes> to_write_;
+  bool writing_ = false;
+};
+
+// The connection this node opened to a peer, for its own requests.
+class TcpRuntime::Impl::Outgoing
+    : public std::enable_shared_from_this<Outgoing> {
+ public:
+  Outgoing(Impl& runtime, NodeId peer)
+      : runtime_(runtime), peer_(peer), socket_(runtime.io_) {}
+
+  void Connect() {
+    auto it = runtime_.options_.peers.find(peer_);
+    if (it == runtime_.options_.peers.end()) {
+      return Fail("no address for node " + std::to_string(peer_));
+    }
+    tcp::endpoint endpoint(asio::ip::make_address(it->second.first),
+                           it->second.second);
+    socket_.async_connect(endpoint,
+                          [self = shared_from_this()](asio::error_code error) {
+                            if (error) return self->Fail(error.message());
+                            self->connected_ = true;
+                            self->WriteNext();
+                            self->ReadSize();
+                          });
+  }
+
+  void Send(RequestHeader header, const Bytes& body, int64_t timeout_ms,
+            ResponseHandler on_response) {
+    header.correlation_id = ++next_correlation_id_;
+    const int32_t id = header.correlation_id;
+    auto timer = std::make_shared<asio::steady_timer>(
+        runtime_.io_, std::chrono::milliseconds(timeout_ms));
+    pending_[id] = {header, std::move(on_response), timer};
+    timer->async_wait([weak = weak_from_this(), id](asio::error_code error) {
+      std::shared_ptr<Outgoing> self = weak.lock();
+      if (error || !self) return;  // cancelled: the answer came
+      self->Finish(id, Error{ErrorCode::kRequestTimedOut,
+                             "no answer within request.timeout.ms"});
+    });
+    to_write_.push_back(EncodeRequestFrame(header, body));
+    WriteNext();
+  }
+
+ private:
+  struct Pending {
+    RequestHeader header;
+    ResponseHandler handler;
+    std::shared_ptr<asio::steady_timer> timer;
+  };
+
+  void WriteNext() {
+    if (!connected_ || writing_ || to_write_.empty()) return;
+    writing_ = true;
+    asio::async_write(
+        socket_, asio::buffer(to_write_.front()),
+        [self = shared_from_this()](asio::error_code error, size_t) {
+          self->writing_ = false;
+          self->to_write_.pop_front();
+          if (error) return self->Fail(error.message());
+          self->WriteNext();
+        });
+  }
+
+  void ReadSize() {
+    asio::async_read(
+        socket_, asio::buffer(size_, 4),
+        [self = shared_from_this()](asio::error_code error, size_t) {
+          if (error) return self->Fail(error.message());
+          int32_t size = ReadInt32At(self->size_);
+          if (size < 4) return self->Fail("bad response size");
+          self->frame_.resize(size_t(size));
+          asio::async_read(self->socket_, asio::buffer(self->frame_),
+                           [self](asio::error_code error, size_t) {
+                             if (error) return self->Fail(error.message());
+                             self->HandleResponse();
+                             self->ReadSize();
+                           });
+        });
+  }
+
+  void HandleResponse() {
+    auto it = pending_.find(ReadInt32At(frame_.data()));
+    if (it == pending_.end()) return;  // timed out already
+    ByteView body;
+    Result<int32_t> header = ParseResponseHeader(
+        frame_, it->second.header.api_key, it->second.header.api_version, body);
+    if (!header.ok()) return Finish(it->first, header.error());
+    Finish(it->first, Bytes(body.begin(), body.end()));
+  }
+
+  void Finish(int32_t id, Result<Bytes> result) {
+    auto it = pending_.find(id);
+    if (it == pending_.end()) return;
+    Pending pending = std::move(it->second);
+    pending_.erase(it);
+    pending.timer->cancel();
+    pending.handler(std::move(result));
+  }
+
+  // The connection is unusable: every waiting request fails, and the next
+  // Send to this peer opens a new connection.
+  void Fail(const std::string& why) {
+    asio::error_code ignored;
+    socket_.close(ignored);
+    if (runtime_.outgoing_[peer_].get() == this)
+      runtime_.outgoing_.erase(peer_);
+    std::map<int32_t, Pending> failed = std::move(pending_);
+    pending_.clear();
+    for (auto& [id, pending] : failed) {
+      pending.timer->cancel();
+      pending.handler(
+          Error{ErrorCode::kNetworkException,
+                "connection to node " + std::to_string(peer_) + ": " + why});
+    }
+  }
+
+  Impl& runtime_;
+  NodeId peer_;
+  tcp::socket socket_;
+  bool connected_ = false;
+  bool writing_ = false;
+  int32_t next_correlation_id_ = 0;
+  std::map<int32_t, Pending> pending_;
+  std::deque<Bytes> to_write_;
+  uint8_t size_[4];
+  Bytes frame_;
+};
+
+TimerId TcpRuntime::Impl::StartTimer(int64_t delay_ms,
+                                     std::function<void()> callback) {
+  TimerId id = ++next_timer_;
+  auto timer = std::make_unique<asio::steady_timer>(
+      io_, std::chrono::milliseconds(delay_ms));
+  timer->async_wait([this, id, callback](asio::error_code error) {
+    if (error || timers_.erase(id) == 0) return;  // cancelled
+    callback();
+  });
+  timers_[id] = std::move(timer);
+  return id;
+}
+
+void TcpRuntime::Impl::Send(NodeId to, RequestHeader header, Bytes body,
+                            int64_t timeout_ms, ResponseHandler on_response) {
+  std::shared_ptr<Outgoing>& connection = outgoing_[to];
+  if (!connection) {
+    connection = std::make_shared<Outgoing>(*this, to);
+    connection->Connect();
+  }
+  // Connect may have failed at once and dropped the entry: keep our copy.
+  std::shared_ptr<Outgoing> keep = connection;
+  keep->Send(std::move(header), body, timeout_ms, std::move(on_response));
+}
+
+void TcpRuntime::Impl::Accept() {
+  acceptor_.async_accept([this](asio::error_code error, tcp::socket socket) {
+    if (error) return;  // the acceptor closed: the runtime is stopping
+    std::make_shared<Incoming>(*this, std::move(socket))->ReadSize();
+    Accept();
+  });
+}
+
+void TcpRuntime::Impl::StartOnce() {
+  if (started_) return;
+  started_ = true;
+  if (options_.handle_signals) {
+    signals_.add(SIGINT);
+    signals_.add(SIGTERM);
+    signals_.async_wait([this](asio::error_code error, int) {
+      if (error) return;
+      node_->Stop();
+      io_.stop();
+    });
+  }
+  Accept();
+  node_->Start(*this);
+}
+
+bool TcpRuntime::Impl::RunUntil(const std::function<bool()>& done,
+                                int64_t timeout_ms) {
+  StartOnce();
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (!done() && std::chrono::steady_clock::now() < deadline) {
+    io_.run_one_for(std::chrono::milliseconds(10));
+    if (io_.stopped()) break;
+  }
+  return done();
+}
+
+TcpRuntime::TcpRuntime(Options options, std::unique_ptr<Node> node)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(node))) {}
+
+TcpRuntime::~TcpRuntime() = default;
+
+uint16_t TcpRuntime::port() const {
+  return impl_->acceptor_.local_endpoint().port();
+}
+
+void TcpRuntime::Run() {
+  impl_->StartOnce();
+  impl_->io_.run();
+}
+
+bool TcpRuntime::RunUntil(const std::function<bool()>& done,
+                          int64_t timeout_ms) {
+  return impl_->RunUntil(done, timeout_ms);
+}
+
+void TcpRuntime::Stop() {
+  asio::post(impl_->io_, [impl = impl_.get()] {
+    impl->node_->Stop();
+    impl->io_.stop();
+  });
+}
+
+Node& TcpRuntime::node() { return *impl_->node_; }
+
+}  // namespace kafka
