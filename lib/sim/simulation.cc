@@ -308,8 +308,11 @@ void Simulation::DeliverRequest(NodeId from, NodeId to, Bytes frame) {
       ParseRequest(ByteView(frame).subspan(kFrameSizeBytes));
   const int32_t id =
       request.ok() ? request->header.correlation_id : CorrelationIdOf(frame);
-  auto refuse = [this, from, to, id](const std::string& why) {
-    Trace(TraceEvent::Kind::kDrop, from, to, {}, why);
+  const TracedMessage message =
+      request.ok() ? Traced(request->header, /*is_response=*/false)
+                   : TracedMessage{};
+  auto refuse = [this, from, to, id, message](const std::string& why) {
+    Trace(TraceEvent::Kind::kDrop, from, to, message, why);
     Transmit(to, from, {}, ForNode(from, [this, from, id, why] {
                FailRequest(from, id, {ErrorCode::kNetworkException, why});
              }));

@@ -6,6 +6,7 @@
 #include "lib/protocol/api_keys.h"
 #include "lib/protocol/api_versions.h"
 #include "lib/protocol/message.h"
+#include "lib/sim/trace_msc.h"
 
 namespace kafka {
 namespace {
@@ -236,6 +237,29 @@ TEST(SimulationTest, UnknownApiClosesTheConnection) {
   ASSERT_TRUE(seen.has_value());
   EXPECT_EQ(seen->code, ErrorCode::kNetworkException);
   EXPECT_TRUE(ClientDone(sim)) << "other requests are unaffected";
+}
+
+// Rule: a trace draws as a message sequence chart: an arrow per delivered
+// message, a lost arrow per dropped one, a box per crash.
+TEST(SimulationTest, TraceDrawsAsAMessageSequenceChart) {
+  Simulation sim(1);
+  AddPingPair(sim, 1);
+  sim.RunFor(10);
+  sim.Crash(kServer);
+  sim.env(kClient).Send(kServer, {18, 0, 0, "t"}, Bytes{}, 100,
+                        [](Result<Bytes>) {});
+  sim.RunFor(10);
+  std::string msc =
+      TraceToMsc(sim.trace(), {{kServer, "server"}, {kClient, "client"}});
+  EXPECT_NE(msc.find("n2=>n1 [label=\"1 ms: ApiVersions v3 request #1\"];"),
+            std::string::npos)
+      << msc;
+  EXPECT_NE(msc.find("n1=>n2 [label=\"2 ms: ApiVersions v3 response #1\"];"),
+            std::string::npos);
+  EXPECT_NE(msc.find("n1 box n1 [label=\"10 ms: crash\"];"), std::string::npos);
+  EXPECT_NE(msc.find("n2-xn1 [label=\"11 ms: ApiVersions v0 request #2 (node 1 "
+                     "is down)\"];"),
+            std::string::npos);
 }
 
 }  // namespace
