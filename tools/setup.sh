@@ -9,7 +9,9 @@ PACKAGES=(
   bazel-bootstrap   # Bazel 4.2.3, the build (offline-capable, classic WORKSPACE)
   bazel-rules-java  # rules_java, which Bazel's toolchain resolution loads
   build-essential   # gcc 12, the C++20 compiler
+  clang             # libFuzzer (tools/fuzz.sh), which gcc does not have
   clang-format      # the code style check in .ci/run
+  libclang-rt-14-dev  # clang's sanitizer and fuzzer runtimes
   libgtest-dev      # GoogleTest
   libgmock-dev      # GoogleMock
   libbenchmark-dev  # Google Benchmark
