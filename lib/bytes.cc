@@ -96,16 +96,24 @@ bool ByteReader::Need(size_t n, std::string_view field) {
   return false;
 }
 
+const uint8_t* ByteReader::Take(size_t n, std::string_view field) {
+  if (!Need(n, field)) return nullptr;
+  const uint8_t* p = input_.data() + consumed_;
+  if (field_log_ != nullptr) {
+    field_log_->push_back({position(), n, std::string(field)});
+  }
+  consumed_ += n;
+  return p;
+}
+
 int8_t ByteReader::ReadInt8(std::string_view field) {
-  if (!Need(1, field)) return 0;
-  return static_cast<int8_t>(input_[consumed_++]);
+  const uint8_t* p = Take(1, field);
+  return p ? static_cast<int8_t>(*p) : 0;
 }
 
 int16_t ByteReader::ReadInt16(std::string_view field) {
-  if (!Need(2, field)) return 0;
-  auto v = ReadBigEndian<uint16_t>(input_.data() + consumed_);
-  consumed_ += 2;
-  return static_cast<int16_t>(v);
+  const uint8_t* p = Take(2, field);
+  return p ? static_cast<int16_t>(ReadBigEndian<uint16_t>(p)) : 0;
 }
 
 int32_t ByteReader::ReadInt32(std::string_view field) {
@@ -113,24 +121,21 @@ int32_t ByteReader::ReadInt32(std::string_view field) {
 }
 
 uint32_t ByteReader::ReadUint32(std::string_view field) {
-  if (!Need(4, field)) return 0;
-  auto v = ReadBigEndian<uint32_t>(input_.data() + consumed_);
-  consumed_ += 4;
-  return v;
+  const uint8_t* p = Take(4, field);
+  return p ? ReadBigEndian<uint32_t>(p) : 0;
 }
 
 int64_t ByteReader::ReadInt64(std::string_view field) {
-  if (!Need(8, field)) return 0;
-  auto v = ReadBigEndian<uint64_t>(input_.data() + consumed_);
-  consumed_ += 8;
-  return static_cast<int64_t>(v);
+  const uint8_t* p = Take(8, field);
+  return p ? static_cast<int64_t>(ReadBigEndian<uint64_t>(p)) : 0;
 }
 
 uint64_t ByteReader::ReadVarintBits(int max_bytes, std::string_view field) {
   uint64_t v = 0;
   for (int i = 0; i < max_bytes; ++i) {
-    if (!Need(1, field)) return 0;
-    uint8_t byte = input_[consumed_++];
+    const uint8_t* p = Take(1, field);
+    if (!p) return 0;
+    uint8_t byte = *p;
     v |= static_cast<uint64_t>(byte & 0x7F) << (7 * i);
     if ((byte & 0x80) == 0) return v;
   }
@@ -153,10 +158,8 @@ uint32_t ByteReader::ReadUnsignedVarint(std::string_view field) {
 }
 
 ByteView ByteReader::ReadRaw(size_t length, std::string_view field) {
-  if (!Need(length, field)) return {};
-  ByteView view = input_.subspan(consumed_, length);
-  consumed_ += length;
-  return view;
+  const uint8_t* p = Take(length, field);
+  return p ? ByteView(p, length) : ByteView();
 }
 
 }  // namespace kafka

@@ -56,6 +56,13 @@ class ByteWriter {
   Bytes& out_;
 };
 
+/// Which bytes a reader read as which field (see ByteReader::LogFieldsTo).
+struct FieldSpan {
+  size_t position;
+  size_t length;
+  std::string field;
+};
+
 /// Reads encoded values from a byte span, bounds-checked.
 class ByteReader {
  public:
@@ -86,14 +93,22 @@ class ByteReader {
   size_t position() const { return origin_ + consumed_; }
   size_t remaining() const { return input_.size() - consumed_; }
 
+  /// Notes every field read from now on in `log`, for an annotated hexdump
+  /// (lib/protocol/hexdump.h). Off by default: it costs an allocation per
+  /// field.
+  void LogFieldsTo(std::vector<FieldSpan>* log) { field_log_ = log; }
+
  private:
   bool Need(size_t n, std::string_view field);
+  /// Consumes `n` bytes for `field`: their start, or nullptr after an error.
+  const uint8_t* Take(size_t n, std::string_view field);
   uint64_t ReadVarintBits(int max_bytes, std::string_view field);
 
   ByteView input_;
   size_t origin_;
   size_t consumed_ = 0;
   std::string error_;
+  std::vector<FieldSpan>* field_log_ = nullptr;
 };
 
 }  // namespace kafka

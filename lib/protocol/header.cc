@@ -60,9 +60,11 @@ Bytes EncodeResponseFrame(const RequestHeader& to, ByteView body) {
   return frame;
 }
 
-Result<Request> ParseRequest(ByteView frame) {
+Result<Request> ParseRequest(ByteView frame,
+                             std::vector<FieldSpan>* field_log) {
   // client_id stays a classic nullable STRING even in header v2.
   WireReader reader(frame, /*flexible=*/false);
+  reader.LogFieldsTo(field_log);
   Request request;
   RequestHeader& h = request.header;
   h.api_key = reader.ReadInt16("api_key");
@@ -72,8 +74,10 @@ Result<Request> ParseRequest(ByteView frame) {
   if (reader.ok() && RequestHeaderIsFlexible(h.api_key, h.api_version)) {
     WireReader tags(frame.subspan(reader.position()), /*flexible=*/true,
                     reader.position());
+    tags.LogFieldsTo(field_log);
     tags.SkipTaggedFields();
     if (!tags.ok()) return InvalidRequest(tags.error());
+    reader.LogFieldsTo(nullptr);  // `tags` logged these bytes already
     reader.ReadRaw(tags.position() - reader.position(), "tagged fields");
   }
   if (!reader.ok()) return InvalidRequest(reader.error());

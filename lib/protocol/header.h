@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "lib/bytes.h"
 #include "lib/error.h"
@@ -64,7 +65,10 @@ Bytes EncodeResponseFrame(const RequestHeader& to, ByteView body);
 /// the caller decides: Kafka answers an ApiVersions request of a newer version
 /// with UNSUPPORTED_VERSION (KIP-511) and closes the connection for anything
 /// else it cannot parse. Errors are INVALID_REQUEST, saying what and where.
-Result<Request> ParseRequest(ByteView frame);
+/// With `field_log`, notes which bytes were read as which field (for
+/// DumpRequest).
+Result<Request> ParseRequest(ByteView frame,
+                             std::vector<FieldSpan>* field_log = nullptr);
 
 /// Parses a response frame (without its size prefix) to a request of the given
 /// API and version: returns its correlation_id and leaves `body` pointing at

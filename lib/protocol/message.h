@@ -10,6 +10,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "lib/bytes.h"
 #include "lib/error.h"
@@ -27,12 +28,15 @@ Bytes EncodeMessage(const Message& message, ApiKey api, int16_t version) {
   return body;
 }
 
-/// `position` is where `body` starts in its frame, for error messages.
+/// `position` is where `body` starts in its frame, for error messages. With
+/// `field_log`, notes which bytes were read as which field.
 template <typename Message>
 Result<Message> DecodeMessage(ByteView body, ApiKey api, int16_t version,
-                              size_t position, const std::string& name) {
+                              size_t position, const std::string& name,
+                              std::vector<FieldSpan>* field_log = nullptr) {
   std::optional<ApiInfo> info = FindApi(static_cast<int16_t>(api));
   WireReader reader(body, info->IsFlexible(version), position);
+  reader.LogFieldsTo(field_log);
   Message message = Message::Read(reader, version);
   if (!reader.ok()) {
     return Error{ErrorCode::kInvalidRequest,
