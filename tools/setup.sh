@@ -19,6 +19,7 @@ PACKAGES=(
   libcli11-dev      # command-line flags for the demos and tools
   doxygen           # the book
   graphviz          # the book's diagrams
+  kcat              # librdkafka's command-line client, for interop tests
   python3           # /usr/bin/python3, for the lab generator and client tests
   python3-kafka     # kafka-python: an independent reader of Kafka's formats
 )
