@@ -182,13 +182,14 @@ class TcpRuntime::Impl::Outgoing
     }
     tcp::endpoint endpoint(asio::ip::make_address(it->second.first),
                            it->second.second);
-    socket_.async_connect(endpoint,
-                          [self = shared_from_this()](asio::error_code error) {
-                            if (error) return self->Fail(error.message());
-                            self->connected_ = true;
-                            self->WriteNext();
-                            self->ReadSize();
-                          });
+    socket_.async_connect(
+        endpoint, [self = shared_from_this()](asio::error_code error) {
+          if (error) return self->Fail(error.message());
+          self->socket_.set_option(tcp::no_delay(true), error);
+          self->connected_ = true;
+          self->WriteNext();
+          self->ReadSize();
+        });
   }
 
   void Send(RequestHeader header, const Bytes& body, int64_t timeout_ms,
@@ -321,6 +322,9 @@ void TcpRuntime::Impl::Send(NodeId to, RequestHeader header, Bytes body,
 void TcpRuntime::Impl::Accept() {
   acceptor_.async_accept([this](asio::error_code error, tcp::socket socket) {
     if (error) return;  // the acceptor closed: the runtime is stopping
+    // Small frames go out at once (Kafka sets TCP_NODELAY too): Nagle's
+    // algorithm would hold a pipelined answer back for the peer's ACK.
+    socket.set_option(tcp::no_delay(true), error);
     std::make_shared<Incoming>(*this, std::move(socket))->ReadSize();
     Accept();
   });
