@@ -8,10 +8,15 @@ namespace kafka {
 
 void PingServer::Start(Environment&) {}
 
+ApiSet PingServer::ServedApis() const {
+  static constexpr ApiKey kServed[] = {ApiKey::kApiVersions};
+  return kServed;
+}
+
 void PingServer::OnRequest(const Request& request, Responder respond) {
   // The runtime passes only APIs in the table; so far that is ApiVersions.
   ++requests_answered_;
-  respond(AnswerApiVersions(request.header));
+  respond(AnswerApiVersions(request.header, ServedApis()));
 }
 
 void PingClient::Start(Environment& env) {

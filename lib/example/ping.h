@@ -18,6 +18,7 @@ namespace kafka {
 class PingServer : public Node {
  public:
   void Start(Environment& env) override;
+  ApiSet ServedApis() const override;
   void OnRequest(const Request& request, Responder respond) override;
 
   int64_t requests_answered() const { return requests_answered_; }
@@ -41,6 +42,7 @@ class PingClient : public Node {
   explicit PingClient(Options options) : options_(options) {}
 
   void Start(Environment& env) override;
+  ApiSet ServedApis() const override { return {}; }
   void OnRequest(const Request& request, Responder respond) override;
 
   int64_t answered() const { return answered_; }

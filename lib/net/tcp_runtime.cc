@@ -107,7 +107,8 @@ class TcpRuntime::Impl::Incoming
   void Handle() {
     Result<Request> request = ParseRequest(frame_);
     if (!request.ok() ||
-        !CanServe(request->header.api_key, request->header.api_version)) {
+        !CanServe(runtime_.node_->ServedApis(), request->header.api_key,
+                  request->header.api_version)) {
       return Close();
     }
     auto answer = std::make_shared<Answer>();

@@ -11,7 +11,7 @@
 ///     socket.request.max.bytes (100 MiB by default) or below a header's
 ///     size closes the connection, as Kafka's SocketServer does;
 ///   - a request whose header cannot be parsed, or whose API or version this
-///     project does not serve (see CanServe), closes the connection too;
+///     node does not serve (see CanServe), closes the connection too;
 ///   - requests on one connection are handed to the node in order and their
 ///     answers written back in that order (clients pipeline requests);
 ///   - requests the node sends go out on one connection per peer, matched to

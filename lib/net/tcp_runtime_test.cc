@@ -106,7 +106,8 @@ TEST(TcpRuntimeTest, ApiVersionsV3OnTheWire) {
   connection.Write(EncodeRequestFrame(
       header, Bytes{0x0B, 'l', 'i', 'b', 'r', 'd', 'k', 'a', 'f', 'k', 'a',
                     0x06, '2', '.', '0', '.', '2', 0x00}));
-  Bytes expected = EncodeResponseFrame(header, AnswerApiVersions(header));
+  Bytes expected = EncodeResponseFrame(
+      header, AnswerApiVersions(header, PingServer().ServedApis()));
   EXPECT_EQ(connection.Read(expected.size()), expected);
 }
 

@@ -34,6 +34,7 @@
 
 #include "lib/bytes.h"
 #include "lib/error.h"
+#include "lib/protocol/api_keys.h"
 #include "lib/protocol/header.h"
 #include "lib/storage/storage.h"
 
@@ -90,14 +91,15 @@ class Node {
   /// The node starts (or restarts after a crash): `env` outlives the node.
   virtual void Start(Environment& env) = 0;
 
+  /// The APIs this node answers, which it advertises in ApiVersions. The
+  /// runtime closes a connection that sends anything else, as Kafka does.
+  virtual ApiSet ServedApis() const = 0;
+
   /// A request arrived; answer it through `respond`. Requests from one
   /// connection arrive in order, and the runtime sends their answers back in
   /// that order, whatever order the node answers them in (clients pipeline
   /// requests and rely on it). `request.body` is valid only during this call:
-  /// copy what you keep. The runtime has checked that the API and version are
-  /// in the table of lib/protocol/api_keys.h (ApiVersions of any version
-  /// excepted, see AnswerApiVersions); anything else closes the connection, as
-  /// Kafka does.
+  /// copy what you keep. The runtime has checked the request with CanServe.
   virtual void OnRequest(const Request& request, Responder respond) = 0;
 
   /// A clean shutdown (SIGTERM): flush and close what needs it. A crash

@@ -1,30 +1,34 @@
 #include "lib/protocol/api_keys.h"
 
+#include <algorithm>
 #include <array>
 
 namespace kafka {
 namespace {
 
-constexpr std::array kSupportedApis = {
+constexpr std::array kKnownApis = {
     // librdkafka asks with v3 first; kafka-python asks with v0.
     ApiInfo{ApiKey::kApiVersions, "ApiVersions", 0, 3, 3},
 };
 
 }  // namespace
 
-std::span<const ApiInfo> SupportedApis() { return kSupportedApis; }
+std::span<const ApiInfo> KnownApis() { return kKnownApis; }
 
 std::optional<ApiInfo> FindApi(int16_t api_key) {
-  for (const ApiInfo& api : kSupportedApis) {
+  for (const ApiInfo& api : kKnownApis) {
     if (static_cast<int16_t>(api.key) == api_key) return api;
   }
   return std::nullopt;
 }
 
-bool CanServe(int16_t api_key, int16_t api_version) {
+bool CanServe(ApiSet served, int16_t api_key, int16_t api_version) {
   std::optional<ApiInfo> api = FindApi(api_key);
-  return api &&
-         (api->Supports(api_version) || api->key == ApiKey::kApiVersions);
+  if (!api ||
+      std::find(served.begin(), served.end(), api->key) == served.end()) {
+    return false;
+  }
+  return api->Supports(api_version) || api->key == ApiKey::kApiVersions;
 }
 
 }  // namespace kafka

@@ -1,11 +1,14 @@
 /// \file
-/// The table of Kafka APIs this project speaks, and the versions of each.
+/// The table of Kafka APIs this project's codec speaks, and the versions of
+/// each.
 ///
 /// Every request starts with an api_key (which API: Produce is 0, Fetch 1,
-/// ApiVersions 18, ...) and an api_version. A client first asks a broker for
-/// this table with ApiVersions, then uses, for each API, the highest version
-/// both sides support. The table grows chapter by chapter; a broker must never
-/// advertise a version it does not implement, or a client will use it.
+/// ApiVersions 18, ...) and an api_version. A client first asks a broker which
+/// APIs and versions it serves, with ApiVersions, then uses, for each API, the
+/// highest version both sides support. The table grows chapter by chapter.
+/// Each node serves only some of these APIs (Node::ServedApis) and advertises
+/// only those: a broker must never advertise what it does not implement, or a
+/// client will use it.
 ///
 /// Each API also has a first "flexible" version (KIP-482), from which its
 /// messages use compact strings and arrays and carry tagged fields, and its
@@ -41,16 +44,19 @@ struct ApiInfo {
   }
 };
 
-/// Every API this project implements, in api_key order.
-std::span<const ApiInfo> SupportedApis();
+/// Every API the codec implements, in api_key order.
+std::span<const ApiInfo> KnownApis();
+
+/// The APIs one node serves.
+using ApiSet = std::span<const ApiKey>;
 
 /// The entry for a raw api_key from the wire, if this project knows it.
 std::optional<ApiInfo> FindApi(int16_t api_key);
 
-/// Whether a node can answer a request of this API and version: one in the
-/// table, or an ApiVersions request of any version (answered with
-/// UNSUPPORTED_VERSION if need be). Kafka closes the connection on anything
-/// else, because it cannot parse the body.
-bool CanServe(int16_t api_key, int16_t api_version);
+/// Whether a node serving `served` can answer a request of this API and
+/// version: one it serves at a version the codec implements, or an ApiVersions
+/// request of any version (answered with UNSUPPORTED_VERSION if need be).
+/// Kafka closes the connection on anything else: it cannot parse the body.
+bool CanServe(ApiSet served, int16_t api_key, int16_t api_version);
 
 }  // namespace kafka

@@ -1,5 +1,7 @@
 #include "lib/protocol/api_versions.h"
 
+#include <algorithm>
+
 #include "lib/protocol/api_keys.h"
 
 namespace kafka {
@@ -56,9 +58,12 @@ ApiVersionsResponse ApiVersionsResponse::Read(WireReader& reader,
   return response;
 }
 
-Bytes AnswerApiVersions(const RequestHeader& header) {
+Bytes AnswerApiVersions(const RequestHeader& header, ApiSet served) {
   ApiVersionsResponse response;
-  for (const ApiInfo& api : SupportedApis()) {
+  for (const ApiInfo& api : KnownApis()) {
+    if (std::find(served.begin(), served.end(), api.key) == served.end()) {
+      continue;
+    }
     response.api_keys.push_back(
         {static_cast<int16_t>(api.key), api.min_version, api.max_version});
   }

@@ -20,6 +20,7 @@
 
 #include "lib/bytes.h"
 #include "lib/error.h"
+#include "lib/protocol/api_keys.h"
 #include "lib/protocol/header.h"
 #include "lib/protocol/wire.h"
 
@@ -50,8 +51,9 @@ struct ApiVersionsResponse {
   static ApiVersionsResponse Read(WireReader& reader, int16_t version);
 };
 
-/// The response body a node sends to an ApiVersions request: the supported
-/// APIs, or, for a version it does not know, UNSUPPORTED_VERSION in a v0 body.
-Bytes AnswerApiVersions(const RequestHeader& header);
+/// The response body a node serving `served` sends to an ApiVersions request:
+/// those APIs with the versions the codec implements, or, for an ApiVersions
+/// version it does not know, UNSUPPORTED_VERSION in a v0 body.
+Bytes AnswerApiVersions(const RequestHeader& header, ApiSet served);
 
 }  // namespace kafka

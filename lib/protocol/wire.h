@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "lib/bytes.h"
 
@@ -32,6 +33,7 @@ class WireWriter : public ByteWriter {
 
   bool flexible() const { return flexible_; }
 
+  void WriteBool(bool b) { WriteInt8(b ? 1 : 0); }
   void WriteString(std::string_view s);  ///< STRING or COMPACT_STRING
   void WriteNullableString(const std::optional<std::string>& s);
   void WriteBytes(ByteView b);  ///< BYTES or COMPACT_BYTES
@@ -55,6 +57,7 @@ class WireReader : public ByteReader {
 
   bool flexible() const { return flexible_; }
 
+  bool ReadBool(std::string_view field) { return ReadInt8(field) != 0; }
   std::string ReadString(std::string_view field);
   std::optional<std::string> ReadNullableString(std::string_view field);
   Bytes ReadBytes(std::string_view field);
@@ -74,5 +77,27 @@ class WireReader : public ByteReader {
 
   bool flexible_;
 };
+
+/// Writes an ARRAY (or COMPACT_ARRAY) of `items`, each with `write_item`.
+template <typename T, typename WriteItem>
+void WriteArray(WireWriter& writer, const std::vector<T>& items,
+                WriteItem write_item) {
+  writer.WriteArrayLength(static_cast<int32_t>(items.size()));
+  for (const T& item : items) write_item(item);
+}
+
+/// Reads an ARRAY (or COMPACT_ARRAY) with `read_item` (which returns a T);
+/// a null array reads as empty. `min_item_size` bounds the count (see
+/// ReadArrayLength).
+template <typename T, typename ReadItem>
+std::vector<T> ReadArray(WireReader& reader, std::string_view field,
+                         size_t min_item_size, ReadItem read_item) {
+  std::vector<T> items;
+  int32_t count = reader.ReadArrayLength(field, min_item_size);
+  for (int32_t i = 0; i < count && reader.ok(); ++i) {
+    items.push_back(read_item());
+  }
+  return items;
+}
 
 }  // namespace kafka

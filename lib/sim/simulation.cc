@@ -325,7 +325,8 @@ void Simulation::DeliverRequest(NodeId from, NodeId to, Bytes frame) {
   }
   if (!request.ok()) return refuse(request.error().ToString());
   const RequestHeader& header = request->header;
-  if (!CanServe(header.api_key, header.api_version)) {
+  if (!CanServe(server.node->ServedApis(), header.api_key,
+                header.api_version)) {
     return refuse("cannot serve " + Traced(header, false).Describe());
   }
   auto answer = std::make_shared<Answer>();

@@ -192,8 +192,9 @@ TEST(SimulationTest, PauseHoldsEverythingUntilResume) {
 class SlowFirstAnswerServer : public Node {
  public:
   void Start(Environment& env) override { env_ = &env; }
+  ApiSet ServedApis() const override { return ping_.ServedApis(); }
   void OnRequest(const Request& request, Responder respond) override {
-    Bytes body = AnswerApiVersions(request.header);
+    Bytes body = AnswerApiVersions(request.header, ServedApis());
     if (seen_++ == 0) {
       env_->StartTimer(100, [respond, body] { respond(body); });
     } else {
@@ -203,6 +204,7 @@ class SlowFirstAnswerServer : public Node {
 
  private:
   Environment* env_ = nullptr;
+  PingServer ping_;
   int seen_ = 0;
 };
 
