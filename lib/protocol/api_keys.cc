@@ -6,9 +6,18 @@
 namespace kafka {
 namespace {
 
+// kafka-python guesses the broker's version from these ranges: it uses record
+// batch v2 only if Metadata reaches 4 and Fetch, Produce and ListOffsets stop
+// at or below 6, 7 and 4 (see WIRE_PROTOCOL.md).
 constexpr std::array kKnownApis = {
+    ApiInfo{ApiKey::kProduce, "Produce", 3, 7, 9},
+    ApiInfo{ApiKey::kFetch, "Fetch", 4, 6, 12},
+    ApiInfo{ApiKey::kListOffsets, "ListOffsets", 1, 2, 6},
+    ApiInfo{ApiKey::kMetadata, "Metadata", 0, 4, 9},
     // librdkafka asks with v3 first; kafka-python asks with v0.
     ApiInfo{ApiKey::kApiVersions, "ApiVersions", 0, 3, 3},
+    ApiInfo{ApiKey::kCreateTopics, "CreateTopics", 0, 2, 5},
+    ApiInfo{ApiKey::kCreatePartitions, "CreatePartitions", 0, 1, 2},
 };
 
 }  // namespace

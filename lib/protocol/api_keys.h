@@ -24,7 +24,13 @@ namespace kafka {
 
 /// Kafka's numbers for its APIs (ApiKeys.java).
 enum class ApiKey : int16_t {
+  kProduce = 0,
+  kFetch = 1,
+  kListOffsets = 2,
+  kMetadata = 3,
   kApiVersions = 18,
+  kCreateTopics = 19,
+  kCreatePartitions = 37,
 };
 
 /// One API: its name, the versions this project implements, and the first
