@@ -13,10 +13,20 @@ ApiSet PingServer::ServedApis() const {
   return kServed;
 }
 
-void PingServer::OnRequest(const Request& request, Responder respond) {
-  // The runtime passes only APIs in the table; so far that is ApiVersions.
+Status PingServer::OnRequest(const Request& request, Responder respond) {
+  // The runtime passes only the APIs we serve: ApiVersions. A version we do
+  // not know gets UNSUPPORTED_VERSION, whatever its body; for the others the
+  // body must decode.
+  const RequestHeader& header = request.header;
+  if (FindApi(header.api_key)->Supports(header.api_version)) {
+    Result<ApiVersionsRequest> body = DecodeMessage<ApiVersionsRequest>(
+        request.body, ApiKey::kApiVersions, header.api_version,
+        request.body_position, "ApiVersionsRequest");
+    if (!body.ok()) return body.status();
+  }
   ++requests_answered_;
-  respond(AnswerApiVersions(request.header, ServedApis()));
+  respond(AnswerApiVersions(header, ServedApis()));
+  return Status();
 }
 
 void PingClient::Start(Environment& env) {
@@ -27,9 +37,9 @@ void PingClient::Start(Environment& env) {
   }
 }
 
-// A client takes no requests; the runtime would not route one here anyway.
-void PingClient::OnRequest(const Request&, Responder respond) {
-  respond(std::nullopt);
+// A client serves no API, so the runtime never calls this.
+Status PingClient::OnRequest(const Request&, Responder) {
+  return Error{ErrorCode::kInvalidRequest, "a ping client serves no API"};
 }
 
 void PingClient::SendOne() {

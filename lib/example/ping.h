@@ -19,7 +19,7 @@ class PingServer : public Node {
  public:
   void Start(Environment& env) override;
   ApiSet ServedApis() const override;
-  void OnRequest(const Request& request, Responder respond) override;
+  Status OnRequest(const Request& request, Responder respond) override;
 
   int64_t requests_answered() const { return requests_answered_; }
 
@@ -43,7 +43,7 @@ class PingClient : public Node {
 
   void Start(Environment& env) override;
   ApiSet ServedApis() const override { return {}; }
-  void OnRequest(const Request& request, Responder respond) override;
+  Status OnRequest(const Request& request, Responder respond) override;
 
   int64_t answered() const { return answered_; }
   int64_t failures() const { return failures_; }

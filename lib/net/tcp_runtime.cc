@@ -115,7 +115,7 @@ class TcpRuntime::Impl::Incoming
     answer->header = request->header;
     answers_.push_back(answer);
     std::weak_ptr<Incoming> weak = shared_from_this();
-    runtime_.node_->OnRequest(
+    Status accepted = runtime_.node_->OnRequest(
         request.value(), [weak, answer](std::optional<Bytes> body) {
           std::shared_ptr<Incoming> self = weak.lock();
           if (!self || answer->state != Answer::State::kWaiting) return;
@@ -127,6 +127,7 @@ class TcpRuntime::Impl::Incoming
           }
           self->WriteReadyAnswers();
         });
+    if (!accepted.ok()) return Close();  // a body the node cannot decode
     ReadSize();
   }
 
@@ -195,6 +196,13 @@ class TcpRuntime::Impl::Outgoing
 
   void Send(RequestHeader header, const Bytes& body, int64_t timeout_ms,
             ResponseHandler on_response) {
+    if (failed_) {
+      // Answer from the loop, never from inside the node's own Send call.
+      asio::post(runtime_.io_, [on_response, why = failure_] {
+        on_response(Error{ErrorCode::kNetworkException, why});
+      });
+      return;
+    }
     header.correlation_id = ++next_correlation_id_;
     const int32_t id = header.correlation_id;
     auto timer = std::make_shared<asio::steady_timer>(
@@ -236,7 +244,10 @@ class TcpRuntime::Impl::Outgoing
         [self = shared_from_this()](asio::error_code error, size_t) {
           if (error) return self->Fail(error.message());
           int32_t size = ReadInt32At(self->size_);
-          if (size < 4) return self->Fail("bad response size");
+          if (size < 4 ||
+              size > self->runtime_.options_.socket_request_max_bytes) {
+            return self->Fail("bad response size " + std::to_string(size));
+          }
           self->frame_.resize(size_t(size));
           asio::async_read(self->socket_, asio::buffer(self->frame_),
                            [self](asio::error_code error, size_t) {
@@ -269,6 +280,9 @@ class TcpRuntime::Impl::Outgoing
   // The connection is unusable: every waiting request fails, and the next
   // Send to this peer opens a new connection.
   void Fail(const std::string& why) {
+    if (failed_) return;
+    failed_ = true;
+    failure_ = "connection to node " + std::to_string(peer_) + ": " + why;
     asio::error_code ignored;
     socket_.close(ignored);
     if (runtime_.outgoing_[peer_].get() == this)
@@ -277,9 +291,7 @@ class TcpRuntime::Impl::Outgoing
     pending_.clear();
     for (auto& [id, pending] : failed) {
       pending.timer->cancel();
-      pending.handler(
-          Error{ErrorCode::kNetworkException,
-                "connection to node " + std::to_string(peer_) + ": " + why});
+      pending.handler(Error{ErrorCode::kNetworkException, failure_});
     }
   }
 
@@ -287,6 +299,8 @@ class TcpRuntime::Impl::Outgoing
   NodeId peer_;
   tcp::socket socket_;
   bool connected_ = false;
+  bool failed_ = false;
+  std::string failure_;  ///< why it failed, for the requests that meet it
   bool writing_ = false;
   int32_t next_correlation_id_ = 0;
   std::map<int32_t, Pending> pending_;
@@ -310,14 +324,15 @@ TimerId TcpRuntime::Impl::StartTimer(int64_t delay_ms,
 
 void TcpRuntime::Impl::Send(NodeId to, RequestHeader header, Bytes body,
                             int64_t timeout_ms, ResponseHandler on_response) {
-  std::shared_ptr<Outgoing>& connection = outgoing_[to];
+  // Hold our own reference: a failing connection removes itself from
+  // outgoing_, possibly while Connect or Send runs.
+  std::shared_ptr<Outgoing> connection = outgoing_[to];
   if (!connection) {
     connection = std::make_shared<Outgoing>(*this, to);
+    outgoing_[to] = connection;
     connection->Connect();
   }
-  // Connect may have failed at once and dropped the entry: keep our copy.
-  std::shared_ptr<Outgoing> keep = connection;
-  keep->Send(std::move(header), body, timeout_ms, std::move(on_response));
+  connection->Send(std::move(header), body, timeout_ms, std::move(on_response));
 }
 
 void TcpRuntime::Impl::Accept() {

@@ -151,5 +151,29 @@ TEST(TcpRuntimeTest, RefusedConnectionIsANetworkException) {
   EXPECT_EQ(ping.answered(), 0);
 }
 
+// Rule: a request the node cannot decode closes its connection, and the node
+// keeps serving others.
+TEST(TcpRuntimeTest, UndecodableBodyClosesTheConnection) {
+  ServerThread server;
+  RawConnection connection(server.port());
+  ASSERT_TRUE(connection.connected());
+  connection.Write(EncodeRequestFrame({18, 3, 1, "x"}, Bytes{0x09, 'x'}));
+  EXPECT_TRUE(connection.Read(1).empty());
+  TcpRuntime client(ClientOptions(server.port()),
+                    std::make_unique<PingClient>(PingOptions(3, 1)));
+  auto& ping = dynamic_cast<PingClient&>(client.node());
+  EXPECT_TRUE(client.RunUntil([&] { return ping.done(); }, 10'000));
+}
+
+// Rule: a request to a node with no known address fails at once with
+// NETWORK_EXCEPTION, not after request.timeout.ms.
+TEST(TcpRuntimeTest, UnknownPeerIsANetworkException) {
+  TcpRuntime client(TcpRuntime::Options{},
+                    std::make_unique<PingClient>(PingOptions(1, 1)));
+  auto& ping = dynamic_cast<PingClient&>(client.node());
+  client.RunUntil([&] { return ping.failures() >= 3; }, 2'000);
+  EXPECT_GE(ping.failures(), 3) << "each retry fails fast (timeout is 5 s)";
+}
+
 }  // namespace
 }  // namespace kafka

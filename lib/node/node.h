@@ -100,7 +100,11 @@ class Node {
   /// that order, whatever order the node answers them in (clients pipeline
   /// requests and rely on it). `request.body` is valid only during this call:
   /// copy what you keep. The runtime has checked the request with CanServe.
-  virtual void OnRequest(const Request& request, Responder respond) = 0;
+  ///
+  /// Returns an error, without touching `respond`, if the request's body
+  /// cannot be decoded: the runtime then closes the connection, as Kafka does
+  /// with a request it cannot parse.
+  virtual Status OnRequest(const Request& request, Responder respond) = 0;
 
   /// A clean shutdown (SIGTERM): flush and close what needs it. A crash
   /// skips this.

@@ -155,6 +155,7 @@ void Simulation::AddNode(NodeId id, NodeFactory factory) {
 
 void Simulation::StartNode(Slot& s) {
   s.crashed = false;
+  s.paused = false;
   s.node = s.factory();
   s.node->Start(*s.env);
 }
@@ -306,16 +307,12 @@ void Simulation::DeliverRequest(NodeId from, NodeId to, Bytes frame) {
   Slot& server = slot(to);
   Result<Request> request =
       ParseRequest(ByteView(frame).subspan(kFrameSizeBytes));
-  const int32_t id =
-      request.ok() ? request->header.correlation_id : CorrelationIdOf(frame);
   const TracedMessage message =
       request.ok() ? Traced(request->header, /*is_response=*/false)
                    : TracedMessage{};
-  auto refuse = [this, from, to, id, message](const std::string& why) {
+  auto refuse = [this, from, to, message](const std::string& why) {
     Trace(TraceEvent::Kind::kDrop, from, to, message, why);
-    Transmit(to, from, {}, ForNode(from, [this, from, id, why] {
-               FailRequest(from, id, {ErrorCode::kNetworkException, why});
-             }));
+    CloseConnection(from, to, why);
   };
   if (server.crashed) return refuse("node " + std::to_string(to) + " is down");
   if (server.paused) {
@@ -347,7 +344,25 @@ void Simulation::DeliverRequest(NodeId from, NodeId to, Bytes frame) {
     }
     SendReadyResponses(to, from);
   };
-  server.node->OnRequest(request.value(), std::move(respond));
+  Status accepted = server.node->OnRequest(request.value(), std::move(respond));
+  if (!accepted.ok()) refuse(accepted.error().ToString());
+}
+
+// As a TCP connection closing: the answers the server owed on it are lost,
+// and the client learns, one link latency later, that every request it had
+// waiting on this server failed.
+void Simulation::CloseConnection(NodeId client, NodeId server,
+                                 const std::string& why) {
+  if (!slot(server).crashed) slot(server).answers.erase(client);
+  Transmit(server, client, {}, ForNode(client, [this, client, server, why] {
+             std::vector<int32_t> waiting;
+             for (const auto& [id, pending] : slot(client).pending) {
+               if (pending.to == server) waiting.push_back(id);
+             }
+             for (int32_t id : waiting) {
+               FailRequest(client, id, {ErrorCode::kNetworkException, why});
+             }
+           }));
 }
 
 void Simulation::SendReadyResponses(NodeId server, NodeId client) {

@@ -165,6 +165,7 @@ class Simulation {
   void SendReadyResponses(NodeId server, NodeId client);
   void DeliverResponse(NodeId server, NodeId client, Bytes frame);
   void FailRequest(NodeId client, int32_t correlation_id, Error error);
+  void CloseConnection(NodeId client, NodeId server, const std::string& why);
   void StartNode(Slot& slot);
 
   std::mt19937_64 random_;

@@ -25,8 +25,8 @@ class RingNode : public Node {
       : client_({.server = next, .total = kPingsPerNode, .in_flight = 10}) {}
   void Start(Environment& env) override { client_.Start(env); }
   ApiSet ServedApis() const override { return server_.ServedApis(); }
-  void OnRequest(const Request& request, Responder respond) override {
-    server_.OnRequest(request, std::move(respond));
+  Status OnRequest(const Request& request, Responder respond) override {
+    return server_.OnRequest(request, std::move(respond));
   }
   bool done() const { return client_.done(); }
 

@@ -193,13 +193,14 @@ class SlowFirstAnswerServer : public Node {
  public:
   void Start(Environment& env) override { env_ = &env; }
   ApiSet ServedApis() const override { return ping_.ServedApis(); }
-  void OnRequest(const Request& request, Responder respond) override {
+  Status OnRequest(const Request& request, Responder respond) override {
     Bytes body = AnswerApiVersions(request.header, ServedApis());
     if (seen_++ == 0) {
       env_->StartTimer(100, [respond, body] { respond(body); });
     } else {
       respond(body);
     }
+    return Status();
   }
 
  private:
@@ -262,6 +263,26 @@ TEST(SimulationTest, TraceDrawsAsAMessageSequenceChart) {
   EXPECT_NE(msc.find("n2-xn1 [label=\"11 ms: ApiVersions v0 request #2 (node 1 "
                      "is down)\"];"),
             std::string::npos);
+}
+
+// Rule: a request whose body the node cannot decode closes the connection,
+// as Kafka does: the client sees NETWORK_EXCEPTION for it and for every other
+// request it had waiting on that connection.
+TEST(SimulationTest, UndecodableBodyClosesTheConnection) {
+  Simulation sim(1);
+  sim.AddNode(kServer, [] { return std::make_unique<PingServer>(); });
+  sim.AddNode(kClient, [] { return std::make_unique<PingServer>(); });
+  std::vector<ErrorCode> seen;
+  auto record = [&](Result<Bytes> body) {
+    seen.push_back(body.ok() ? ErrorCode::kNone : body.error().code);
+  };
+  // Both requests leave before the first arrives: pipelined on one connection.
+  sim.env(kClient).Send(kServer, {18, 3, 0, "t"}, Bytes{0x09, 'x'}, 1000,
+                        record);
+  sim.env(kClient).Send(kServer, {18, 0, 0, "t"}, Bytes{}, 1000, record);
+  sim.RunFor(100);
+  EXPECT_EQ(seen, (std::vector<ErrorCode>{ErrorCode::kNetworkException,
+                                          ErrorCode::kNetworkException}));
 }
 
 }  // namespace

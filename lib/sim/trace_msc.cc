@@ -47,8 +47,15 @@ std::string TraceToMsc(const std::vector<TraceEvent>& trace,
     first = false;
   }
   msc += ";\n";
-  for (const TraceEvent& event : trace) {
+  for (size_t i = 0; i < trace.size(); ++i) {
+    const TraceEvent& event = trace[i];
     if (!names.contains(event.from) || !names.contains(event.to)) continue;
+    // A message that arrives only to be refused draws once, as lost.
+    if (event.kind == TraceEvent::Kind::kDeliver && i + 1 < trace.size() &&
+        trace[i + 1].kind == TraceEvent::Kind::kDrop &&
+        trace[i + 1].message == event.message) {
+      continue;
+    }
     std::string line = LineFor(event);
     if (!line.empty()) msc += "  " + line + "\n";
   }
