@@ -19,9 +19,10 @@ std::string Line(ByteView bytes, size_t position, size_t length,
   std::snprintf(offset, sizeof offset, "%04zx  ", position);
   std::string line = offset;
   for (size_t i = 0; i < kBytesPerLine; ++i) {
-    char hex[4];
-    std::snprintf(hex, sizeof hex, "%02x ", bytes[position + i]);
-    line += i < length ? hex : "   ";
+    char hex[4] = "   ";
+    if (i < length)
+      std::snprintf(hex, sizeof hex, "%02x ", bytes[position + i]);
+    line += hex;
   }
   return line + "  " + name + "\n";
 }
