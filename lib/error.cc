@@ -26,6 +26,24 @@ std::string_view ErrorName(ErrorCode code) {
       return "INVALID_REQUEST";
     case ErrorCode::kKafkaStorageError:
       return "KAFKA_STORAGE_ERROR";
+    case ErrorCode::kUnknownTopicOrPartition:
+      return "UNKNOWN_TOPIC_OR_PARTITION";
+    case ErrorCode::kInvalidTopicException:
+      return "INVALID_TOPIC_EXCEPTION";
+    case ErrorCode::kInvalidRequiredAcks:
+      return "INVALID_REQUIRED_ACKS";
+    case ErrorCode::kTopicAlreadyExists:
+      return "TOPIC_ALREADY_EXISTS";
+    case ErrorCode::kInvalidPartitions:
+      return "INVALID_PARTITIONS";
+    case ErrorCode::kInvalidReplicationFactor:
+      return "INVALID_REPLICATION_FACTOR";
+    case ErrorCode::kInvalidReplicaAssignment:
+      return "INVALID_REPLICA_ASSIGNMENT";
+    case ErrorCode::kInvalidConfig:
+      return "INVALID_CONFIG";
+    case ErrorCode::kInvalidRecord:
+      return "INVALID_RECORD";
     case ErrorCode::kUnsupportedCompressionType:
       return "UNSUPPORTED_COMPRESSION_TYPE";
   }

@@ -26,14 +26,23 @@ enum class ErrorCode : int16_t {
   kNone = 0,
   kOffsetOutOfRange = 1,
   kCorruptMessage = 2,
+  kUnknownTopicOrPartition = 3,
   kRequestTimedOut = 7,
   kMessageTooLarge = 10,
   kNetworkException = 13,
+  kInvalidTopicException = 17,
   kRecordListTooLarge = 18,
+  kInvalidRequiredAcks = 21,
   kUnsupportedVersion = 35,
+  kTopicAlreadyExists = 36,
+  kInvalidPartitions = 37,
+  kInvalidReplicationFactor = 38,
+  kInvalidReplicaAssignment = 39,
+  kInvalidConfig = 40,
   kInvalidRequest = 42,
   kKafkaStorageError = 56,
   kUnsupportedCompressionType = 76,
+  kInvalidRecord = 87,
 };
 
 /// Kafka's name for a code, e.g. "OFFSET_OUT_OF_RANGE".

@@ -35,13 +35,12 @@ class TcpRuntime::Impl : public Environment {
         random_(options_.seed),
         acceptor_(io_, tcp::endpoint(asio::ip::make_address(options_.host),
                                      options_.port)),
-        signals_(io_),
-        start_(std::chrono::steady_clock::now()) {}
+        signals_(io_) {}
 
   // The environment the node sees.
   int64_t NowMs() const override {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::steady_clock::now() - start_)
+               std::chrono::system_clock::now().time_since_epoch())
         .count();
   }
   TimerId StartTimer(int64_t delay_ms, std::function<void()> callback) override;
@@ -65,7 +64,6 @@ class TcpRuntime::Impl : public Environment {
   asio::io_context io_;
   tcp::acceptor acceptor_;
   asio::signal_set signals_;
-  const std::chrono::steady_clock::time_point start_;
   bool started_ = false;
   TimerId next_timer_ = 0;
   std::map<TimerId, std::unique_ptr<asio::steady_timer>> timers_;

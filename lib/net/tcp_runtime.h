@@ -3,7 +3,8 @@
 /// framing.
 ///
 /// The same Node that runs in the simulator runs here unchanged. This runtime
-/// gives it the steady clock, timers on that clock, real files (PosixStorage),
+/// gives it the system clock, timers on the steady clock, real files
+/// (PosixStorage),
 /// and TCP connections that speak Kafka's protocol, so that real Kafka clients
 /// can connect to it:
 ///

@@ -60,8 +60,10 @@ class Environment {
  public:
   virtual ~Environment() = default;
 
-  /// Milliseconds on this world's clock: virtual in the simulator, the steady
-  /// clock in the real runtime. Never the wall clock.
+  /// Milliseconds since the Unix epoch, on this world's clock: virtual in the
+  /// simulator, the system clock in the real runtime. Kafka stamps records and
+  /// judges retention by this kind of time. Timers below count durations, so a
+  /// clock that jumps does not make them fire early or late.
   virtual int64_t NowMs() const = 0;
 
   /// Calls `callback` once, `delay_ms` from now, unless cancelled first.

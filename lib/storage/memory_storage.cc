@@ -1,6 +1,7 @@
 #include "lib/storage/memory_storage.h"
 
 #include <algorithm>
+#include <set>
 #include <stdexcept>
 
 namespace kafka {
@@ -61,6 +62,21 @@ std::vector<std::string> MemoryStorage::List(const std::string& dir) const {
     if (Parent(path) == dir) names.push_back(path.substr(dir.size() + 1));
   }
   return names;  // std::map keeps them sorted
+}
+
+// Directories exist as prefixes of file paths: "dir/sub/file" makes "sub".
+std::vector<std::string> MemoryStorage::ListDirectories(
+    const std::string& dir) const {
+  std::set<std::string> names;
+  const std::string prefix = dir + "/";
+  for (const auto& [path, state] : files_) {
+    if (path.compare(0, prefix.size(), prefix) != 0) continue;
+    size_t slash = path.find('/', prefix.size());
+    if (slash != std::string::npos) {
+      names.insert(path.substr(prefix.size(), slash - prefix.size()));
+    }
+  }
+  return {names.begin(), names.end()};
 }
 
 void MemoryStorage::Remove(const std::string& path) { files_.erase(path); }

@@ -91,6 +91,17 @@ std::vector<std::string> PosixStorage::List(const std::string& dir) const {
   return names;
 }
 
+std::vector<std::string> PosixStorage::ListDirectories(
+    const std::string& dir) const {
+  std::vector<std::string> names;
+  if (!std::filesystem::is_directory(dir)) return names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.is_directory()) names.push_back(entry.path().filename());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
 void PosixStorage::Remove(const std::string& path) {
   std::filesystem::remove(path);
 }

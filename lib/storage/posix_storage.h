@@ -15,6 +15,8 @@ class PosixStorage : public Storage {
   std::unique_ptr<File> Open(const std::string& path) override;
   bool Exists(const std::string& path) const override;
   std::vector<std::string> List(const std::string& dir) const override;
+  std::vector<std::string> ListDirectories(
+      const std::string& dir) const override;
   void Remove(const std::string& path) override;
   void Rename(const std::string& from, const std::string& to) override;
   void CreateDirectories(const std::string& dir) override;

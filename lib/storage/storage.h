@@ -55,6 +55,9 @@ class Storage {
   virtual bool Exists(const std::string& path) const = 0;
   /// The names (not paths) of the files in `dir`, sorted.
   virtual std::vector<std::string> List(const std::string& dir) const = 0;
+  /// The names of the directories in `dir`, sorted; none if `dir` is missing.
+  virtual std::vector<std::string> ListDirectories(
+      const std::string& dir) const = 0;
   virtual void Remove(const std::string& path) = 0;
   /// Atomically replaces `to` with `from`.
   virtual void Rename(const std::string& from, const std::string& to) = 0;

@@ -57,6 +57,17 @@ TEST_P(StorageContractTest, ListRenameRemove) {
   EXPECT_FALSE(storage_->Exists(dir_ + "/a"));
 }
 
+TEST_P(StorageContractTest, ListDirectories) {
+  storage_->CreateDirectories(dir_ + "/t-0");
+  storage_->CreateDirectories(dir_ + "/t-1");
+  storage_->Open(dir_ + "/t-0/a.log");
+  storage_->Open(dir_ + "/t-1/a.log");
+  storage_->Open(dir_ + "/file");
+  EXPECT_EQ(storage_->ListDirectories(dir_),
+            (std::vector<std::string>{"t-0", "t-1"}));
+  EXPECT_TRUE(storage_->ListDirectories(dir_ + "/missing").empty());
+}
+
 TEST_P(StorageContractTest, WriteFileAtomicallyReplacesContents) {
   WriteFileAtomically(*storage_, dir_ + "/checkpoint", AsBytes("old"));
   WriteFileAtomically(*storage_, dir_ + "/checkpoint", AsBytes("new"));
