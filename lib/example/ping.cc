@@ -14,18 +14,11 @@ ApiSet PingServer::ServedApis() const {
 }
 
 Status PingServer::OnRequest(const Request& request, Responder respond) {
-  // The runtime passes only the APIs we serve: ApiVersions. A version we do
-  // not know gets UNSUPPORTED_VERSION, whatever its body; for the others the
-  // body must decode.
-  const RequestHeader& header = request.header;
-  if (FindApi(header.api_key)->Supports(header.api_version)) {
-    Result<ApiVersionsRequest> body = DecodeMessage<ApiVersionsRequest>(
-        request.body, ApiKey::kApiVersions, header.api_version,
-        request.body_position, "ApiVersionsRequest");
-    if (!body.ok()) return body.status();
-  }
+  // The runtime passes only the APIs we serve: ApiVersions.
+  Result<Bytes> answer = AnswerApiVersionsRequest(request, ServedApis());
+  if (!answer.ok()) return answer.status();
   ++requests_answered_;
-  respond(AnswerApiVersions(header, ServedApis()));
+  respond(std::move(answer).value());
   return Status();
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "lib/protocol/api_keys.h"
+#include "lib/protocol/message.h"
 
 namespace kafka {
 
@@ -76,6 +77,17 @@ Bytes AnswerApiVersions(const RequestHeader& header, ApiSet served) {
   WireWriter writer(body, FindApi(header.api_key)->IsFlexible(version));
   response.Write(writer, version);
   return body;
+}
+
+Result<Bytes> AnswerApiVersionsRequest(const Request& request, ApiSet served) {
+  const RequestHeader& header = request.header;
+  if (FindApi(header.api_key)->Supports(header.api_version)) {
+    Result<ApiVersionsRequest> body = DecodeMessage<ApiVersionsRequest>(
+        request.body, ApiKey::kApiVersions, header.api_version,
+        request.body_position, "ApiVersionsRequest");
+    if (!body.ok()) return body.error();
+  }
+  return AnswerApiVersions(header, served);
 }
 
 }  // namespace kafka

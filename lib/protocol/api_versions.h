@@ -56,4 +56,8 @@ struct ApiVersionsResponse {
 /// version it does not know, UNSUPPORTED_VERSION in a v0 body.
 Bytes AnswerApiVersions(const RequestHeader& header, ApiSet served);
 
+/// The same for a whole request: for a version the codec implements, the body
+/// must decode first (its error, INVALID_REQUEST, closes the connection).
+Result<Bytes> AnswerApiVersionsRequest(const Request& request, ApiSet served);
+
 }  // namespace kafka

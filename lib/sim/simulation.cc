@@ -404,7 +404,7 @@ void Simulation::DeliverResponse(NodeId server, NodeId client, Bytes frame) {
   pending.handler(Bytes(body.begin(), body.end()));
 }
 
-void Simulation::Crash(NodeId id) {
+void Simulation::Crash(NodeId id, CrashKind kind) {
   Slot& s = slot(id);
   if (s.crashed) return;
   Trace(TraceEvent::Kind::kCrash, id, id);
@@ -427,7 +427,7 @@ void Simulation::Crash(NodeId id) {
   s.active_timers.clear();
   s.pending.clear();
   s.answers.clear();
-  s.disk.Crash(random_);
+  if (kind == CrashKind::kPowerFailure) s.disk.Crash(random_);
 }
 
 void Simulation::Restart(NodeId id) {

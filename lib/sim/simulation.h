@@ -17,8 +17,9 @@
 ///     (partitions, symmetric or one way) until healed. Without reordering a
 ///     link delivers in the order it was sent, as a TCP connection does;
 ///   - nodes: crash (the node object is destroyed, its timers and pending
-///     requests vanish, and its disk, a MemoryStorage, keeps only synced bytes
-///     and maybe a torn part of the rest), restart (a new node object on the
+///     requests vanish; after a power failure its disk, a MemoryStorage, keeps
+///     only synced bytes and maybe a torn part of the rest, after a process
+///     crash everything written), restart (a new node object on the
 ///     same disk), pause (like SIGSTOP: nothing runs until resume; messages and
 ///     timers wait).
 ///
@@ -114,7 +115,12 @@ class Simulation {
   void CutOneWay(NodeId from, NodeId to);
   void Heal();
 
-  void Crash(NodeId id);
+  /// What a crash does to the node's disk.
+  enum class CrashKind {
+    kPowerFailure,  ///< unsynced writes are lost, the last maybe torn
+    kProcessCrash,  ///< kill -9: the page cache survives, the disk is intact
+  };
+  void Crash(NodeId id, CrashKind kind = CrashKind::kPowerFailure);
   void Restart(NodeId id);
   void Pause(NodeId id);
   void Resume(NodeId id);

@@ -1,0 +1,357 @@
+// The single broker in the simulator: each API's rules, long polls, and what
+// a crash keeps.
+#include "chapters/02_partitions/broker.h"
+
+#include <gtest/gtest.h>
+
+#include "chapters/01_log/record_batch.h"
+#include "lib/protocol/api_keys.h"
+#include "lib/protocol/message.h"
+#include "lib/sim/simulation.h"
+
+namespace kafka {
+namespace {
+
+constexpr NodeId kBroker = 1;
+constexpr NodeId kClient = 100;
+
+// A node that does nothing by itself: the test sends through its environment.
+class TestClient : public Node {
+ public:
+  void Start(Environment&) override {}
+  ApiSet ServedApis() const override { return {}; }
+  Status OnRequest(const Request&, Responder) override {
+    return Error{ErrorCode::kInvalidRequest, "a test client serves nothing"};
+  }
+};
+
+class BrokerTest : public ::testing::Test {
+ protected:
+  explicit BrokerTest(BrokerConfig config = {}) : sim_(42) {
+    config.data_dir = "data";
+    sim_.AddNode(kBroker,
+                 [config] { return std::make_unique<Broker>(config); });
+    sim_.AddNode(kClient, [] { return std::make_unique<TestClient>(); });
+  }
+
+  // Sends `request` as `version` and runs the simulation until the answer.
+  template <typename Response, typename Request>
+  Result<Response> Call(ApiKey api, int16_t version, const Request& request,
+                        int64_t timeout_ms = 5000) {
+    std::optional<Result<Bytes>> answer;
+    sim_.env(kClient).Send(
+        kBroker, {int16_t(api), version, 0, "test"},
+        EncodeMessage(request, api, version), timeout_ms,
+        [&](Result<Bytes> body) { answer = std::move(body); });
+    sim_.RunUntil([&] { return answer.has_value(); }, timeout_ms + 1000);
+    if (!answer->ok()) return answer->error();
+    return DecodeMessage<Response>(answer->value(), api, version, 0,
+                                   "response");
+  }
+
+  MetadataResponse Metadata(std::vector<std::string> topics) {
+    MetadataRequest request;
+    request.topics = std::move(topics);
+    return Call<MetadataResponse>(ApiKey::kMetadata, 4, request).value();
+  }
+
+  ProduceResponse::PartitionResponse Produce(const std::string& topic,
+                                             int32_t partition, Bytes records,
+                                             int16_t acks = 1) {
+    ProduceRequest request;
+    request.acks = acks;
+    request.topic_data = {{topic, {{partition, std::move(records)}}}};
+    return Call<ProduceResponse>(ApiKey::kProduce, 7, request)
+        .value()
+        .responses[0]
+        .partition_responses[0];
+  }
+
+  FetchResponse::Partition Fetch(const std::string& topic, int32_t partition,
+                                 int64_t offset, int32_t max_wait_ms = 0,
+                                 int32_t partition_max_bytes = 1 << 20) {
+    FetchRequest request;
+    request.max_wait_ms = max_wait_ms;
+    request.topics = {{topic, {{partition, offset, -1, partition_max_bytes}}}};
+    return Call<FetchResponse>(ApiKey::kFetch, 6, request)
+        .value()
+        .responses[0]
+        .partitions[0];
+  }
+
+  Simulation sim_;
+};
+
+Bytes Batch(std::vector<std::string> values, int64_t timestamp = 1000) {
+  std::vector<SimpleRecord> records;
+  for (const std::string& value : values) {
+    records.push_back(
+        {.timestamp = timestamp, .key = ToBytes("k"), .value = ToBytes(value)});
+  }
+  return EncodeRecordBatch(MakeBatch(records));
+}
+
+std::vector<std::string> ValuesIn(const std::optional<Bytes>& records) {
+  std::vector<std::string> values;
+  for (const BatchSlice& slice : SplitAndValidateBatches(*records).value()) {
+    RecordBatch batch =
+        DecodeRecordBatch(ByteView(*records).subspan(
+                              slice.position, slice.header.SizeInBytes()))
+            .value();
+    for (const Record& record : batch.records)
+      values.push_back(AsString(*record.value));
+  }
+  return values;
+}
+
+// Rule: Metadata creates a topic it is asked about when
+// auto.create.topics.enable holds, with num.partitions partitions, all led by
+// this broker.
+TEST_F(BrokerTest, MetadataAutoCreatesNamedTopics) {
+  MetadataResponse response = Metadata({"orders"});
+  ASSERT_EQ(response.brokers.size(), 1u);
+  EXPECT_EQ(response.brokers[0].node_id, kBroker);
+  ASSERT_EQ(response.topics.size(), 1u);
+  EXPECT_EQ(response.topics[0].error_code, ErrorCode::kNone);
+  ASSERT_EQ(response.topics[0].partitions.size(), 1u);
+  EXPECT_EQ(response.topics[0].partitions[0].leader_id, kBroker);
+  EXPECT_TRUE(
+      sim_.disk(kBroker).Exists("data/orders-0/00000000000000000000.log"));
+}
+
+// Rule: asking for all topics creates none, and an invalid name is refused.
+TEST_F(BrokerTest, MetadataAllTopicsAndInvalidNames) {
+  Metadata({"a", "b"});
+  MetadataRequest all;
+  EXPECT_EQ(Call<MetadataResponse>(ApiKey::kMetadata, 1, all)->topics.size(),
+            2u);
+  EXPECT_EQ(Metadata({"bad/name"}).topics[0].error_code,
+            ErrorCode::kInvalidTopicException);
+}
+
+class NoAutoCreateTest : public BrokerTest {
+ protected:
+  NoAutoCreateTest()
+      : BrokerTest(BrokerConfig{.auto_create_topics_enable = false}) {}
+};
+
+// Rule: with auto.create.topics.enable=false an unknown topic is
+// UNKNOWN_TOPIC_OR_PARTITION.
+TEST_F(NoAutoCreateTest, UnknownTopic) {
+  EXPECT_EQ(Metadata({"orders"}).topics[0].error_code,
+            ErrorCode::kUnknownTopicOrPartition);
+}
+
+// Rule: produce appends and returns the base offset; fetch returns the
+// batches from an offset, with the high watermark.
+TEST_F(BrokerTest, ProduceThenFetch) {
+  Metadata({"orders"});
+  EXPECT_EQ(Produce("orders", 0, Batch({"a", "b"})).base_offset, 0);
+  EXPECT_EQ(Produce("orders", 0, Batch({"c"})).base_offset, 2);
+  FetchResponse::Partition fetched = Fetch("orders", 0, 0);
+  EXPECT_EQ(fetched.error_code, ErrorCode::kNone);
+  EXPECT_EQ(fetched.high_watermark, 3);
+  EXPECT_EQ(ValuesIn(fetched.records),
+            (std::vector<std::string>{"a", "b", "c"}));
+}
+
+// Rule: produce to a partition that does not exist is
+// UNKNOWN_TOPIC_OR_PARTITION; Produce does not create topics.
+TEST_F(BrokerTest, ProduceToUnknownPartition) {
+  EXPECT_EQ(Produce("nope", 0, Batch({"a"})).error_code,
+            ErrorCode::kUnknownTopicOrPartition);
+  Metadata({"orders"});
+  EXPECT_EQ(Produce("orders", 5, Batch({"a"})).error_code,
+            ErrorCode::kUnknownTopicOrPartition);
+}
+
+// Rule: batches are validated before they touch the log: a corrupt one is
+// CORRUPT_MESSAGE, two batches in one partition's data INVALID_RECORD, an
+// acks other than -1, 0, 1 INVALID_REQUIRED_ACKS.
+TEST_F(BrokerTest, BadProducesAreRefused) {
+  Metadata({"orders"});
+  Bytes corrupt = Batch({"a"});
+  corrupt.back() ^= 0xFF;
+  EXPECT_EQ(Produce("orders", 0, corrupt).error_code,
+            ErrorCode::kCorruptMessage);
+  Bytes two = Batch({"a"});
+  Bytes second = Batch({"b"});
+  two.insert(two.end(), second.begin(), second.end());
+  EXPECT_EQ(Produce("orders", 0, two).error_code, ErrorCode::kInvalidRecord);
+  EXPECT_EQ(Produce("orders", 0, Batch({"a"}), /*acks=*/2).error_code,
+            ErrorCode::kInvalidRequiredAcks);
+  EXPECT_EQ(Fetch("orders", 0, 0).high_watermark, 0) << "nothing was appended";
+}
+
+// Rule: acks=0 gets no answer at all, yet the records are appended.
+TEST_F(BrokerTest, AcksZeroHasNoAnswer) {
+  Metadata({"orders"});
+  ProduceRequest request;
+  request.acks = 0;
+  request.topic_data = {{"orders", {{0, Batch({"a"})}}}};
+  Result<ProduceResponse> answer =
+      Call<ProduceResponse>(ApiKey::kProduce, 3, request, /*timeout_ms=*/500);
+  ASSERT_FALSE(answer.ok());
+  EXPECT_EQ(answer.error().code, ErrorCode::kRequestTimedOut);
+  EXPECT_EQ(Fetch("orders", 0, 0).high_watermark, 1);
+}
+
+// Rule: a fetch at the end of the log waits (long poll) until data arrives,
+// then answers at once.
+TEST_F(BrokerTest, LongPollAnswersWhenDataArrives) {
+  Metadata({"orders"});
+  std::optional<int64_t> answered_at;
+  FetchRequest request;
+  request.max_wait_ms = 500;
+  request.topics = {{"orders", {{0, 0, -1, 1 << 20}}}};
+  sim_.env(kClient).Send(kBroker, {int16_t(ApiKey::kFetch), 4, 0, "test"},
+                         EncodeMessage(request, ApiKey::kFetch, 4), 5000,
+                         [&](Result<Bytes>) { answered_at = sim_.now_ms(); });
+  sim_.RunFor(200);
+  EXPECT_FALSE(answered_at.has_value()) << "still waiting for data";
+  int64_t produced_at = sim_.now_ms();
+  Produce("orders", 0, Batch({"a"}));
+  ASSERT_TRUE(answered_at.has_value());
+  EXPECT_LT(*answered_at - produced_at, 10)
+      << "answered right after the append";
+}
+
+// Rule: with no data, a long poll answers empty after max_wait_ms.
+TEST_F(BrokerTest, LongPollTimesOutEmpty) {
+  Metadata({"orders"});
+  int64_t start = sim_.now_ms();
+  FetchResponse::Partition fetched = Fetch("orders", 0, 0, /*max_wait_ms=*/300);
+  EXPECT_GE(sim_.now_ms() - start, 300);
+  EXPECT_TRUE(fetched.records->empty());
+}
+
+// Rule: a fetch beyond the log end is OFFSET_OUT_OF_RANGE.
+TEST_F(BrokerTest, FetchOutOfRange) {
+  Metadata({"orders"});
+  Produce("orders", 0, Batch({"a"}));
+  EXPECT_EQ(Fetch("orders", 0, 5).error_code, ErrorCode::kOffsetOutOfRange);
+}
+
+// Rule: a fetch returns at least one whole batch even when it is larger than
+// partition_max_bytes (KIP-74).
+TEST_F(BrokerTest, FetchReturnsAtLeastOneBatch) {
+  Metadata({"orders"});
+  Produce("orders", 0, Batch({"first", "batch"}));
+  Produce("orders", 0, Batch({"second"}));
+  FetchResponse::Partition fetched =
+      Fetch("orders", 0, 0, 0, /*partition_max_bytes=*/1);
+  EXPECT_EQ(ValuesIn(fetched.records),
+            (std::vector<std::string>{"first", "batch"}));
+}
+
+// Rule: ListOffsets answers the earliest (-2) and latest (-1) offsets and the
+// first offset at or after a timestamp.
+TEST_F(BrokerTest, ListOffsets) {
+  Metadata({"orders"});
+  Produce("orders", 0, Batch({"a", "b"}, 1000));
+  Produce("orders", 0, Batch({"c"}, 2000));
+  ListOffsetsRequest request;
+  request.topics = {{"orders", {{0, -2}, {0, -1}, {0, 1500}, {0, 9999}}}};
+  ListOffsetsResponse response =
+      Call<ListOffsetsResponse>(ApiKey::kListOffsets, 1, request).value();
+  const auto& p = response.topics[0].partitions;
+  EXPECT_EQ(p[0].offset, 0);
+  EXPECT_EQ(p[1].offset, 3);
+  EXPECT_EQ(p[2].offset, 2);
+  EXPECT_EQ(p[2].timestamp, 2000);
+  EXPECT_EQ(p[3].offset, -1) << "no record that recent";
+}
+
+// Rule: CreateTopics makes a topic with the partitions and configs asked for,
+// and refuses duplicates, a replication factor above the broker count, and
+// unknown configs; validate_only changes nothing.
+TEST_F(BrokerTest, CreateTopics) {
+  CreateTopicsRequest request;
+  request.topics = {{"six", 6, 1, {}, {{"retention.ms", "1000"}}},
+                    {"replicated", 3, 3, {}, {}},
+                    {"configured", 1, 1, {}, {{"no.such.config", "1"}}}};
+  CreateTopicsResponse response =
+      Call<CreateTopicsResponse>(ApiKey::kCreateTopics, 2, request).value();
+  EXPECT_EQ(response.topics[0].error_code, ErrorCode::kNone);
+  EXPECT_EQ(response.topics[1].error_code,
+            ErrorCode::kInvalidReplicationFactor);
+  EXPECT_EQ(response.topics[2].error_code, ErrorCode::kInvalidConfig);
+  EXPECT_EQ(Metadata({"six"}).topics[0].partitions.size(), 6u);
+
+  CreateTopicsRequest again;
+  again.topics = {{"six", 1, 1, {}, {}}, {"dry", 2, 1, {}, {}}};
+  again.validate_only = true;
+  response =
+      Call<CreateTopicsResponse>(ApiKey::kCreateTopics, 2, again).value();
+  EXPECT_EQ(response.topics[0].error_code, ErrorCode::kTopicAlreadyExists);
+  EXPECT_EQ(response.topics[1].error_code, ErrorCode::kNone);
+  EXPECT_EQ(sim_.node<Broker>(kBroker).logs().PartitionCount("dry"), 0);
+}
+
+// Rule: partitions can be added, never removed (INVALID_PARTITIONS).
+TEST_F(BrokerTest, CreatePartitionsOnlyGrows) {
+  Metadata({"orders"});
+  CreatePartitionsRequest grow;
+  grow.topics = {{"orders", 4, std::nullopt}};
+  EXPECT_EQ(Call<CreatePartitionsResponse>(ApiKey::kCreatePartitions, 1, grow)
+                ->results[0]
+                .error_code,
+            ErrorCode::kNone);
+  EXPECT_EQ(Metadata({"orders"}).topics[0].partitions.size(), 4u);
+  CreatePartitionsRequest shrink;
+  shrink.topics = {{"orders", 2, std::nullopt}, {"missing", 2, std::nullopt}};
+  CreatePartitionsResponse response =
+      Call<CreatePartitionsResponse>(ApiKey::kCreatePartitions, 1, shrink)
+          .value();
+  EXPECT_EQ(response.results[0].error_code, ErrorCode::kInvalidPartitions);
+  EXPECT_NE(response.results[0].error_message->find("never removed"),
+            std::string::npos);
+  EXPECT_EQ(response.results[1].error_code,
+            ErrorCode::kUnknownTopicOrPartition);
+}
+
+// Rule: a restarted broker finds its topics and every acknowledged record,
+// after a process crash (the page cache survives).
+TEST_F(BrokerTest, ProcessCrashKeepsAcknowledgedRecords) {
+  Metadata({"orders"});
+  for (int i = 0; i < 5; ++i)
+    Produce("orders", 0, Batch({"r" + std::to_string(i)}));
+  sim_.Crash(kBroker, Simulation::CrashKind::kProcessCrash);
+  sim_.Restart(kBroker);
+  EXPECT_EQ(ValuesIn(Fetch("orders", 0, 0).records),
+            (std::vector<std::string>{"r0", "r1", "r2", "r3", "r4"}));
+}
+
+class FlushEveryMessageTest : public BrokerTest {
+ protected:
+  FlushEveryMessageTest()
+      : BrokerTest(BrokerConfig{.log = {.flush_messages = 1}}) {}
+};
+
+// Rule: with flush.messages=1 every acknowledged record is on disk before the
+// answer, so even a power failure keeps it.
+TEST_F(FlushEveryMessageTest, PowerFailureKeepsAcknowledgedRecords) {
+  Metadata({"orders"});
+  for (int i = 0; i < 5; ++i)
+    Produce("orders", 0, Batch({"r" + std::to_string(i)}));
+  sim_.Crash(kBroker, Simulation::CrashKind::kPowerFailure);
+  sim_.Restart(kBroker);
+  EXPECT_EQ(Fetch("orders", 0, 0).high_watermark, 5);
+}
+
+// Rule: with Kafka's defaults (no fsync per write), a power failure on a
+// single broker can lose acknowledged records: durability comes from
+// replication (Chapter 4), not from one disk.
+TEST_F(BrokerTest, PowerFailureCanLoseAcknowledgedRecordsWithoutReplication) {
+  Metadata({"orders"});
+  for (int i = 0; i < 5; ++i)
+    Produce("orders", 0, Batch({"r" + std::to_string(i)}));
+  sim_.disk(kBroker)
+      .CrashLosingUnsynced();  // the worst case of a power failure
+  sim_.Crash(kBroker, Simulation::CrashKind::kProcessCrash);
+  sim_.Restart(kBroker);
+  EXPECT_EQ(Fetch("orders", 0, 0).high_watermark, 0);
+}
+
+}  // namespace
+}  // namespace kafka

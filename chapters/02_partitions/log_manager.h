@@ -1,0 +1,100 @@
+/// \file
+/// Topics and partitions on one broker: the logs under its data directory.
+///
+/// A topic is a name, a number of partitions and its configs. Each partition
+/// is one Chapter 1 log in its own directory, named `<topic>-<partition>`
+/// (orders-0, orders-1, ...). A broker finds its partitions at start-up by
+/// listing that directory, as Kafka's LogManager does with each of its
+/// log.dirs.
+///
+/// Partitions can be added, never removed: a keyed record goes to
+/// hash(key) % partition count, so removing a partition would both lose its
+/// data and send its keys elsewhere.
+///
+/// What real Kafka does differently: a topic's partition count, replica
+/// assignment and configs live in the cluster's metadata (ZooKeeper, later
+/// the KRaft controller of Chapter 5), not only in directory names; configs
+/// set at creation survive a restart there. Here a restarted broker rebuilds
+/// its topics from the directories and falls back to its default configs.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "chapters/01_log/log.h"
+#include "lib/error.h"
+#include "lib/storage/storage.h"
+
+namespace kafka {
+
+struct TopicPartition {
+  std::string topic;
+  int32_t partition = 0;
+
+  /// "orders-3": the partition's directory name.
+  std::string DirectoryName() const;
+  /// The topic and partition a directory name stands for, if it is one.
+  static std::optional<TopicPartition> FromDirectoryName(std::string_view name);
+
+  auto operator<=>(const TopicPartition&) const = default;
+};
+
+/// Kafka's topic name rules: 1 to 249 characters of [a-zA-Z0-9._-], and not
+/// "." or "..". INVALID_TOPIC_EXCEPTION otherwise.
+Status ValidateTopicName(std::string_view name);
+
+/// Reads topic configs by Kafka's names (segment.bytes, retention.ms, ...)
+/// into a LogConfig that starts from `defaults`. INVALID_CONFIG for an
+/// unknown name or a value that is not a number.
+Result<LogConfig> ParseTopicConfigs(
+    const std::vector<std::pair<std::string, std::string>>& configs,
+    const LogConfig& defaults);
+
+class LogManager {
+ public:
+  LogManager(Storage& storage, std::string data_dir, LogConfig defaults);
+
+  /// Opens (and recovers) every partition found under the data directory.
+  void LoadLogs(int64_t now_ms);
+
+  /// Whether CreateTopic would succeed: INVALID_TOPIC_EXCEPTION,
+  /// TOPIC_ALREADY_EXISTS or INVALID_PARTITIONS if not.
+  Status CanCreateTopic(const std::string& topic, int32_t partitions) const;
+  /// Creates the topic's partitions, empty (after CanCreateTopic's checks).
+  Status CreateTopic(const std::string& topic, int32_t partitions,
+                     const LogConfig& config, int64_t now_ms);
+  /// Whether AddPartitions would succeed: UNKNOWN_TOPIC_OR_PARTITION, or
+  /// INVALID_PARTITIONS unless `partitions` is more than the topic has.
+  Status CanAddPartitions(const std::string& topic, int32_t partitions) const;
+  /// Grows a topic to `partitions` (after CanAddPartitions's checks).
+  Status AddPartitions(const std::string& topic, int32_t partitions,
+                       int64_t now_ms);
+
+  /// The partition's log, or nullptr.
+  Log* GetLog(const TopicPartition& partition) const;
+  /// How many partitions a topic has; 0 if there is no such topic.
+  int32_t PartitionCount(const std::string& topic) const;
+  std::vector<std::string> Topics() const;
+
+  /// Applies retention.ms and retention.bytes to every partition.
+  void DeleteRetentionBreachedSegments(int64_t now_ms);
+  /// Flushes every log and marks it cleanly shut down.
+  void CloseAll();
+
+ private:
+  Log& OpenLog(const TopicPartition& partition, const LogConfig& config,
+               int64_t now_ms);
+
+  Storage& storage_;
+  std::string data_dir_;
+  LogConfig defaults_;
+  std::map<TopicPartition, std::unique_ptr<Log>> logs_;
+  std::map<std::string, LogConfig> topic_configs_;
+};
+
+}  // namespace kafka
