@@ -60,6 +60,9 @@ class Broker : public Node {
 
   /// For tests and tools: the broker's partitions.
   const LogManager& logs() const { return *logs_; }
+  /// The port Metadata advertises, once the listener knows it (port 0 asks
+  /// the system for a free one).
+  void AdvertisePort(int32_t port) { config_.advertised_port = port; }
 
  private:
   // One handler per API: each decodes its request (an error closes the
