@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "lib/lab.h"
 #include "lib/protocol/api_keys.h"
 #include "lib/protocol/api_versions.h"
 #include "lib/protocol/message.h"
@@ -239,6 +240,21 @@ void Broker::CompleteDelayedFetches() {
 //! [read for fetch]
 FetchResponse Broker::ReadForFetch(const FetchRequest& request,
                                    int64_t& bytes_read) {
+  // BEGIN LAB lab02_partitions Broker::ReadForFetch
+  // HINT: Answer every topic and partition asked for, in order.
+  // HINT: No log (logs_->GetLog): UNKNOWN_TOPIC_OR_PARTITION.
+  // HINT: Else report high_watermark and last_stable_offset (both the
+  // HINT: log end offset: one replica, no transactions yet) and
+  // HINT: log_start_offset; read_committed gets an empty, not null,
+  // HINT: aborted_transactions list.
+  // HINT: Then Log::Read from fetch_offset, within a budget: the
+  // HINT: partition's partition_max_bytes or what is left of max_bytes,
+  // HINT: the smaller. Log::Read returns at least one batch, so only the
+  // HINT: first partition with data may go over it (KIP-74); a later
+  // HINT: one that would, or has no budget left, answers no records.
+  // HINT: An existing partition's records are never null (maybe empty).
+  // HINT: A failed read's error is the partition's error_code.
+  // HINT: bytes_read: the total size of the records in the answer.
   FetchResponse response;
   bytes_read = 0;
   for (const FetchRequest::Topic& topic : request.topics) {
@@ -274,6 +290,7 @@ FetchResponse Broker::ReadForFetch(const FetchRequest& request,
     }
   }
   return response;
+  // END LAB
 }
 //! [read for fetch]
 

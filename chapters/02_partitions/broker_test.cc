@@ -79,6 +79,21 @@ class BrokerTest : public ::testing::Test {
         .partitions[0];
   }
 
+  // A fetch of several partitions at once, answered without waiting.
+  FetchResponse FetchMany(FetchRequest request) {
+    request.max_wait_ms = 0;
+    return Call<FetchResponse>(ApiKey::kFetch, 6, request).value();
+  }
+
+  void CreateTopic(const std::string& topic, int32_t partitions) {
+    CreateTopicsRequest request;
+    request.topics = {{topic, partitions, 1, {}, {}}};
+    ASSERT_EQ(Call<CreateTopicsResponse>(ApiKey::kCreateTopics, 2, request)
+                  ->topics[0]
+                  .error_code,
+              ErrorCode::kNone);
+  }
+
   Simulation sim_;
 };
 
@@ -91,8 +106,14 @@ Bytes Batch(std::vector<std::string> values, int64_t timestamp = 1000) {
   return EncodeRecordBatch(MakeBatch(records));
 }
 
+// The values of the records in a fetched partition's record set, which is
+// never null for a partition that exists (an empty set when there is nothing).
 std::vector<std::string> ValuesIn(const std::optional<Bytes>& records) {
   std::vector<std::string> values;
+  if (!records.has_value()) {
+    ADD_FAILURE() << "records are null; an existing partition's are not";
+    return values;
+  }
   for (const BatchSlice& slice : SplitAndValidateBatches(*records).value()) {
     RecordBatch batch =
         DecodeRecordBatch(ByteView(*records).subspan(
@@ -244,6 +265,119 @@ TEST_F(BrokerTest, FetchReturnsAtLeastOneBatch) {
             (std::vector<std::string>{"first", "batch"}));
 }
 
+// Rule: a fetch answers every partition it asks for, in the order asked; a
+// partition that does not exist is UNKNOWN_TOPIC_OR_PARTITION, and the others
+// are still read.
+TEST_F(BrokerTest, FetchAnswersUnknownPartitionsAndReadsTheOthers) {
+  Metadata({"orders"});
+  Produce("orders", 0, Batch({"a"}));
+  FetchRequest request;
+  request.topics = {{"orders", {{7, 0}, {0, 0}}}, {"nope", {{0, 0}}}};
+  FetchResponse response = FetchMany(request);
+  ASSERT_EQ(response.responses.size(), 2u);
+  const auto& orders = response.responses[0];
+  EXPECT_EQ(orders.topic, "orders");
+  ASSERT_EQ(orders.partitions.size(), 2u);
+  EXPECT_EQ(orders.partitions[0].partition_index, 7);
+  EXPECT_EQ(orders.partitions[0].error_code,
+            ErrorCode::kUnknownTopicOrPartition);
+  EXPECT_EQ(orders.partitions[1].partition_index, 0);
+  EXPECT_EQ(orders.partitions[1].error_code, ErrorCode::kNone);
+  EXPECT_EQ(ValuesIn(orders.partitions[1].records),
+            (std::vector<std::string>{"a"}));
+  const auto& nope = response.responses[1];
+  EXPECT_EQ(nope.topic, "nope");
+  ASSERT_EQ(nope.partitions.size(), 1u);
+  EXPECT_EQ(nope.partitions[0].error_code, ErrorCode::kUnknownTopicOrPartition);
+}
+
+// Rule: a fetch's answer stays within partition_max_bytes for each partition
+// and max_bytes in all, in whole batches: each partition gets what is left of
+// max_bytes, and one whose next batch does not fit in it gets no records (an
+// empty set, not null).
+TEST_F(BrokerTest, FetchSharesMaxBytesAmongPartitions) {
+  CreateTopic("three", 3);
+  const int32_t batch = int32_t(Batch({"xx"}).size());  // every batch below
+  for (int32_t p = 0; p < 3; ++p) {
+    const std::string name = std::to_string(p);
+    Produce("three", p, Batch({name + "a"}));
+    Produce("three", p, Batch({name + "b"}));
+  }
+  FetchRequest request;
+  request.max_bytes = 3 * batch + batch / 2;
+  request.topics = {{"three", {{0, 0}, {1, 0}, {2, 0}}}};
+  for (auto& partition : request.topics[0].partitions) {
+    partition.partition_max_bytes = 2 * batch;
+  }
+  auto partitions = FetchMany(request).responses[0].partitions;
+  ASSERT_EQ(partitions.size(), 3u);
+  EXPECT_EQ(ValuesIn(partitions[0].records),
+            (std::vector<std::string>{"0a", "0b"}));
+  EXPECT_EQ(ValuesIn(partitions[1].records), (std::vector<std::string>{"1a"}))
+      << "1.5 batches of max_bytes left: one whole batch";
+  ASSERT_TRUE(partitions[2].records.has_value());
+  EXPECT_TRUE(partitions[2].records->empty()) << "half a batch left: none";
+  EXPECT_EQ(partitions[2].error_code, ErrorCode::kNone);
+
+  // partition_max_bytes of one batch: one batch from each partition.
+  request.max_bytes = 50 << 20;
+  for (auto& partition : request.topics[0].partitions) {
+    partition.partition_max_bytes = batch;
+  }
+  partitions = FetchMany(request).responses[0].partitions;
+  EXPECT_EQ(ValuesIn(partitions[0].records), (std::vector<std::string>{"0a"}));
+  EXPECT_EQ(ValuesIn(partitions[1].records), (std::vector<std::string>{"1a"}));
+  EXPECT_EQ(ValuesIn(partitions[2].records), (std::vector<std::string>{"2a"}));
+}
+
+// Rule: only the first partition with data may go over max_bytes, by one
+// batch, so that a consumer always makes progress (KIP-74); the partitions
+// after it get no records. A partition with nothing to read does not count as
+// the first.
+TEST_F(BrokerTest, FetchOnlyTheFirstPartitionWithDataMayExceedMaxBytes) {
+  CreateTopic("three", 3);
+  for (int32_t p = 0; p < 3; ++p) {
+    Produce("three", p, Batch({"p" + std::to_string(p)}));
+  }
+  FetchRequest request;
+  request.max_bytes = 1;
+  request.topics = {{"three", {{0, 0}, {1, 0}, {2, 0}}}};
+  auto partitions = FetchMany(request).responses[0].partitions;
+  ASSERT_EQ(partitions.size(), 3u);
+  EXPECT_EQ(ValuesIn(partitions[0].records), (std::vector<std::string>{"p0"}));
+  EXPECT_TRUE(ValuesIn(partitions[1].records).empty());
+  EXPECT_TRUE(ValuesIn(partitions[2].records).empty());
+
+  // Partition 0 at its log end has nothing: partition 1 is the first with
+  // data.
+  request.topics[0].partitions[0].fetch_offset = 1;
+  partitions = FetchMany(request).responses[0].partitions;
+  EXPECT_TRUE(ValuesIn(partitions[0].records).empty());
+  EXPECT_EQ(ValuesIn(partitions[1].records), (std::vector<std::string>{"p1"}));
+  EXPECT_TRUE(ValuesIn(partitions[2].records).empty());
+}
+
+// Rule: a read_committed fetch gets a list of aborted transactions, empty
+// while there are no transactions; a read_uncommitted one gets none (null), as
+// Kafka answers.
+TEST_F(BrokerTest, FetchListsAbortedTransactionsOnlyForReadCommitted) {
+  Metadata({"orders"});
+  Produce("orders", 0, Batch({"a"}));
+  FetchRequest request;
+  request.topics = {{"orders", {{0, 0}}}};
+  request.isolation_level = 0;  // read_uncommitted
+  EXPECT_FALSE(FetchMany(request)
+                   .responses[0]
+                   .partitions[0]
+                   .aborted_transactions.has_value());
+  request.isolation_level = 1;  // read_committed
+  FetchResponse::Partition committed =
+      FetchMany(request).responses[0].partitions[0];
+  ASSERT_TRUE(committed.aborted_transactions.has_value());
+  EXPECT_TRUE(committed.aborted_transactions->empty());
+  EXPECT_EQ(ValuesIn(committed.records), (std::vector<std::string>{"a"}));
+}
+
 // Rule: ListOffsets answers the earliest (-2) and latest (-1) offsets and the
 // first offset at or after a timestamp.
 TEST_F(BrokerTest, ListOffsets) {
@@ -320,6 +454,40 @@ TEST_F(BrokerTest, ProcessCrashKeepsAcknowledgedRecords) {
   sim_.Restart(kBroker);
   EXPECT_EQ(ValuesIn(Fetch("orders", 0, 0).records),
             (std::vector<std::string>{"r0", "r1", "r2", "r3", "r4"}));
+}
+
+// Segments of one small batch each (segment.bytes fits one, not two), and
+// retention.bytes that keeps the last one or two, checked every 100 ms.
+class RetentionTest : public BrokerTest {
+ protected:
+  RetentionTest()
+      : BrokerTest(
+            BrokerConfig{.log = {.segment_bytes = 100, .retention_bytes = 100},
+                         .log_retention_check_interval_ms = 100}) {}
+};
+
+// Rule: a fetch reports the partition's offsets: the high watermark and the
+// last stable offset are the log end offset (one replica, no transactions),
+// and the log start offset is where retention left the log.
+TEST_F(RetentionTest, FetchReportsThePartitionsOffsets) {
+  Metadata({"orders"});
+  for (int i = 0; i < 3; ++i) {
+    Bytes batch = Batch({"r" + std::to_string(i)});
+    ASSERT_GT(batch.size(), 50u);
+    ASSERT_EQ(Produce("orders", 0, batch).error_code, ErrorCode::kNone);
+  }
+  sim_.RunFor(300);
+  const int64_t log_start = sim_.node<Broker>(kBroker)
+                                .logs()
+                                .GetLog({"orders", 0})
+                                ->log_start_offset();
+  ASSERT_GT(log_start, 0) << "retention deleted the oldest segments";
+  FetchResponse::Partition fetched = Fetch("orders", 0, log_start);
+  EXPECT_EQ(fetched.error_code, ErrorCode::kNone);
+  EXPECT_EQ(fetched.high_watermark, 3);
+  EXPECT_EQ(fetched.last_stable_offset, 3);
+  EXPECT_EQ(fetched.log_start_offset, log_start);
+  EXPECT_FALSE(ValuesIn(fetched.records).empty());
 }
 
 class FlushEveryMessageTest : public BrokerTest {

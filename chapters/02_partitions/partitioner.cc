@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "lib/lab.h"
+
 namespace kafka {
 namespace {
 
@@ -11,34 +13,6 @@ namespace {
 constexpr uint32_t kMurmur2Seed = 0x9747b28c;
 constexpr uint32_t kMurmur2Multiplier = 0x5bd1e995;
 constexpr int kMurmur2Shift = 24;
-
-uint32_t LittleEndianWord(ByteView four_bytes) {
-  return uint32_t{four_bytes[0]} | uint32_t{four_bytes[1]} << 8 |
-         uint32_t{four_bytes[2]} << 16 | uint32_t{four_bytes[3]} << 24;
-}
-
-// Folds one 4-byte word into the running hash.
-uint32_t MixWord(uint32_t hash, uint32_t word) {
-  word *= kMurmur2Multiplier;
-  word ^= word >> kMurmur2Shift;
-  word *= kMurmur2Multiplier;
-  return (hash * kMurmur2Multiplier) ^ word;
-}
-
-// Folds the last 1 to 3 bytes (the tail after the whole words) into the hash:
-// byte i goes to bits 8i..8i+7, then one multiplication.
-uint32_t MixTail(uint32_t hash, ByteView tail) {
-  if (tail.empty()) return hash;
-  for (size_t i = 0; i < tail.size(); ++i) hash ^= uint32_t{tail[i]} << (8 * i);
-  return hash * kMurmur2Multiplier;
-}
-
-// Spreads the last bits mixed in across the whole word.
-uint32_t Finalize(uint32_t hash) {
-  hash ^= hash >> 13;
-  hash *= kMurmur2Multiplier;
-  return hash ^ (hash >> 15);
-}
 
 // zlib's CRC-32 polynomial, bit-reversed (the CRC processes bits LSB first).
 constexpr uint32_t kCrc32Polynomial = 0xEDB88320;
@@ -61,8 +35,7 @@ int32_t UniformPartition(std::mt19937_64& random, int32_t num_partitions) {
   return std::uniform_int_distribution<int32_t>(0, num_partitions - 1)(random);
 }
 
-// A uniform choice among the partitions other than `previous`: draw from one
-// fewer, then skip over `previous`.
+// Where a keyed record goes under Java's partitioner and murmur2_random.
 int32_t Murmur2Partition(ByteView key, int32_t num_partitions) {
   return ToPositive(Murmur2(key)) % num_partitions;
 }
@@ -70,14 +43,46 @@ int32_t Murmur2Partition(ByteView key, int32_t num_partitions) {
 }  // namespace
 
 int32_t Murmur2(ByteView key) {
+  // BEGIN LAB lab02_partitions Murmur2
+  // HINT: Java's Utils.murmur2, bit for bit, in uint32_t (see above).
+  // HINT: Start: the hash is kMurmur2Seed xor the key's length.
+  // HINT: Main loop, per whole 4-byte word, read little-endian (the
+  // HINT: first byte is the lowest): scramble the word (multiply by
+  // HINT: kMurmur2Multiplier, xor in itself shifted right by
+  // HINT: kMurmur2Shift, multiply again), then multiply the hash by
+  // HINT: kMurmur2Multiplier and xor the scrambled word into it.
+  // HINT: Tail, the 1 to 3 bytes left: xor byte i into the hash at bit
+  // HINT: 8 * i, then multiply the hash once (no tail: no multiply).
+  // HINT: Final mix: xor in hash >> 13, multiply by kMurmur2Multiplier,
+  // HINT: xor in hash >> 15. Return the bits as an int32_t.
   // Java hashes the length as an int, so keys past 2 GiB wrap the same way.
   uint32_t hash = kMurmur2Seed ^ static_cast<uint32_t>(key.size());
-  size_t whole_words = key.size() / 4;
-  for (size_t word = 0; word < whole_words; ++word) {
-    hash = MixWord(hash, LittleEndianWord(key.subspan(4 * word, 4)));
+  const size_t whole_words = key.size() / 4;
+  for (size_t i = 0; i < whole_words; ++i) {
+    // A little-endian word: the first of its bytes is the lowest.
+    const size_t at = 4 * i;
+    uint32_t word = uint32_t{key[at]} | uint32_t{key[at + 1]} << 8 |
+                    uint32_t{key[at + 2]} << 16 | uint32_t{key[at + 3]} << 24;
+    word *= kMurmur2Multiplier;
+    word ^= word >> kMurmur2Shift;
+    word *= kMurmur2Multiplier;
+    hash = (hash * kMurmur2Multiplier) ^ word;
   }
-  hash = MixTail(hash, key.subspan(4 * whole_words));
-  return static_cast<int32_t>(Finalize(hash));
+  // The tail after the whole words: byte i goes to bits 8i..8i+7, then one
+  // multiplication.
+  const ByteView tail = key.subspan(4 * whole_words);
+  if (!tail.empty()) {
+    for (size_t i = 0; i < tail.size(); ++i) {
+      hash ^= uint32_t{tail[i]} << (8 * i);
+    }
+    hash *= kMurmur2Multiplier;
+  }
+  // The final mix spreads the last bits mixed in across the whole word.
+  hash ^= hash >> 13;
+  hash *= kMurmur2Multiplier;
+  hash ^= hash >> 15;
+  return static_cast<int32_t>(hash);
+  // END LAB
 }
 
 int32_t ToPositive(int32_t value) { return value & 0x7fffffff; }

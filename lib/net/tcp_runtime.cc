@@ -195,6 +195,7 @@ class TcpRuntime::Impl::Outgoing
   void Send(RequestHeader header, const Bytes& body, int64_t timeout_ms,
             ResponseHandler on_response) {
     if (failed_) {
+      if (!on_response) return;
       // Answer from the loop, never from inside the node's own Send call.
       asio::post(runtime_.io_, [on_response, why = failure_] {
         on_response(Error{ErrorCode::kNetworkException, why});
@@ -203,6 +204,9 @@ class TcpRuntime::Impl::Outgoing
     }
     header.correlation_id = ++next_correlation_id_;
     const int32_t id = header.correlation_id;
+    to_write_.push_back(EncodeRequestFrame(header, body));
+    WriteNext();
+    if (!on_response) return;  // no answer will come (a Produce, acks=0)
     auto timer = std::make_shared<asio::steady_timer>(
         runtime_.io_, std::chrono::milliseconds(timeout_ms));
     pending_[id] = {header, std::move(on_response), timer};
@@ -212,8 +216,6 @@ class TcpRuntime::Impl::Outgoing
       self->Finish(id, Error{ErrorCode::kRequestTimedOut,
                              "no answer within request.timeout.ms"});
     });
-    to_write_.push_back(EncodeRequestFrame(header, body));
-    WriteNext();
   }
 
  private:

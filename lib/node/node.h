@@ -75,6 +75,8 @@ class Environment {
   /// (whatever `header` holds there is ignored), frames the request, and calls
   /// `on_response` exactly once: with the response body, or with an error if
   /// the connection fails or `timeout_ms` passes first (request.timeout.ms).
+  /// An empty `on_response` sends a request that gets no answer (a Produce
+  /// with acks=0): nothing waits for one.
   virtual void Send(NodeId to, RequestHeader header, Bytes body,
                     int64_t timeout_ms, ResponseHandler on_response) = 0;
 

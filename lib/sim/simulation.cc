@@ -278,6 +278,10 @@ void Simulation::SendRequest(NodeId from, NodeId to, RequestHeader header,
   const int32_t id = header.correlation_id;
   Bytes frame = EncodeRequestFrame(header, body);
   const TracedMessage message = Traced(header, /*is_response=*/false);
+  auto deliver = [this, from, to, frame = std::move(frame)] {
+    DeliverRequest(from, to, frame);
+  };
+  if (!on_response) return Transmit(from, to, message, std::move(deliver));
   client.pending[id] = {to, header, std::move(on_response)};
   Schedule(timeout_ms, ForNode(from, [this, from, to, id, message] {
              if (!slot(from).pending.contains(id)) return;  // answered
@@ -286,9 +290,7 @@ void Simulation::SendRequest(NodeId from, NodeId to, RequestHeader header,
                          {ErrorCode::kRequestTimedOut,
                           message.Describe() + " timed out"});
            }));
-  Transmit(from, to, message, [this, from, to, frame = std::move(frame)] {
-    DeliverRequest(from, to, frame);
-  });
+  Transmit(from, to, message, std::move(deliver));
 }
 
 void Simulation::FailRequest(NodeId client, int32_t correlation_id,

@@ -1,0 +1,234 @@
+// Our producer and consumer against the broker, in the simulator.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "chapters/02_partitions/broker.h"
+#include "chapters/02_partitions/consumer.h"
+#include "chapters/02_partitions/partitioner.h"
+#include "chapters/02_partitions/producer.h"
+#include "lib/sim/simulation.h"
+
+namespace kafka {
+namespace {
+
+constexpr NodeId kBroker = 1;
+constexpr NodeId kProducer = 10;
+constexpr NodeId kConsumer = 20;
+constexpr int32_t kPartitions = 3;
+
+// A node whose only job is to host a client library; tests drive the client.
+template <typename Client, typename... Args>
+class ClientNode : public Node {
+ public:
+  explicit ClientNode(std::function<std::unique_ptr<Client>(Environment&)> make)
+      : make_(std::move(make)) {}
+  void Start(Environment& env) override { client_ = make_(env); }
+  ApiSet ServedApis() const override { return {}; }
+  Status OnRequest(const Request&, Responder) override {
+    return Error{ErrorCode::kInvalidRequest, "a client serves nothing"};
+  }
+  Client& client() { return *client_; }
+
+ private:
+  std::function<std::unique_ptr<Client>(Environment&)> make_;
+  std::unique_ptr<Client> client_;
+};
+
+using ProducerNode = ClientNode<Producer>;
+using ConsumerNode = ClientNode<Consumer>;
+
+class ClientsTest : public ::testing::Test {
+ protected:
+  ClientsTest() : sim_(7) {
+    sim_.AddNode(kBroker, [] {
+      return std::make_unique<Broker>(
+          BrokerConfig{.data_dir = "data", .num_partitions = kPartitions});
+    });
+  }
+
+  Producer& AddProducer(ProducerConfig config = {}) {
+    sim_.AddNode(kProducer, [config] {
+      return std::make_unique<ProducerNode>([config](Environment& env) {
+        return std::make_unique<Producer>(env, config);
+      });
+    });
+    return sim_.node<ProducerNode>(kProducer).client();
+  }
+
+  Consumer& AddConsumer(ConsumerConfig config) {
+    sim_.AddNode(kConsumer, [this, config] {
+      return std::make_unique<ConsumerNode>([this, config](Environment& env) {
+        return std::make_unique<Consumer>(
+            env, config, [this](std::vector<ConsumerRecord> records) {
+              for (auto& r : records) consumed_.push_back(std::move(r));
+            });
+      });
+    });
+    return sim_.node<ConsumerNode>(kConsumer).client();
+  }
+
+  // Produces `count` keyed records and waits for every acknowledgement.
+  std::vector<RecordMetadata> ProduceKeyed(Producer& producer, int count,
+                                           int first = 0) {
+    std::vector<RecordMetadata> acked;
+    for (int i = first; i < first + count; ++i) {
+      producer.Send(
+          "orders", ToBytes("key" + std::to_string(i % 7)),
+          ToBytes("v" + std::to_string(i)),
+          [&](Result<RecordMetadata> m) { acked.push_back(m.value()); });
+    }
+    sim_.RunUntil([&] { return int(acked.size()) == count; }, 60'000);
+    return acked;
+  }
+
+  int ProduceRequestsSent() const {
+    int sent = 0;
+    for (const TraceEvent& e : sim_.trace()) {
+      sent += e.kind == TraceEvent::Kind::kSend && !e.message.is_response &&
+              e.message.api_key == int16_t(ApiKey::kProduce);
+    }
+    return sent;
+  }
+
+  Simulation sim_;
+  std::vector<ConsumerRecord> consumed_;
+};
+
+// Rule: the producer acknowledges every record with its offset; offsets are
+// dense per partition, and each key lands where Java's partitioner puts it.
+TEST_F(ClientsTest, ProducerAcknowledgesEveryRecord) {
+  Producer& producer = AddProducer();
+  std::vector<RecordMetadata> acked = ProduceKeyed(producer, 100);
+  ASSERT_EQ(acked.size(), 100u);
+  std::map<int32_t, std::vector<int64_t>> offsets;
+  for (const RecordMetadata& m : acked)
+    offsets[m.partition.partition].push_back(m.offset);
+  for (auto& [partition, list] : offsets) {
+    std::sort(list.begin(), list.end());
+    for (size_t i = 0; i < list.size(); ++i) EXPECT_EQ(list[i], int64_t(i));
+  }
+  // Each key lands where Java's partitioner puts it.
+  std::map<std::string, int32_t> partition_of_key;
+  producer.Send("orders", ToBytes("key3"), ToBytes("again"),
+                [&](Result<RecordMetadata> m) {
+                  partition_of_key["key3"] = m->partition.partition;
+                });
+  producer.Flush();
+  sim_.RunUntil([&] { return !partition_of_key.empty(); }, 10'000);
+  EXPECT_EQ(partition_of_key["key3"],
+            ToPositive(Murmur2(AsBytes("key3"))) % kPartitions);
+}
+
+// Rule: records sent together travel in batches: far fewer Produce requests
+// than records (batch.size, linger.ms).
+TEST_F(ClientsTest, ProducerBatches) {
+  Producer& producer = AddProducer({.linger_ms = 10});
+  ProduceKeyed(producer, 300);
+  EXPECT_LT(ProduceRequestsSent(), 10);
+}
+
+// Rule: a full batch is sent at once; a batch that is not full waits for
+// linger.ms, or a Flush.
+TEST_F(ClientsTest, FullBatchesGoAtOnceOthersWaitForLinger) {
+  Producer& producer = AddProducer({.batch_size = 200, .linger_ms = 60'000});
+  int acked = 0;
+  for (int i = 0; i < 50; ++i) {
+    producer.Send("orders", ToBytes("key" + std::to_string(i % 7)),
+                  ToBytes("v" + std::to_string(i)),
+                  [&](Result<RecordMetadata> m) { acked += m.ok(); });
+  }
+  sim_.RunFor(1000);
+  EXPECT_GT(acked, 0) << "full batches went out";
+  EXPECT_LT(acked, 50) << "the rest waits for linger.ms";
+  producer.Flush();
+  sim_.RunFor(1000);
+  EXPECT_EQ(acked, 50);
+}
+
+// Rule: with acks=0 nothing is awaited: offsets are unknown (-1), yet the
+// records arrive.
+TEST_F(ClientsTest, AcksZero) {
+  Producer& producer = AddProducer({.acks = 0});
+  std::vector<RecordMetadata> acked = ProduceKeyed(producer, 10);
+  for (const RecordMetadata& m : acked) EXPECT_EQ(m.offset, -1);
+  Consumer& consumer = AddConsumer({.auto_offset_reset = "earliest"});
+  consumer.Assign({{"orders", 0}, {"orders", 1}, {"orders", 2}});
+  sim_.RunUntil([&] { return consumed_.size() == 10; }, 10'000);
+  EXPECT_EQ(consumed_.size(), 10u);
+}
+
+// Rule: a consumer with auto.offset.reset=earliest reads everything, in
+// offset order within each partition.
+TEST_F(ClientsTest, ConsumerFromEarliest) {
+  Producer& producer = AddProducer();
+  ProduceKeyed(producer, 60);
+  Consumer& consumer = AddConsumer({.auto_offset_reset = "earliest"});
+  consumer.Assign({{"orders", 0}, {"orders", 1}, {"orders", 2}});
+  sim_.RunUntil([&] { return consumed_.size() == 60; }, 10'000);
+  ASSERT_EQ(consumed_.size(), 60u);
+  std::map<int32_t, int64_t> next;
+  for (const ConsumerRecord& r : consumed_) {
+    EXPECT_EQ(r.offset, next[r.partition.partition]++);
+  }
+}
+
+// Rule: with the default auto.offset.reset=latest a new consumer sees only
+// records produced after it started (KAFKA_RULES §2 scenario 7).
+TEST_F(ClientsTest, ConsumerFromLatestMissesEarlierRecords) {
+  Producer& producer = AddProducer();
+  ProduceKeyed(producer, 30);
+  Consumer& consumer = AddConsumer({});
+  consumer.Assign({{"orders", 0}, {"orders", 1}, {"orders", 2}});
+  sim_.RunFor(1000);
+  EXPECT_TRUE(consumed_.empty());
+  ProduceKeyed(producer, 5, 100);
+  sim_.RunUntil([&] { return consumed_.size() == 5; }, 10'000);
+  ASSERT_EQ(consumed_.size(), 5u);
+  EXPECT_EQ(AsString(*consumed_[0].value).substr(0, 2), "v1");
+}
+
+// Rule: a seek sets the position; a fetch that returns a whole batch
+// starting earlier does not hand back records before the position.
+TEST_F(ClientsTest, SeekSkipsRecordsBeforeThePosition) {
+  Producer& producer = AddProducer({.linger_ms = 50});
+  ProduceKeyed(producer, 40);
+  Consumer& consumer = AddConsumer({.auto_offset_reset = "earliest"});
+  consumer.Seek({"orders", 0}, 3);
+  consumer.Assign({{"orders", 0}});
+  sim_.RunFor(2000);
+  ASSERT_FALSE(consumed_.empty());
+  EXPECT_EQ(consumed_.front().offset, 3);
+}
+
+// Rule: a position beyond the log (OFFSET_OUT_OF_RANGE) is reset by
+// auto.offset.reset.
+TEST_F(ClientsTest, OutOfRangePositionIsReset) {
+  Producer& producer = AddProducer();
+  ProduceKeyed(producer, 21);
+  Consumer& consumer = AddConsumer({.auto_offset_reset = "earliest"});
+  consumer.Assign({{"orders", 0}});
+  consumer.Seek({"orders", 0}, 1000);
+  sim_.RunFor(2000);
+  ASSERT_FALSE(consumed_.empty());
+  EXPECT_EQ(consumed_.front().offset, 0);
+}
+
+// Rule: a broker restart (process crash) interrupts neither client for good:
+// they retry, and no acknowledged record is lost.
+TEST_F(ClientsTest, ClientsRideOutABrokerRestart) {
+  Producer& producer = AddProducer();
+  ProduceKeyed(producer, 20);
+  Consumer& consumer = AddConsumer({.auto_offset_reset = "earliest"});
+  consumer.Assign({{"orders", 0}, {"orders", 1}, {"orders", 2}});
+  sim_.RunFor(200);
+  sim_.Crash(kBroker, Simulation::CrashKind::kProcessCrash);
+  sim_.RunFor(200);
+  sim_.Restart(kBroker);
+  ProduceKeyed(producer, 20, 20);
+  sim_.RunUntil([&] { return consumed_.size() == 40; }, 30'000);
+  EXPECT_EQ(consumed_.size(), 40u);
+}
+
+}  // namespace
+}  // namespace kafka

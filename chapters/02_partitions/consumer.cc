@@ -1,0 +1,230 @@
+#include "chapters/02_partitions/consumer.h"
+
+#include <algorithm>
+
+#include "lib/protocol/api_keys.h"
+#include "lib/protocol/fetch.h"
+#include "lib/protocol/list_offsets.h"
+#include "lib/protocol/message.h"
+#include "lib/protocol/metadata.h"
+
+namespace kafka {
+namespace {
+
+constexpr int16_t kFetchVersion = 6;
+constexpr int16_t kListOffsetsVersion = 1;
+constexpr int16_t kMetadataVersion = 4;
+constexpr int64_t kEarliest = -2;
+constexpr int64_t kLatest = -1;
+
+}  // namespace
+
+Consumer::Consumer(Environment& env, ConsumerConfig config,
+                   RecordsHandler on_records, ErrorHandler on_error)
+    : env_(env),
+      config_(std::move(config)),
+      on_records_(std::move(on_records)),
+      on_error_(std::move(on_error)) {}
+
+void Consumer::Assign(std::vector<TopicPartition> partitions) {
+  assignment_ = std::move(partitions);
+  ++generation_;
+  std::erase_if(positions_, [&](const auto& entry) {
+    return std::find(assignment_.begin(), assignment_.end(), entry.first) ==
+           assignment_.end();
+  });
+  FetchMetadata();
+}
+
+void Consumer::Seek(const TopicPartition& partition, int64_t offset) {
+  positions_[partition] = offset;
+}
+
+std::optional<int64_t> Consumer::Position(
+    const TopicPartition& partition) const {
+  auto it = positions_.find(partition);
+  if (it == positions_.end()) return std::nullopt;
+  return it->second;
+}
+
+void Consumer::RetryLater(std::function<void()> action) {
+  env_.StartTimer(config_.retry_backoff_ms, std::move(action));
+}
+
+void Consumer::FetchMetadata() {
+  MetadataRequest request;
+  request.topics.emplace();
+  for (const TopicPartition& p : assignment_) {
+    if (std::find(request.topics->begin(), request.topics->end(), p.topic) ==
+        request.topics->end()) {
+      request.topics->push_back(p.topic);
+    }
+  }
+  request.allow_auto_topic_creation = false;
+  env_.Send(
+      config_.bootstrap_broker,
+      {int16_t(ApiKey::kMetadata), kMetadataVersion, 0, config_.client_id},
+      EncodeMessage(request, ApiKey::kMetadata, kMetadataVersion),
+      config_.request_timeout_ms,
+      [this, generation = generation_](Result<Bytes> body) {
+        if (generation != generation_) return;  // a newer Assign
+        if (!body.ok()) return RetryLater([this] { FetchMetadata(); });
+        OnMetadata(std::move(body));
+      });
+}
+
+void Consumer::OnMetadata(Result<Bytes> body) {
+  Result<MetadataResponse> response = DecodeMessage<MetadataResponse>(
+      *body, ApiKey::kMetadata, kMetadataVersion, 0, "MetadataResponse");
+  if (!response.ok()) return RetryLater([this] { FetchMetadata(); });
+  leaders_.clear();
+  for (const auto& topic : response->topics) {
+    for (const auto& p : topic.partitions) {
+      leaders_[{topic.name, p.partition_index}] = p.leader_id;
+    }
+  }
+  ResetPositions();
+  FetchFromLeaders();
+}
+
+//! [reset positions]
+void Consumer::ResetPositions() {
+  if (resetting_) return;
+  ListOffsetsRequest request;
+  for (const TopicPartition& p : assignment_) {
+    if (positions_.contains(p) || !leaders_.contains(p)) continue;
+    if (config_.auto_offset_reset == "none") {
+      if (on_error_) {
+        on_error_(p, {ErrorCode::kOffsetOutOfRange,
+                      "no position and auto.offset.reset=none"});
+      }
+      continue;
+    }
+    int64_t timestamp =
+        config_.auto_offset_reset == "earliest" ? kEarliest : kLatest;
+    if (request.topics.empty() || request.topics.back().name != p.topic) {
+      request.topics.push_back({p.topic, {}});
+    }
+    request.topics.back().partitions.push_back({p.partition, timestamp});
+  }
+  if (request.topics.empty()) return;
+  resetting_ = true;
+  // One broker leads everything until Chapter 4: ask the first leader.
+  NodeId leader = leaders_.begin()->second;
+  env_.Send(leader,
+            {int16_t(ApiKey::kListOffsets), kListOffsetsVersion, 0,
+             config_.client_id},
+            EncodeMessage(request, ApiKey::kListOffsets, kListOffsetsVersion),
+            config_.request_timeout_ms, [this](Result<Bytes> body) {
+              resetting_ = false;
+              if (!body.ok()) return RetryLater([this] { ResetPositions(); });
+              OnListOffsets(std::move(body));
+            });
+}
+//! [reset positions]
+
+void Consumer::OnListOffsets(Result<Bytes> body) {
+  Result<ListOffsetsResponse> response = DecodeMessage<ListOffsetsResponse>(
+      *body, ApiKey::kListOffsets, kListOffsetsVersion, 0,
+      "ListOffsetsResponse");
+  if (!response.ok()) return;
+  for (const auto& topic : response->topics) {
+    for (const auto& p : topic.partitions) {
+      if (p.error_code == ErrorCode::kNone) {
+        positions_.try_emplace({topic.name, p.partition_index}, p.offset);
+      }
+    }
+  }
+  FetchFromLeaders();
+}
+
+//! [fetch from leaders]
+void Consumer::FetchFromLeaders() {
+  std::map<NodeId, FetchRequest> requests;
+  for (const TopicPartition& p : assignment_) {
+    auto position = positions_.find(p);
+    auto leader = leaders_.find(p);
+    if (position == positions_.end() || leader == leaders_.end()) continue;
+    if (fetching_[leader->second]) continue;
+    FetchRequest& request = requests[leader->second];
+    request.max_wait_ms = config_.fetch_max_wait_ms;
+    request.min_bytes = config_.fetch_min_bytes;
+    request.max_bytes = config_.fetch_max_bytes;
+    if (request.topics.empty() || request.topics.back().topic != p.topic) {
+      request.topics.push_back({p.topic, {}});
+    }
+    request.topics.back().partitions.push_back(
+        {p.partition, position->second, -1, config_.max_partition_fetch_bytes});
+  }
+  for (auto& [leader, request] : requests) {
+    fetching_[leader] = true;
+    // The broker may hold the fetch for fetch.max.wait.ms: wait longer.
+    env_.Send(leader,
+              {int16_t(ApiKey::kFetch), kFetchVersion, 0, config_.client_id},
+              EncodeMessage(request, ApiKey::kFetch, kFetchVersion),
+              config_.request_timeout_ms + config_.fetch_max_wait_ms,
+              [this, leader, generation = generation_](Result<Bytes> body) {
+                fetching_[leader] = false;
+                if (generation != generation_) return FetchFromLeaders();
+                OnFetch(leader, std::move(body));
+              });
+  }
+}
+//! [fetch from leaders]
+
+void Consumer::OnFetch(NodeId, Result<Bytes> body) {
+  Result<FetchResponse> response =
+      body.ok() ? DecodeMessage<FetchResponse>(
+                      *body, ApiKey::kFetch, kFetchVersion, 0, "FetchResponse")
+                : Result<FetchResponse>(body.error());
+  if (!response.ok()) return RetryLater([this] { FetchFromLeaders(); });
+  std::vector<ConsumerRecord> records;
+  bool reset_needed = false;
+  for (const auto& topic : response->responses) {
+    for (const auto& p : topic.partitions) {
+      TopicPartition partition{topic.topic, p.partition_index};
+      if (p.error_code == ErrorCode::kOffsetOutOfRange) {
+        // The position fell out of the log: auto.offset.reset decides.
+        positions_.erase(partition);
+        reset_needed = true;
+      } else if (p.error_code == ErrorCode::kNone && p.records) {
+        std::vector<ConsumerRecord> taken = TakeRecords(partition, *p.records);
+        records.insert(records.end(), std::make_move_iterator(taken.begin()),
+                       std::make_move_iterator(taken.end()));
+      }
+    }
+  }
+  if (!records.empty()) on_records_(std::move(records));
+  if (reset_needed) ResetPositions();
+  FetchFromLeaders();
+}
+
+//! [take records]
+std::vector<ConsumerRecord> Consumer::TakeRecords(
+    const TopicPartition& partition, ByteView batches) {
+  std::vector<ConsumerRecord> records;
+  auto position = positions_.find(partition);
+  if (position == positions_.end()) return records;  // unassigned meanwhile
+  Result<std::vector<BatchSlice>> slices = SplitAndValidateBatches(batches);
+  if (!slices.ok()) return records;  // corrupt: the next fetch tries again
+  for (const BatchSlice& slice : *slices) {
+    RecordBatch batch =
+        DecodeRecordBatch(
+            batches.subspan(slice.position, slice.header.SizeInBytes()))
+            .value();
+    for (Record& record : batch.records) {
+      int64_t offset = batch.header.base_offset + record.offset_delta;
+      // A batch may start before the position: skip what was asked not.
+      if (offset < position->second) continue;
+      records.push_back({partition, offset,
+                         batch.header.base_timestamp + record.timestamp_delta,
+                         std::move(record.key), std::move(record.value),
+                         std::move(record.headers)});
+    }
+    position->second = std::max(position->second, batch.header.NextOffset());
+  }
+  return records;
+}
+//! [take records]
+
+}  // namespace kafka

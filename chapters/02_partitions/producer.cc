@@ -1,0 +1,242 @@
+#include "chapters/02_partitions/producer.h"
+
+#include <algorithm>
+#include <set>
+
+#include "lib/protocol/api_keys.h"
+#include "lib/protocol/message.h"
+#include "lib/protocol/metadata.h"
+#include "lib/protocol/produce.h"
+
+namespace kafka {
+namespace {
+
+constexpr int16_t kProduceVersion = 7;
+constexpr int16_t kMetadataVersion = 4;
+
+// A record's share of a batch: its key and value, and about 20 bytes of
+// varints around them.
+size_t EstimatedSize(const SimpleRecord& record) {
+  return 20 + (record.key ? record.key->size() : 0) +
+         (record.value ? record.value->size() : 0);
+}
+
+bool IsRetriable(const Error& error) {
+  return error.code == ErrorCode::kNetworkException ||
+         error.code == ErrorCode::kRequestTimedOut;
+}
+
+}  // namespace
+
+Producer::Producer(Environment& env, ProducerConfig config)
+    : env_(env),
+      config_(std::move(config)),
+      partitioner_(MakePartitioner(config_.partitioner, env.random())) {}
+
+void Producer::Send(const std::string& topic, std::optional<Bytes> key,
+                    std::optional<Bytes> value, Callback on_delivery) {
+  ++unreported_;
+  Pending pending{{.timestamp = env_.NowMs(),
+                   .key = std::move(key),
+                   .value = std::move(value)},
+                  std::move(on_delivery)};
+  if (!metadata_.contains(topic)) {
+    std::vector<Pending>& waiting = waiting_for_metadata_[topic];
+    waiting.push_back(std::move(pending));
+    if (waiting.size() == 1) FetchMetadata(topic);
+    return;
+  }
+  Accumulate(topic, std::move(pending));
+  SendReadyBatches();
+}
+
+//! [accumulate]
+void Producer::Accumulate(const std::string& topic, Pending pending) {
+  const int32_t partitions = int32_t(metadata_.at(topic).leaders.size());
+  TopicPartition partition{
+      topic, partitioner_->Partition(pending.record.key, partitions)};
+  Batch& batch = open_batches_[partition];
+  batch.partition = partition;
+  const size_t size = EstimatedSize(pending.record);
+  if (!batch.records.empty() &&
+      batch.bytes + size > size_t(config_.batch_size)) {
+    // Full: send it, and let a sticky partitioner move on.
+    CloseBatch(partition);
+    partitioner_->OnBatchFull();
+    return Accumulate(topic, std::move(pending));
+  }
+  batch.records.push_back(std::move(pending));
+  batch.bytes += size;
+  if (!linger_timer_) {
+    linger_timer_ = env_.StartTimer(config_.linger_ms, [this] {
+      linger_timer_.reset();
+      Flush();
+    });
+  }
+}
+//! [accumulate]
+
+void Producer::Flush() {
+  while (!open_batches_.empty()) CloseBatch(open_batches_.begin()->first);
+  SendReadyBatches();
+}
+
+void Producer::CloseBatch(const TopicPartition& partition) {
+  auto open = open_batches_.find(partition);
+  NodeId leader = metadata_.at(partition.topic).leaders.at(partition.partition);
+  ready_[leader].push_back(std::move(open->second));
+  open_batches_.erase(open);
+}
+
+void Producer::FetchMetadata(const std::string& topic) {
+  MetadataRequest request;
+  request.topics = std::vector<std::string>{topic};
+  env_.Send(
+      config_.bootstrap_broker,
+      {int16_t(ApiKey::kMetadata), kMetadataVersion, 0, config_.client_id},
+      EncodeMessage(request, ApiKey::kMetadata, kMetadataVersion),
+      config_.request_timeout_ms, [this, topic](Result<Bytes> body) {
+        if (!body.ok()) {  // try again after a pause
+          env_.StartTimer(config_.retry_backoff_ms,
+                          [this, topic] { FetchMetadata(topic); });
+          return;
+        }
+        OnMetadata(std::move(body));
+      });
+}
+
+void Producer::OnMetadata(Result<Bytes> body) {
+  Result<MetadataResponse> response = DecodeMessage<MetadataResponse>(
+      *body, ApiKey::kMetadata, kMetadataVersion, 0, "MetadataResponse");
+  if (!response.ok()) return;
+  for (const MetadataResponse::Topic& topic : response->topics) {
+    std::vector<Pending> waiting = std::move(waiting_for_metadata_[topic.name]);
+    waiting_for_metadata_.erase(topic.name);
+    if (topic.error_code != ErrorCode::kNone || topic.partitions.empty()) {
+      for (Pending& pending : waiting) {
+        --unreported_;
+        pending.on_delivery(Error{topic.error_code, "topic " + topic.name});
+      }
+      continue;
+    }
+    TopicMetadata& metadata = metadata_[topic.name];
+    metadata.leaders.resize(topic.partitions.size());
+    for (const MetadataResponse::Partition& p : topic.partitions) {
+      metadata.leaders.at(p.partition_index) = p.leader_id;
+    }
+    for (Pending& pending : waiting) Accumulate(topic.name, std::move(pending));
+  }
+  SendReadyBatches();
+}
+
+// One request per leader at a time, with at most one batch per partition:
+// a partition's batches then reach the log in the order they were made.
+void Producer::SendReadyBatches() {
+  for (auto& [leader, batches] : ready_) {
+    if (batches.empty() || in_flight_[leader]) continue;
+    std::vector<Batch> now, later;
+    std::set<TopicPartition> taken;
+    for (Batch& batch : batches) {
+      (taken.insert(batch.partition).second ? now : later)
+          .push_back(std::move(batch));
+    }
+    batches = std::move(later);
+    std::sort(now.begin(), now.end(), [](const Batch& a, const Batch& b) {
+      return a.partition < b.partition;
+    });
+    SendToLeader(leader, std::move(now));
+  }
+}
+
+//! [send to leader]
+void Producer::SendToLeader(NodeId leader, std::vector<Batch> batches) {
+  ProduceRequest request;
+  request.acks = config_.acks;
+  request.timeout_ms = int32_t(config_.request_timeout_ms);
+  for (const Batch& batch : batches) {
+    std::vector<SimpleRecord> records;
+    for (const Pending& pending : batch.records)
+      records.push_back(pending.record);
+    if (request.topic_data.empty() ||
+        request.topic_data.back().name != batch.partition.topic) {
+      request.topic_data.push_back({batch.partition.topic, {}});
+    }
+    request.topic_data.back().partition_data.push_back(
+        {batch.partition.partition, EncodeRecordBatch(MakeBatch(records))});
+  }
+  RequestHeader header{int16_t(ApiKey::kProduce), kProduceVersion, 0,
+                       config_.client_id};
+  Bytes body = EncodeMessage(request, ApiKey::kProduce, kProduceVersion);
+  if (config_.acks == 0) {
+    // Nobody will answer: the records count as sent once they leave.
+    env_.Send(leader, header, std::move(body), config_.request_timeout_ms, {});
+    for (Batch& batch : batches) Complete(batch, int64_t{-1});
+    return;
+  }
+  in_flight_[leader] = true;
+  env_.Send(leader, header, std::move(body), config_.request_timeout_ms,
+            [this, leader,
+             batches = std::move(batches)](Result<Bytes> answer) mutable {
+              OnProduceResponse(leader, std::move(batches), std::move(answer));
+            });
+}
+//! [send to leader]
+
+void Producer::OnProduceResponse(NodeId leader, std::vector<Batch> batches,
+                                 Result<Bytes> body) {
+  in_flight_[leader] = false;
+  Result<ProduceResponse> response =
+      body.ok()
+          ? DecodeMessage<ProduceResponse>(
+                *body, ApiKey::kProduce, kProduceVersion, 0, "ProduceResponse")
+          : Result<ProduceResponse>(body.error());
+  for (Batch& batch : batches) {
+    if (!response.ok()) {
+      RetryOrFail(std::move(batch), response.error());
+      continue;
+    }
+    Result<int64_t> outcome = Error{ErrorCode::kUnknownServerError,
+                                    "the response left this partition out"};
+    for (const auto& topic : response->responses) {
+      for (const auto& p : topic.partition_responses) {
+        if (topic.name != batch.partition.topic ||
+            p.index != batch.partition.partition) {
+          continue;
+        }
+        outcome = p.error_code == ErrorCode::kNone
+                      ? Result<int64_t>(p.base_offset)
+                      : Result<int64_t>(Error{p.error_code, topic.name});
+      }
+    }
+    Complete(batch, outcome);
+  }
+  SendReadyBatches();
+}
+
+void Producer::RetryOrFail(Batch batch, const Error& error) {
+  if (!IsRetriable(error) || ++batch.attempts > config_.retries) {
+    return Complete(batch, error);
+  }
+  // Without idempotence (Chapter 7) a retry can write a batch twice: the first
+  // attempt may have been appended before its answer was lost.
+  env_.StartTimer(config_.retry_backoff_ms, [this, batch = std::move(batch)] {
+    NodeId leader = metadata_.at(batch.partition.topic)
+                        .leaders.at(batch.partition.partition);
+    ready_[leader].push_back(batch);
+    SendReadyBatches();
+  });
+}
+
+void Producer::Complete(Batch& batch, const Result<int64_t>& base_offset) {
+  for (size_t i = 0; i < batch.records.size(); ++i) {
+    --unreported_;
+    if (!base_offset.ok()) {
+      batch.records[i].on_delivery(base_offset.error());
+    } else {
+      int64_t offset = *base_offset < 0 ? -1 : *base_offset + int64_t(i);
+      batch.records[i].on_delivery(RecordMetadata{batch.partition, offset});
+    }
+  }
+}
+
+}  // namespace kafka

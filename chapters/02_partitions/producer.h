@@ -1,0 +1,112 @@
+/// \file
+/// Our producer: records in, batches out, one Produce request per leader.
+///
+/// A producer does not send records one by one. It keeps an open batch per
+/// partition (the "record accumulator"), adds each record to the batch of the
+/// partition its key maps to, and sends a batch when it reaches batch.size
+/// bytes or has waited linger.ms. Fewer, larger requests are where Kafka's
+/// throughput comes from: the same bytes in 100-byte writes cost far more.
+///
+/// To send, it must know each partition's leader: it asks a bootstrap broker
+/// for Metadata, the first time it meets a topic. It sends all ready batches
+/// for one leader in one Produce request and reports each record's offset (or
+/// error) to the callback given with it. With acks=0 it waits for nothing and
+/// reports offset -1.
+///
+/// This is a library on the node model: it acts only through the Environment
+/// of the node that owns it, so it runs in the simulator and over TCP alike.
+///
+/// What real Kafka does differently: up to five requests in flight per
+/// connection (max.in.flight.requests.per.connection) where this one has
+/// one, retries governed by delivery.timeout.ms, compression, metadata
+/// refreshes on errors and on a timer (metadata.max.age.ms), and a
+/// buffer.memory limit that blocks send() when full.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "chapters/01_log/record_batch.h"
+#include "chapters/02_partitions/log_manager.h"
+#include "chapters/02_partitions/partitioner.h"
+#include "lib/node/node.h"
+
+namespace kafka {
+
+struct ProducerConfig {
+  NodeId bootstrap_broker = 1;  ///< bootstrap.servers, as a node id
+  int16_t acks = -1;  ///< acks: 0, 1 or -1 (all); Kafka's default is all
+  int32_t batch_size = 16384;  ///< batch.size, bytes
+  int64_t linger_ms = 5;       ///< linger.ms (librdkafka's default)
+  std::string partitioner = "java_default";  ///< see MakePartitioner
+  int64_t request_timeout_ms = 30'000;       ///< request.timeout.ms
+  int64_t retry_backoff_ms = 100;            ///< retry.backoff.ms
+  int retries = 5;                           ///< retries for network errors
+  std::string client_id = "literate-producer";
+};
+
+/// Where a record ended up.
+struct RecordMetadata {
+  TopicPartition partition;
+  int64_t offset = -1;  ///< -1 with acks=0: nobody said
+};
+
+class Producer {
+ public:
+  using Callback = std::function<void(Result<RecordMetadata>)>;
+
+  Producer(Environment& env, ProducerConfig config);
+
+  /// Queues a record; `on_delivery` learns its offset or error.
+  void Send(const std::string& topic, std::optional<Bytes> key,
+            std::optional<Bytes> value, Callback on_delivery);
+  /// Sends every open batch now, without waiting for linger.ms.
+  void Flush();
+  /// Records sent and not yet reported to their callback.
+  int64_t in_flight_records() const { return unreported_; }
+
+ private:
+  struct Pending {
+    SimpleRecord record;
+    Callback on_delivery;
+  };
+  struct Batch {
+    TopicPartition partition;
+    std::vector<Pending> records;
+    size_t bytes = 0;
+    int attempts = 0;
+  };
+  struct TopicMetadata {
+    std::vector<NodeId> leaders;  ///< by partition
+  };
+
+  void Accumulate(const std::string& topic, Pending pending);
+  void FetchMetadata(const std::string& topic);
+  void OnMetadata(Result<Bytes> body);
+  /// Closes the open batch of `partition` and queues it to send.
+  void CloseBatch(const TopicPartition& partition);
+  void SendReadyBatches();
+  void SendToLeader(NodeId leader, std::vector<Batch> batches);
+  void OnProduceResponse(NodeId leader, std::vector<Batch> batches,
+                         Result<Bytes> body);
+  void Complete(Batch& batch, const Result<int64_t>& base_offset);
+  void RetryOrFail(Batch batch, const Error& error);
+
+  Environment& env_;
+  ProducerConfig config_;
+  std::unique_ptr<Partitioner> partitioner_;
+  std::map<std::string, TopicMetadata> metadata_;
+  std::map<std::string, std::vector<Pending>> waiting_for_metadata_;
+  std::map<TopicPartition, Batch> open_batches_;
+  std::map<NodeId, std::vector<Batch>> ready_;  ///< by leader
+  std::map<NodeId, bool> in_flight_;            ///< one request per leader
+  std::optional<TimerId> linger_timer_;
+  int64_t unreported_ = 0;
+};
+
+}  // namespace kafka
