@@ -14,6 +14,16 @@ constexpr std::array kKnownApis = {
     ApiInfo{ApiKey::kFetch, "Fetch", 4, 6, 12},
     ApiInfo{ApiKey::kListOffsets, "ListOffsets", 1, 2, 6},
     ApiInfo{ApiKey::kMetadata, "Metadata", 0, 4, 9},
+    // The group APIs: librdkafka's balanced consumer needs version 0 of each
+    // in range (and OffsetCommit 1 or 2, OffsetFetch 1); kafka-python at
+    // 0.11 sends JoinGroup 2, the others 1, and OffsetCommit 2.
+    ApiInfo{ApiKey::kOffsetCommit, "OffsetCommit", 2, 2, 8},
+    ApiInfo{ApiKey::kOffsetFetch, "OffsetFetch", 1, 1, 6},
+    ApiInfo{ApiKey::kFindCoordinator, "FindCoordinator", 0, 1, 3},
+    ApiInfo{ApiKey::kJoinGroup, "JoinGroup", 0, 2, 6},
+    ApiInfo{ApiKey::kHeartbeat, "Heartbeat", 0, 1, 4},
+    ApiInfo{ApiKey::kLeaveGroup, "LeaveGroup", 0, 1, 4},
+    ApiInfo{ApiKey::kSyncGroup, "SyncGroup", 0, 1, 4},
     // librdkafka asks with v3 first; kafka-python asks with v0.
     ApiInfo{ApiKey::kApiVersions, "ApiVersions", 0, 3, 3},
     ApiInfo{ApiKey::kCreateTopics, "CreateTopics", 0, 2, 5},

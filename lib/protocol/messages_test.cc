@@ -4,6 +4,7 @@
 
 #include "lib/protocol/create_topics.h"
 #include "lib/protocol/fetch.h"
+#include "lib/protocol/groups.h"
 #include "lib/protocol/list_offsets.h"
 #include "lib/protocol/message.h"
 #include "lib/protocol/metadata.h"
@@ -171,6 +172,82 @@ TEST(MessagesTest, CreateTopicsAndPartitionsRoundTrip) {
     response.results = {{"orders", ErrorCode::kNone, std::nullopt}};
     RoundTrip(response, ApiKey::kCreatePartitions, v);
   }
+}
+
+// Rule: JoinGroup v1 adds rebalance_timeout_ms after session_timeout_ms; v0
+// reads it as the session timeout. v2 puts throttle_time_ms first in the
+// answer.
+TEST(MessagesTest, JoinGroupVersions) {
+  JoinGroupRequest request;
+  request.group_id = "g";
+  request.session_timeout_ms = 10'000;
+  request.rebalance_timeout_ms = 60'000;
+  request.protocols = {{"range", Bytes{1}}, {"roundrobin", Bytes{2}}};
+  EXPECT_EQ(RoundTrip(request, ApiKey::kJoinGroup, 0).rebalance_timeout_ms,
+            10'000);
+  for (int16_t v = 1; v <= 2; ++v) {
+    JoinGroupRequest back = RoundTrip(request, ApiKey::kJoinGroup, v);
+    EXPECT_EQ(back.rebalance_timeout_ms, 60'000);
+    EXPECT_EQ(back.protocols[1].name, "roundrobin");
+  }
+  JoinGroupResponse response;
+  response.generation_id = 3;
+  response.leader = "m1";
+  response.member_id = "m2";
+  response.members = {{"m1", Bytes{9}}};
+  for (int16_t v = 0; v <= 2; ++v) {
+    JoinGroupResponse back = RoundTrip(response, ApiKey::kJoinGroup, v);
+    EXPECT_EQ(back.generation_id, 3);
+    EXPECT_EQ(back.members[0].metadata, Bytes{9});
+  }
+  EXPECT_EQ(EncodeMessage(response, ApiKey::kJoinGroup, 2).size(),
+            EncodeMessage(response, ApiKey::kJoinGroup, 1).size() + 4);
+}
+
+TEST(MessagesTest, GroupMessagesRoundTrip) {
+  for (int16_t v = 0; v <= 1; ++v) {
+    EXPECT_EQ(
+        RoundTrip(FindCoordinatorRequest{"g", 0}, ApiKey::kFindCoordinator, v)
+            .key,
+        "g");
+    FindCoordinatorResponse found;
+    found.node_id = 1;
+    found.host = "127.0.0.1";
+    found.port = 9092;
+    EXPECT_EQ(RoundTrip(found, ApiKey::kFindCoordinator, v).port, 9092);
+    SyncGroupRequest sync{"g", 2, "m1", {{"m1", Bytes{1, 2}}}};
+    EXPECT_EQ(RoundTrip(sync, ApiKey::kSyncGroup, v).assignments[0].assignment,
+              (Bytes{1, 2}));
+    SyncGroupResponse synced;
+    synced.assignment = Bytes{3};
+    EXPECT_EQ(RoundTrip(synced, ApiKey::kSyncGroup, v).assignment, Bytes{3});
+    RoundTrip(HeartbeatRequest{"g", 2, "m1"}, ApiKey::kHeartbeat, v);
+    RoundTrip(LeaveGroupRequest{"g", "m1"}, ApiKey::kLeaveGroup, v);
+    GroupErrorResponse error;
+    error.error_code = ErrorCode::kUnknownServerError;
+    EXPECT_EQ(RoundTrip(error, ApiKey::kHeartbeat, v).error_code,
+              ErrorCode::kUnknownServerError);
+  }
+  OffsetCommitRequest commit;
+  commit.group_id = "g";
+  commit.topics = {{"orders", {{0, 42, "meta"}}}};
+  EXPECT_EQ(RoundTrip(commit, ApiKey::kOffsetCommit, 2)
+                .topics[0]
+                .partitions[0]
+                .committed_offset,
+            42);
+  OffsetFetchResponse fetched;
+  fetched.topics = {{"orders", {{0, -1, std::nullopt, ErrorCode::kNone}}}};
+  EXPECT_EQ(RoundTrip(fetched, ApiKey::kOffsetFetch, 1)
+                .topics[0]
+                .partitions[0]
+                .committed_offset,
+            -1);
+  RoundTrip(OffsetFetchRequest{"g", {{"orders", {0, 1}}}}, ApiKey::kOffsetFetch,
+            1);
+  OffsetCommitResponse committed;
+  committed.topics = {{"orders", {{0, ErrorCode::kNone}}}};
+  RoundTrip(committed, ApiKey::kOffsetCommit, 2);
 }
 
 }  // namespace
