@@ -21,7 +21,8 @@ PACKAGES=(
   graphviz          # the book's diagrams
   kcat              # librdkafka's command-line client, for interop tests
   python3           # /usr/bin/python3, for the lab generator and client tests
-  python3-kafka     # kafka-python: an independent reader of Kafka's formats
+  python3-kafka     # kafka-python: an independent Kafka client and format reader
+  python3-confluent-kafka  # confluent-kafka (librdkafka), for interop tests
 )
 
 missing=()

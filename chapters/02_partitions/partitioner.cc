@@ -35,10 +35,12 @@ int32_t UniformPartition(std::mt19937_64& random, int32_t num_partitions) {
   return std::uniform_int_distribution<int32_t>(0, num_partitions - 1)(random);
 }
 
+//! [murmur2 partition]
 // Where a keyed record goes under Java's partitioner and murmur2_random.
 int32_t Murmur2Partition(ByteView key, int32_t num_partitions) {
   return ToPositive(Murmur2(key)) % num_partitions;
 }
+//! [murmur2 partition]
 
 }  // namespace
 
@@ -93,6 +95,7 @@ uint32_t Crc32(ByteView data) {
   return crc ^ 0xFFFFFFFF;
 }
 
+//! [java partitioner]
 int32_t JavaDefaultPartitioner::Partition(const std::optional<Bytes>& key,
                                           int32_t num_partitions) {
   if (key.has_value()) return Murmur2Partition(*key, num_partitions);
@@ -109,7 +112,9 @@ int32_t JavaDefaultPartitioner::StickyPartition(int32_t num_partitions) {
   batch_full_ = false;
   return *sticky_partition_;
 }
+//! [java partitioner]
 
+//! [consistent random]
 int32_t ConsistentRandomPartitioner::Partition(const std::optional<Bytes>& key,
                                                int32_t num_partitions) {
   if (!key.has_value() || key->empty()) {
@@ -118,6 +123,7 @@ int32_t ConsistentRandomPartitioner::Partition(const std::optional<Bytes>& key,
   return static_cast<int32_t>(Crc32(*key) %
                               static_cast<uint32_t>(num_partitions));
 }
+//! [consistent random]
 
 int32_t Murmur2RandomPartitioner::Partition(const std::optional<Bytes>& key,
                                             int32_t num_partitions) {
