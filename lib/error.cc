@@ -44,6 +44,18 @@ std::string_view ErrorName(ErrorCode code) {
       return "INVALID_CONFIG";
     case ErrorCode::kInvalidRecord:
       return "INVALID_RECORD";
+    case ErrorCode::kIllegalGeneration:
+      return "ILLEGAL_GENERATION";
+    case ErrorCode::kInconsistentGroupProtocol:
+      return "INCONSISTENT_GROUP_PROTOCOL";
+    case ErrorCode::kInvalidGroupId:
+      return "INVALID_GROUP_ID";
+    case ErrorCode::kUnknownMemberId:
+      return "UNKNOWN_MEMBER_ID";
+    case ErrorCode::kInvalidSessionTimeout:
+      return "INVALID_SESSION_TIMEOUT";
+    case ErrorCode::kRebalanceInProgress:
+      return "REBALANCE_IN_PROGRESS";
     case ErrorCode::kUnsupportedCompressionType:
       return "UNSUPPORTED_COMPRESSION_TYPE";
   }

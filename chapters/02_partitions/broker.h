@@ -58,8 +58,11 @@ class Broker : public Node {
   Status OnRequest(const Request& request, Responder respond) override;
   void Stop() override;
 
-  /// For tests and tools: the broker's partitions.
+  /// The broker's partitions (the group coordinator of Chapter 3 keeps its
+  /// offsets in them too).
   const LogManager& logs() const { return *logs_; }
+  LogManager& logs() { return *logs_; }
+  const BrokerConfig& config() const { return config_; }
   /// The port Metadata advertises, once the listener knows it (port 0 asks
   /// the system for a free one).
   void AdvertisePort(int32_t port) { config_.advertised_port = port; }

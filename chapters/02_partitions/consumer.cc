@@ -127,14 +127,19 @@ void Consumer::OnListOffsets(Result<Bytes> body) {
   Result<ListOffsetsResponse> response = DecodeMessage<ListOffsetsResponse>(
       *body, ApiKey::kListOffsets, kListOffsetsVersion, 0,
       "ListOffsetsResponse");
-  if (!response.ok()) return;
-  for (const auto& topic : response->topics) {
-    for (const auto& p : topic.partitions) {
-      if (p.error_code == ErrorCode::kNone) {
-        positions_.try_emplace({topic.name, p.partition_index}, p.offset);
+  bool all_found = response.ok();
+  if (response.ok()) {
+    for (const auto& topic : response->topics) {
+      for (const auto& p : topic.partitions) {
+        if (p.error_code == ErrorCode::kNone) {
+          positions_.try_emplace({topic.name, p.partition_index}, p.offset);
+        } else {
+          all_found = false;
+        }
       }
     }
   }
+  if (!all_found) RetryLater([this] { ResetPositions(); });
   FetchFromLeaders();
 }
 
@@ -180,6 +185,7 @@ void Consumer::OnFetch(NodeId, Result<Bytes> body) {
   if (!response.ok()) return RetryLater([this] { FetchFromLeaders(); });
   std::vector<ConsumerRecord> records;
   bool reset_needed = false;
+  bool other_error = false;
   for (const auto& topic : response->responses) {
     for (const auto& p : topic.partitions) {
       TopicPartition partition{topic.topic, p.partition_index};
@@ -187,7 +193,9 @@ void Consumer::OnFetch(NodeId, Result<Bytes> body) {
         // The position fell out of the log: auto.offset.reset decides.
         positions_.erase(partition);
         reset_needed = true;
-      } else if (p.error_code == ErrorCode::kNone && p.records) {
+      } else if (p.error_code != ErrorCode::kNone) {
+        other_error = true;  // e.g. the topic is gone: ask again later
+      } else if (p.records) {
         std::vector<ConsumerRecord> taken = TakeRecords(partition, *p.records);
         records.insert(records.end(), std::make_move_iterator(taken.begin()),
                        std::make_move_iterator(taken.end()));
@@ -196,6 +204,8 @@ void Consumer::OnFetch(NodeId, Result<Bytes> body) {
   }
   if (!records.empty()) on_records_(std::move(records));
   if (reset_needed) ResetPositions();
+  // An error comes back at once: back off rather than spin.
+  if (other_error) return RetryLater([this] { FetchFromLeaders(); });
   FetchFromLeaders();
 }
 

@@ -60,9 +60,10 @@ void Producer::Accumulate(const std::string& topic, Pending pending) {
   const size_t size = EstimatedSize(pending.record);
   if (!batch.records.empty() &&
       batch.bytes + size > size_t(config_.batch_size)) {
-    // Full: send it, and let a sticky partitioner move on.
+    // Full: send it. If it was the sticky partition of keyless records,
+    // the partitioner moves on (Java switches after batch.size bytes).
     CloseBatch(partition);
-    partitioner_->OnBatchFull();
+    if (!pending.record.key) partitioner_->OnBatchFull();
     return Accumulate(topic, std::move(pending));
   }
   batch.records.push_back(std::move(pending));
@@ -108,7 +109,13 @@ void Producer::FetchMetadata(const std::string& topic) {
 void Producer::OnMetadata(Result<Bytes> body) {
   Result<MetadataResponse> response = DecodeMessage<MetadataResponse>(
       *body, ApiKey::kMetadata, kMetadataVersion, 0, "MetadataResponse");
-  if (!response.ok()) return;
+  if (!response.ok()) {  // ask again for every topic still waiting
+    for (const auto& [topic, waiting] : waiting_for_metadata_) {
+      env_.StartTimer(config_.retry_backoff_ms,
+                      [this, topic = topic] { FetchMetadata(topic); });
+    }
+    return;
+  }
   for (const MetadataResponse::Topic& topic : response->topics) {
     std::vector<Pending> waiting = std::move(waiting_for_metadata_[topic.name]);
     waiting_for_metadata_.erase(topic.name);
@@ -130,7 +137,8 @@ void Producer::OnMetadata(Result<Bytes> body) {
 }
 
 // One request per leader at a time, with at most one batch per partition:
-// a partition's batches then reach the log in the order they were made.
+// without retries, a partition's batches reach the log in the order they
+// were made (a retried batch can fall behind the next one).
 void Producer::SendReadyBatches() {
   for (auto& [leader, batches] : ready_) {
     if (batches.empty() || in_flight_[leader]) continue;

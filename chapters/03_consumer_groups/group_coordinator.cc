@@ -1,0 +1,449 @@
+#include "chapters/03_consumer_groups/group_coordinator.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "chapters/01_log/record_batch.h"
+#include "lib/protocol/wire.h"
+
+namespace kafka {
+namespace {
+
+constexpr int16_t kOffsetCommitKeyVersion = 1;
+constexpr int16_t kOffsetCommitValueVersion = 1;
+
+// The key and value of an offset record, in Kafka's own layout
+// (OffsetCommitKey v1, OffsetCommitValue v1), so tools can read the topic.
+Bytes OffsetKey(const std::string& group, const std::string& topic,
+                int32_t partition) {
+  Bytes key;
+  WireWriter writer(key, false);
+  writer.WriteInt16(kOffsetCommitKeyVersion);
+  writer.WriteString(group);
+  writer.WriteString(topic);
+  writer.WriteInt32(partition);
+  return key;
+}
+
+Bytes OffsetValue(int64_t offset, const std::optional<std::string>& metadata,
+                  int64_t now_ms) {
+  Bytes value;
+  WireWriter writer(value, false);
+  writer.WriteInt16(kOffsetCommitValueVersion);
+  writer.WriteInt64(offset);
+  writer.WriteString(metadata.value_or(""));
+  writer.WriteInt64(now_ms);  // commit_timestamp
+  writer.WriteInt64(-1);      // expire_timestamp
+  return value;
+}
+
+}  // namespace
+
+int32_t JavaStringHashCode(std::string_view text) {
+  // s[0]*31^(n-1) + ... + s[n-1], in 32-bit arithmetic (ASCII group ids).
+  uint32_t hash = 0;
+  for (char c : text) hash = 31 * hash + uint8_t(c);
+  return static_cast<int32_t>(hash);
+}
+
+std::string_view GroupStateName(GroupState state) {
+  switch (state) {
+    case GroupState::kEmpty:
+      return "Empty";
+    case GroupState::kPreparingRebalance:
+      return "PreparingRebalance";
+    case GroupState::kCompletingRebalance:
+      return "CompletingRebalance";
+    case GroupState::kStable:
+      return "Stable";
+  }
+  return "?";
+}
+
+GroupCoordinator::GroupCoordinator(Environment& env, LogManager& logs,
+                                   GroupCoordinatorConfig config)
+    : env_(env), logs_(logs), config_(config) {}
+
+int32_t GroupCoordinator::OffsetsPartitionFor(
+    const std::string& group_id) const {
+  // Kafka's Utils.abs: the most negative int maps to 0, not to itself.
+  int32_t hash = JavaStringHashCode(group_id);
+  int32_t positive = hash == INT32_MIN ? 0 : std::abs(hash);
+  return positive % config_.offsets_topic_num_partitions;
+}
+
+//! [load offsets]
+void GroupCoordinator::Load() {
+  if (logs_.PartitionCount(kOffsetsTopic) == 0) {
+    (void)logs_.CreateTopic(kOffsetsTopic, config_.offsets_topic_num_partitions,
+                            LogConfig{}, env_.NowMs());
+  }
+  for (int32_t p = 0; p < logs_.PartitionCount(kOffsetsTopic); ++p) {
+    const Log* log = logs_.GetLog({kOffsetsTopic, p});
+    Bytes batches;
+    for (int64_t next = log->log_start_offset();
+         next < log->log_end_offset();) {
+      if (!log->Read(next, 1 << 20, batches).ok() || batches.empty()) break;
+      for (const BatchSlice& slice : SplitAndValidateBatches(batches).value()) {
+        RecordBatch batch =
+            DecodeRecordBatch(ByteView(batches).subspan(
+                                  slice.position, slice.header.SizeInBytes()))
+                .value();
+        for (const Record& record : batch.records) {
+          if (!record.key) continue;
+          WireReader key(*record.key, false);
+          if (key.ReadInt16("version") != kOffsetCommitKeyVersion) continue;
+          std::string group = key.ReadString("group");
+          TopicPartition partition{key.ReadString("topic"),
+                                   key.ReadInt32("partition")};
+          if (!key.ok()) continue;
+          if (!record.value) {  // a tombstone: the offset was deleted
+            offsets_[group].erase(partition);
+            continue;
+          }
+          WireReader value(*record.value, false);
+          value.ReadInt16("version");
+          int64_t offset = value.ReadInt64("offset");
+          std::string metadata = value.ReadString("metadata");
+          if (value.ok()) offsets_[group][partition] = {offset, metadata};
+        }
+        next = batch.header.NextOffset();
+      }
+    }
+  }
+}
+//! [load offsets]
+
+GroupCoordinator::Group& GroupCoordinator::GroupFor(
+    const std::string& group_id) {
+  Group& group = groups_[group_id];
+  group.group_id = group_id;
+  return group;
+}
+
+ErrorCode GroupCoordinator::CheckMember(const Group& group,
+                                        const std::string& member_id,
+                                        int32_t generation_id) const {
+  if (!group.members.contains(member_id)) return ErrorCode::kUnknownMemberId;
+  if (generation_id != group.generation_id)
+    return ErrorCode::kIllegalGeneration;
+  return ErrorCode::kNone;
+}
+
+//! [join]
+void GroupCoordinator::Join(const JoinGroupRequest& request,
+                            const std::string& client_id, JoinAnswer answer) {
+  auto fail = [&](ErrorCode code) {
+    JoinGroupResponse response;
+    response.error_code = code;
+    response.member_id = request.member_id;
+    answer(response);
+  };
+  if (request.group_id.empty()) return fail(ErrorCode::kInvalidGroupId);
+  if (request.session_timeout_ms < config_.group_min_session_timeout_ms ||
+      request.session_timeout_ms > config_.group_max_session_timeout_ms) {
+    return fail(ErrorCode::kInvalidSessionTimeout);
+  }
+  Group& group = GroupFor(request.group_id);
+  if (!group.members.empty() && request.protocol_type != group.protocol_type) {
+    return fail(ErrorCode::kInconsistentGroupProtocol);
+  }
+  std::string member_id = request.member_id;
+  if (member_id.empty()) {
+    char suffix[17];
+    std::snprintf(suffix, sizeof suffix, "%016llx",
+                  static_cast<unsigned long long>(env_.random()()));
+    member_id = client_id + "-" + suffix;
+  } else if (!group.members.contains(member_id)) {
+    return fail(ErrorCode::kUnknownMemberId);
+  }
+  Member& member = group.members[member_id];
+  member.member_id = member_id;
+  member.client_id = client_id;
+  member.session_timeout_ms = request.session_timeout_ms;
+  member.rebalance_timeout_ms = request.rebalance_timeout_ms;
+  member.protocols = request.protocols;
+  member.awaiting_join = std::move(answer);
+  group.protocol_type = request.protocol_type;
+  if (ChooseProtocol(group).empty()) {
+    // No assignor that every member supports.
+    JoinAnswer refused = std::move(member.awaiting_join);
+    if (request.member_id.empty()) group.members.erase(member_id);
+    JoinGroupResponse response;
+    response.error_code = ErrorCode::kInconsistentGroupProtocol;
+    return refused(response);
+  }
+  if (group.state != GroupState::kPreparingRebalance) PrepareRebalance(group);
+  bool everyone_joined = std::all_of(
+      group.members.begin(), group.members.end(),
+      [](const auto& entry) { return bool(entry.second.awaiting_join); });
+  // A new group waits out group.initial.rebalance.delay.ms for more members.
+  if (everyone_joined && group.generation_id > 0) CompleteJoin(group);
+}
+//! [join]
+
+void GroupCoordinator::PrepareRebalance(Group& group) {
+  // Members waiting for an assignment from the generation now ending learn
+  // that it ended.
+  for (auto& [id, member] : group.members) {
+    if (member.awaiting_sync) {
+      SyncGroupResponse response;
+      response.error_code = ErrorCode::kRebalanceInProgress;
+      std::exchange(member.awaiting_sync, nullptr)(response);
+    }
+  }
+  const bool first = group.generation_id == 0;
+  group.state = GroupState::kPreparingRebalance;
+  int32_t wait = config_.group_initial_rebalance_delay_ms;
+  if (!first) {
+    wait = 0;
+    for (const auto& [id, member] : group.members) {
+      wait = std::max(wait, member.rebalance_timeout_ms);
+    }
+  }
+  if (group.rebalance_timer) env_.CancelTimer(*group.rebalance_timer);
+  group.rebalance_timer = env_.StartTimer(wait, [this, id = group.group_id] {
+    Group& expired = groups_.at(id);
+    expired.rebalance_timer.reset();
+    CompleteJoin(expired);
+  });
+}
+
+//! [complete join]
+void GroupCoordinator::CompleteJoin(Group& group) {
+  if (group.rebalance_timer) env_.CancelTimer(*group.rebalance_timer);
+  group.rebalance_timer.reset();
+  // Members that did not rejoin in time are out of the group.
+  std::vector<std::string> gone;
+  for (const auto& [id, member] : group.members) {
+    if (!member.awaiting_join) gone.push_back(id);
+  }
+  for (const std::string& id : gone) RemoveMember(group, id);
+  group.generation_id++;
+  if (group.members.empty()) {
+    group.state = GroupState::kEmpty;
+    return;
+  }
+  group.protocol_name = ChooseProtocol(group);
+  if (!group.members.contains(group.leader)) {
+    group.leader = group.members.begin()->first;
+  }
+  group.state = GroupState::kCompletingRebalance;
+  for (auto& [id, member] : group.members) {
+    JoinGroupResponse response;
+    response.generation_id = group.generation_id;
+    response.protocol_name = group.protocol_name;
+    response.leader = group.leader;
+    response.member_id = id;
+    if (id == group.leader) {  // only the leader sees the subscriptions
+      for (const auto& [other_id, other] : group.members) {
+        for (const auto& protocol : other.protocols) {
+          if (protocol.name == group.protocol_name) {
+            response.members.push_back({other_id, protocol.metadata});
+          }
+        }
+      }
+    }
+    ResetSessionTimer(group, member);
+    std::exchange(member.awaiting_join, nullptr)(response);
+  }
+}
+//! [complete join]
+
+std::string GroupCoordinator::ChooseProtocol(const Group& group) const {
+  // The first protocol, in the first member's order of preference, that
+  // every member supports.
+  if (group.members.empty()) return "";
+  for (const auto& candidate : group.members.begin()->second.protocols) {
+    bool everyone = std::all_of(
+        group.members.begin(), group.members.end(), [&](const auto& entry) {
+          const auto& protocols = entry.second.protocols;
+          return std::any_of(
+              protocols.begin(), protocols.end(),
+              [&](const auto& p) { return p.name == candidate.name; });
+        });
+    if (everyone) return candidate.name;
+  }
+  return "";
+}
+
+void GroupCoordinator::ResetSessionTimer(Group& group, Member& member) {
+  if (member.session_timer) env_.CancelTimer(*member.session_timer);
+  member.session_timer = env_.StartTimer(
+      member.session_timeout_ms,
+      [this, group_id = group.group_id, member_id = member.member_id] {
+        Group& expired = groups_.at(group_id);
+        if (!expired.members.contains(member_id)) return;
+        expired.members.at(member_id).session_timer.reset();
+        // Missed session.timeout.ms: out, and the others rebalance.
+        RemoveMember(expired, member_id);
+        if (expired.members.empty()) {
+          expired.state = GroupState::kEmpty;
+        } else if (expired.state != GroupState::kPreparingRebalance) {
+          PrepareRebalance(expired);
+        }
+      });
+}
+
+void GroupCoordinator::RemoveMember(Group& group,
+                                    const std::string& member_id) {
+  Member& member = group.members.at(member_id);
+  if (member.session_timer) env_.CancelTimer(*member.session_timer);
+  group.members.erase(member_id);
+}
+
+//! [sync]
+void GroupCoordinator::Sync(const SyncGroupRequest& request,
+                            SyncAnswer answer) {
+  SyncGroupResponse response;
+  auto found = groups_.find(request.group_id);
+  if (found == groups_.end()) {
+    response.error_code = ErrorCode::kUnknownMemberId;
+    return answer(response);
+  }
+  Group& group = found->second;
+  response.error_code =
+      CheckMember(group, request.member_id, request.generation_id);
+  if (response.error_code == ErrorCode::kNone &&
+      group.state == GroupState::kPreparingRebalance) {
+    response.error_code = ErrorCode::kRebalanceInProgress;
+  }
+  if (response.error_code != ErrorCode::kNone) return answer(response);
+  Member& member = group.members.at(request.member_id);
+  ResetSessionTimer(group, member);
+  if (group.state == GroupState::kStable) {
+    response.assignment = member.assignment;
+    return answer(response);
+  }
+  member.awaiting_sync = std::move(answer);
+  if (request.member_id != group.leader) return;  // wait for the leader
+  for (const auto& assignment : request.assignments) {
+    if (group.members.contains(assignment.member_id)) {
+      group.members.at(assignment.member_id).assignment = assignment.assignment;
+    }
+  }
+  group.state = GroupState::kStable;
+  for (auto& [id, waiting] : group.members) {
+    if (!waiting.awaiting_sync) continue;
+    SyncGroupResponse assigned;
+    assigned.assignment = waiting.assignment;
+    std::exchange(waiting.awaiting_sync, nullptr)(assigned);
+  }
+}
+//! [sync]
+
+ErrorCode GroupCoordinator::Heartbeat(const HeartbeatRequest& request) {
+  auto found = groups_.find(request.group_id);
+  if (found == groups_.end()) return ErrorCode::kUnknownMemberId;
+  Group& group = found->second;
+  ErrorCode error =
+      CheckMember(group, request.member_id, request.generation_id);
+  if (error != ErrorCode::kNone) return error;
+  ResetSessionTimer(group, group.members.at(request.member_id));
+  // The way a coordinator tells a member to rejoin.
+  return group.state == GroupState::kPreparingRebalance
+             ? ErrorCode::kRebalanceInProgress
+             : ErrorCode::kNone;
+}
+
+ErrorCode GroupCoordinator::Leave(const LeaveGroupRequest& request) {
+  auto found = groups_.find(request.group_id);
+  if (found == groups_.end() ||
+      !found->second.members.contains(request.member_id)) {
+    return ErrorCode::kUnknownMemberId;
+  }
+  Group& group = found->second;
+  RemoveMember(group, request.member_id);
+  if (group.members.empty()) {
+    if (group.rebalance_timer) env_.CancelTimer(*group.rebalance_timer);
+    group.rebalance_timer.reset();
+    group.state = GroupState::kEmpty;
+  } else if (group.state != GroupState::kPreparingRebalance) {
+    PrepareRebalance(group);
+  }
+  return ErrorCode::kNone;
+}
+
+//! [commit]
+OffsetCommitResponse GroupCoordinator::Commit(
+    const OffsetCommitRequest& request) {
+  ErrorCode error = ErrorCode::kNone;
+  auto found = groups_.find(request.group_id);
+  const bool has_members =
+      found != groups_.end() && !found->second.members.empty();
+  if (request.generation_id < 0 && request.member_id.empty()) {
+    // A commit from outside any generation (a consumer using assign()):
+    // allowed only while no members share the group.
+    if (has_members) error = ErrorCode::kUnknownMemberId;
+  } else if (!has_members) {
+    error = ErrorCode::kUnknownMemberId;
+  } else {
+    error =
+        CheckMember(found->second, request.member_id, request.generation_id);
+    if (error == ErrorCode::kNone &&
+        found->second.state == GroupState::kPreparingRebalance) {
+      error = ErrorCode::kRebalanceInProgress;
+    }
+  }
+  OffsetCommitResponse response;
+  for (const auto& topic : request.topics) {
+    auto& answer = response.topics.emplace_back(
+        OffsetCommitResponse::Topic{topic.name, {}});
+    for (const auto& p : topic.partitions) {
+      if (error == ErrorCode::kNone) {
+        AppendOffsetRecord(request.group_id, topic.name, p.partition_index,
+                           p.committed_offset, p.committed_metadata);
+      }
+      answer.partitions.push_back({p.partition_index, error});
+    }
+  }
+  return response;
+}
+//! [commit]
+
+void GroupCoordinator::AppendOffsetRecord(
+    const std::string& group_id, const std::string& topic, int32_t partition,
+    int64_t offset, const std::optional<std::string>& metadata) {
+  Log* log = logs_.GetLog({kOffsetsTopic, OffsetsPartitionFor(group_id)});
+  Bytes batch = EncodeRecordBatch(
+      MakeBatch({{.timestamp = env_.NowMs(),
+                  .key = OffsetKey(group_id, topic, partition),
+                  .value = OffsetValue(offset, metadata, env_.NowMs())}}));
+  if (log->Append(batch, env_.NowMs()).ok()) {
+    offsets_[group_id][{topic, partition}] = {offset, metadata};
+  }
+}
+
+OffsetFetchResponse GroupCoordinator::FetchOffsets(
+    const OffsetFetchRequest& request) const {
+  OffsetFetchResponse response;
+  auto group = offsets_.find(request.group_id);
+  for (const auto& topic : request.topics) {
+    auto& answer = response.topics.emplace_back(
+        OffsetFetchResponse::Topic{topic.name, {}});
+    for (int32_t partition : topic.partition_indexes) {
+      OffsetFetchResponse::Partition& out = answer.partitions.emplace_back();
+      out.partition_index = partition;
+      if (group == offsets_.end()) continue;  // -1, error NONE: none committed
+      auto committed = group->second.find({topic.name, partition});
+      if (committed == group->second.end()) continue;
+      out.committed_offset = committed->second.first;
+      out.metadata = committed->second.second;
+    }
+  }
+  return response;
+}
+
+std::optional<GroupState> GroupCoordinator::StateOf(
+    const std::string& group_id) const {
+  auto it = groups_.find(group_id);
+  if (it == groups_.end()) return std::nullopt;
+  return it->second.state;
+}
+
+int32_t GroupCoordinator::GenerationOf(const std::string& group_id) const {
+  auto it = groups_.find(group_id);
+  return it == groups_.end() ? -1 : it->second.generation_id;
+}
+
+}  // namespace kafka

@@ -1,0 +1,138 @@
+/// \file
+/// The group coordinator: the broker-side half of consumer groups.
+///
+/// Consumers that share a group id split the partitions of their topics among
+/// themselves, each partition read by one member at a time. One broker, the
+/// group's *coordinator*, keeps the group's membership and committed offsets.
+/// It does not decide the assignment: one member, the *leader*, does, with an
+/// assignor all members support (range, roundrobin), and the coordinator
+/// passes it on. This is Kafka's classic group protocol:
+///
+///   JoinGroup    every member (re)joins; when all have, or the rebalance
+///                timeout passes, a new *generation* starts: the leader gets
+///                every member's subscription, the others just the news
+///   SyncGroup    the leader sends the assignment; each member gets its part
+///   Heartbeat    members prove they are alive; the answer
+///                REBALANCE_IN_PROGRESS tells them to rejoin
+///   LeaveGroup   a member leaves at once, without waiting to time out
+///
+/// The group moves through states: Empty → PreparingRebalance (waiting for
+/// joins) → CompletingRebalance (waiting for the leader's SyncGroup) → Stable,
+/// and back to PreparingRebalance whenever a member joins, leaves or misses
+/// session.timeout.ms. Requests from an older generation get
+/// ILLEGAL_GENERATION; from a member the group does not know,
+/// UNKNOWN_MEMBER_ID.
+///
+/// Committed offsets (the *next* offset to read, per partition) are records in
+/// the internal topic __consumer_offsets, on the partition
+/// abs(hash(group)) % 50 as Kafka's GroupMetadataManager computes it, and a
+/// restarted coordinator rebuilds them by reading that topic.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "chapters/02_partitions/log_manager.h"
+#include "lib/node/node.h"
+#include "lib/protocol/groups.h"
+
+namespace kafka {
+
+inline constexpr char kOffsetsTopic[] = "__consumer_offsets";
+
+struct GroupCoordinatorConfig {
+  int32_t offsets_topic_num_partitions = 50;  ///< offsets.topic.num.partitions
+  int32_t group_min_session_timeout_ms = 6'000;
+  int32_t group_max_session_timeout_ms = 1'800'000;
+  /// group.initial.rebalance.delay.ms: how long a new group waits for more
+  /// members before its first generation.
+  int32_t group_initial_rebalance_delay_ms = 3'000;
+};
+
+/// Java's String.hashCode, which decides a group's offsets partition.
+int32_t JavaStringHashCode(std::string_view text);
+
+enum class GroupState {
+  kEmpty,
+  kPreparingRebalance,
+  kCompletingRebalance,
+  kStable,
+};
+std::string_view GroupStateName(GroupState state);
+
+class GroupCoordinator {
+ public:
+  using JoinAnswer = std::function<void(JoinGroupResponse)>;
+  using SyncAnswer = std::function<void(SyncGroupResponse)>;
+
+  GroupCoordinator(Environment& env, LogManager& logs,
+                   GroupCoordinatorConfig config);
+
+  /// Creates __consumer_offsets if needed and reads back committed offsets.
+  void Load();
+  /// The partition of __consumer_offsets that holds a group's offsets.
+  int32_t OffsetsPartitionFor(const std::string& group_id) const;
+
+  void Join(const JoinGroupRequest& request, const std::string& client_id,
+            JoinAnswer answer);
+  void Sync(const SyncGroupRequest& request, SyncAnswer answer);
+  ErrorCode Heartbeat(const HeartbeatRequest& request);
+  ErrorCode Leave(const LeaveGroupRequest& request);
+  OffsetCommitResponse Commit(const OffsetCommitRequest& request);
+  OffsetFetchResponse FetchOffsets(const OffsetFetchRequest& request) const;
+
+  /// For tests and tools.
+  std::optional<GroupState> StateOf(const std::string& group_id) const;
+  int32_t GenerationOf(const std::string& group_id) const;
+
+ private:
+  struct Member {
+    std::string member_id;
+    std::string client_id;
+    int32_t session_timeout_ms = 0;
+    int32_t rebalance_timeout_ms = 0;
+    std::vector<JoinGroupRequest::Protocol> protocols;
+    Bytes assignment;
+    JoinAnswer awaiting_join;  ///< set while its JoinGroup waits
+    SyncAnswer awaiting_sync;  ///< set while its SyncGroup waits
+    std::optional<TimerId> session_timer;
+  };
+  struct Group {
+    std::string group_id;
+    GroupState state = GroupState::kEmpty;
+    int32_t generation_id = 0;
+    std::string protocol_type;
+    std::string protocol_name;
+    std::string leader;
+    std::map<std::string, Member> members;
+    std::optional<TimerId> rebalance_timer;
+  };
+
+  Group& GroupFor(const std::string& group_id);
+  ErrorCode CheckMember(const Group& group, const std::string& member_id,
+                        int32_t generation_id) const;
+  void PrepareRebalance(Group& group);
+  void CompleteJoin(Group& group);
+  void RemoveMember(Group& group, const std::string& member_id);
+  void ResetSessionTimer(Group& group, Member& member);
+  std::string ChooseProtocol(const Group& group) const;
+  void AppendOffsetRecord(const std::string& group_id, const std::string& topic,
+                          int32_t partition, int64_t offset,
+                          const std::optional<std::string>& metadata);
+
+  Environment& env_;
+  LogManager& logs_;
+  GroupCoordinatorConfig config_;
+  std::map<std::string, Group> groups_;
+  /// group → (topic, partition) → (offset, metadata)
+  std::map<
+      std::string,
+      std::map<TopicPartition, std::pair<int64_t, std::optional<std::string>>>>
+      offsets_;
+};
+
+}  // namespace kafka

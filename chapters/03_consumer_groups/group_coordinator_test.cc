@@ -1,0 +1,276 @@
+// The group coordinator in the simulator: generations, rebalances, expiry,
+// and committed offsets that survive a restart.
+#include "chapters/03_consumer_groups/group_coordinator.h"
+
+#include <gtest/gtest.h>
+
+#include "chapters/03_consumer_groups/group_broker.h"
+#include "lib/protocol/api_keys.h"
+#include "lib/protocol/message.h"
+#include "lib/sim/simulation.h"
+
+namespace kafka {
+namespace {
+
+constexpr NodeId kBroker = 1;
+constexpr NodeId kClient = 100;
+constexpr NodeId kOtherClient = 101;
+constexpr int32_t kSessionMs = 10'000;
+
+class TestClient : public Node {
+ public:
+  void Start(Environment&) override {}
+  ApiSet ServedApis() const override { return {}; }
+  Status OnRequest(const Request&, Responder) override {
+    return Error{ErrorCode::kInvalidRequest, "a test client serves nothing"};
+  }
+};
+
+class GroupTest : public ::testing::Test {
+ protected:
+  GroupTest() : sim_(11) {
+    sim_.AddNode(kBroker, [] {
+      return std::make_unique<GroupBroker>(
+          BrokerConfig{.data_dir = "data"},
+          GroupCoordinatorConfig{.offsets_topic_num_partitions = 5,
+                                 .group_initial_rebalance_delay_ms = 100});
+    });
+    // One node per member: a connection answers its requests in order, so a
+    // JoinGroup waiting for a rebalance holds back whatever follows it on
+    // that connection, as in Kafka.
+    for (NodeId id : {kClient, kOtherClient}) {
+      sim_.AddNode(id, [] { return std::make_unique<TestClient>(); });
+    }
+  }
+
+  // Sends a request; `answer` fills in when the response arrives.
+  template <typename Response, typename Request>
+  void Send(ApiKey api, int16_t version, const Request& request,
+            std::optional<Response>& answer, NodeId from = kClient) {
+    sim_.env(from).Send(kBroker, {int16_t(api), version, 0, "client"},
+                        EncodeMessage(request, api, version), 600'000,
+                        [&answer, api, version](Result<Bytes> body) {
+                          answer = DecodeMessage<Response>(body.value(), api,
+                                                           version, 0, "r")
+                                       .value();
+                        });
+  }
+
+  template <typename Response, typename Request>
+  Response Call(ApiKey api, int16_t version, const Request& request,
+                NodeId from = kClient) {
+    std::optional<Response> answer;
+    Send(api, version, request, answer, from);
+    sim_.RunUntil([&] { return answer.has_value(); }, 600'000);
+    return answer.value();
+  }
+
+  JoinGroupRequest Join(const std::string& member_id = "",
+                        std::vector<std::string> protocols = {"range"}) {
+    JoinGroupRequest request;
+    request.group_id = "g";
+    request.session_timeout_ms = kSessionMs;
+    request.rebalance_timeout_ms = 30'000;
+    request.member_id = member_id;
+    for (const std::string& name : protocols) {
+      request.protocols.push_back({name, ToBytes(name + "-subscription")});
+    }
+    return request;
+  }
+
+  ErrorCode Heartbeat(const std::string& member, int32_t generation,
+                      NodeId from = kClient) {
+    return Call<GroupErrorResponse>(ApiKey::kHeartbeat, 1,
+                                    HeartbeatRequest{"g", generation, member},
+                                    from)
+        .error_code;
+  }
+
+  const GroupCoordinator& coordinator() {
+    return sim_.node<GroupBroker>(kBroker).coordinator();
+  }
+
+  Simulation sim_;
+};
+
+// Rule: FindCoordinator points at the broker that leads the group's
+// __consumer_offsets partition (here the only broker).
+TEST_F(GroupTest, FindCoordinator) {
+  FindCoordinatorResponse found = Call<FindCoordinatorResponse>(
+      ApiKey::kFindCoordinator, 1, FindCoordinatorRequest{"g", 0});
+  EXPECT_EQ(found.error_code, ErrorCode::kNone);
+  EXPECT_EQ(found.node_id, kBroker);
+}
+
+// Rule: the offsets partition is abs(String.hashCode(group)) % partitions,
+// as Kafka computes it, so every client and broker agree.
+TEST(GroupPartitionTest, JavaHashCodeDecidesTheOffsetsPartition) {
+  EXPECT_EQ(JavaStringHashCode(""), 0);
+  EXPECT_EQ(JavaStringHashCode("a"), 97);
+  EXPECT_EQ(JavaStringHashCode("hello"), 99162322);
+  // The string whose hash is the most negative int: Kafka's Utils.abs maps
+  // it to 0, not to a negative partition.
+  EXPECT_EQ(JavaStringHashCode("polygenelubricants"), INT32_MIN);
+}
+
+// Rule: a lone member joins, becomes leader of generation 1, syncs its own
+// assignment, and the group is Stable.
+TEST_F(GroupTest, OneMemberJoinsAndSyncs) {
+  JoinGroupResponse joined =
+      Call<JoinGroupResponse>(ApiKey::kJoinGroup, 2, Join());
+  EXPECT_EQ(joined.error_code, ErrorCode::kNone);
+  EXPECT_EQ(joined.generation_id, 1);
+  EXPECT_EQ(joined.leader, joined.member_id);
+  EXPECT_EQ(joined.protocol_name, "range");
+  ASSERT_EQ(joined.members.size(), 1u);
+  SyncGroupResponse synced = Call<SyncGroupResponse>(
+      ApiKey::kSyncGroup, 1,
+      SyncGroupRequest{
+          "g", 1, joined.member_id, {{joined.member_id, ToBytes("p0")}}});
+  EXPECT_EQ(synced.assignment, ToBytes("p0"));
+  EXPECT_EQ(coordinator().StateOf("g"), GroupState::kStable);
+}
+
+// Rule: members joining together share a generation; only the leader sees
+// the subscriptions; a follower's SyncGroup waits for the leader's and gets
+// its own part.
+TEST_F(GroupTest, TwoMembersOneGeneration) {
+  std::optional<JoinGroupResponse> a, b;
+  Send(ApiKey::kJoinGroup, 2, Join(), a, kClient);
+  Send(ApiKey::kJoinGroup, 2, Join(), b, kOtherClient);
+  sim_.RunUntil([&] { return a && b; }, 10'000);
+  EXPECT_EQ(a->generation_id, b->generation_id);
+  const bool a_leads = a->leader == a->member_id;
+  JoinGroupResponse& leader = a_leads ? *a : *b;
+  JoinGroupResponse& follower = a_leads ? *b : *a;
+  const NodeId leader_node = a_leads ? kClient : kOtherClient;
+  const NodeId follower_node = a_leads ? kOtherClient : kClient;
+  EXPECT_EQ(leader.members.size(), 2u);
+  EXPECT_TRUE(follower.members.empty());
+
+  std::optional<SyncGroupResponse> follower_sync;
+  Send(ApiKey::kSyncGroup, 1,
+       SyncGroupRequest{"g", follower.generation_id, follower.member_id, {}},
+       follower_sync, follower_node);
+  sim_.RunFor(1000);
+  EXPECT_FALSE(follower_sync.has_value()) << "waits for the leader";
+  SyncGroupRequest assignments{
+      "g",
+      leader.generation_id,
+      leader.member_id,
+      {{leader.member_id, ToBytes("p0")}, {follower.member_id, ToBytes("p1")}}};
+  Call<SyncGroupResponse>(ApiKey::kSyncGroup, 1, assignments, leader_node);
+  sim_.RunUntil([&] { return follower_sync.has_value(); }, 1000);
+  EXPECT_EQ(follower_sync->assignment, ToBytes("p1"));
+}
+
+// Rule: a new member makes the group rebalance: the others' heartbeats
+// answer REBALANCE_IN_PROGRESS, they rejoin, and a new generation starts.
+TEST_F(GroupTest, NewMemberTriggersARebalance) {
+  JoinGroupResponse first =
+      Call<JoinGroupResponse>(ApiKey::kJoinGroup, 2, Join());
+  Call<SyncGroupResponse>(ApiKey::kSyncGroup, 1,
+                          SyncGroupRequest{"g", 1, first.member_id, {}});
+  std::optional<JoinGroupResponse> second;
+  Send(ApiKey::kJoinGroup, 2, Join(), second, kOtherClient);
+  sim_.RunFor(50);
+  EXPECT_EQ(Heartbeat(first.member_id, 1), ErrorCode::kRebalanceInProgress);
+  JoinGroupResponse rejoined =
+      Call<JoinGroupResponse>(ApiKey::kJoinGroup, 2, Join(first.member_id));
+  sim_.RunUntil([&] { return second.has_value(); }, 1000);
+  EXPECT_EQ(rejoined.error_code, ErrorCode::kNone)
+      << ErrorName(rejoined.error_code);
+  EXPECT_EQ(rejoined.generation_id, 2);
+  EXPECT_EQ(second->generation_id, 2);
+}
+
+// Rule: requests from an old generation get ILLEGAL_GENERATION; from an
+// unknown member, UNKNOWN_MEMBER_ID.
+TEST_F(GroupTest, StaleGenerationAndUnknownMember) {
+  JoinGroupResponse joined =
+      Call<JoinGroupResponse>(ApiKey::kJoinGroup, 2, Join());
+  EXPECT_EQ(Heartbeat(joined.member_id, 0), ErrorCode::kIllegalGeneration);
+  EXPECT_EQ(Heartbeat("stranger", 1), ErrorCode::kUnknownMemberId);
+  OffsetCommitRequest commit;
+  commit.group_id = "g";
+  commit.generation_id = 0;
+  commit.member_id = joined.member_id;
+  commit.topics = {{"orders", {{0, 5, std::nullopt}}}};
+  EXPECT_EQ(Call<OffsetCommitResponse>(ApiKey::kOffsetCommit, 2, commit)
+                .topics[0]
+                .partitions[0]
+                .error_code,
+            ErrorCode::kIllegalGeneration);
+}
+
+// Rule: a member that stops heartbeating is removed after
+// session.timeout.ms, and the group rebalances without it.
+TEST_F(GroupTest, SessionTimeoutRemovesTheMember) {
+  std::optional<JoinGroupResponse> a, b;
+  Send(ApiKey::kJoinGroup, 2, Join(), a, kClient);
+  Send(ApiKey::kJoinGroup, 2, Join(), b, kOtherClient);
+  sim_.RunUntil([&] { return a && b; }, 10'000);
+  // Only `a` keeps heartbeating; `b` has crashed without leaving.
+  for (int i = 0; i < 4; ++i) {
+    sim_.RunFor(3000);
+    ErrorCode e = Heartbeat(a->member_id, a->generation_id);
+    if (e == ErrorCode::kRebalanceInProgress) break;
+  }
+  EXPECT_EQ(Heartbeat(a->member_id, a->generation_id),
+            ErrorCode::kRebalanceInProgress);
+  JoinGroupResponse alone =
+      Call<JoinGroupResponse>(ApiKey::kJoinGroup, 2, Join(a->member_id));
+  EXPECT_EQ(alone.generation_id, a->generation_id + 1);
+  EXPECT_EQ(alone.members.size(), 1u);
+}
+
+// Rule: LeaveGroup removes a member at once: no waiting for the timeout.
+TEST_F(GroupTest, LeaveGroupRebalancesAtOnce) {
+  JoinGroupResponse joined =
+      Call<JoinGroupResponse>(ApiKey::kJoinGroup, 2, Join());
+  EXPECT_EQ(Call<GroupErrorResponse>(ApiKey::kLeaveGroup, 1,
+                                     LeaveGroupRequest{"g", joined.member_id})
+                .error_code,
+            ErrorCode::kNone);
+  EXPECT_EQ(coordinator().StateOf("g"), GroupState::kEmpty);
+}
+
+// Rule: a member whose protocols share no assignor with the group's is
+// refused with INCONSISTENT_GROUP_PROTOCOL.
+TEST_F(GroupTest, NoCommonAssignor) {
+  Call<JoinGroupResponse>(ApiKey::kJoinGroup, 2, Join("", {"range"}));
+  EXPECT_EQ(Call<JoinGroupResponse>(ApiKey::kJoinGroup, 2, Join("", {"sticky"}),
+                                    kOtherClient)
+                .error_code,
+            ErrorCode::kInconsistentGroupProtocol);
+}
+
+// Rule: a committed offset is what OffsetFetch returns; none committed reads
+// as -1 with no error; offsets survive a broker restart, rebuilt from
+// __consumer_offsets.
+TEST_F(GroupTest, CommittedOffsetsSurviveARestart) {
+  OffsetCommitRequest
+      commit;  // from outside a generation, as assign() users do
+  commit.group_id = "g";
+  commit.topics = {{"orders", {{0, 42, "meta"}}}};
+  EXPECT_EQ(Call<OffsetCommitResponse>(ApiKey::kOffsetCommit, 2, commit)
+                .topics[0]
+                .partitions[0]
+                .error_code,
+            ErrorCode::kNone);
+  OffsetFetchRequest fetch{"g", {{"orders", {0, 1}}}};
+  OffsetFetchResponse fetched =
+      Call<OffsetFetchResponse>(ApiKey::kOffsetFetch, 1, fetch);
+  EXPECT_EQ(fetched.topics[0].partitions[0].committed_offset, 42);
+  EXPECT_EQ(fetched.topics[0].partitions[1].committed_offset, -1);
+  EXPECT_EQ(fetched.topics[0].partitions[1].error_code, ErrorCode::kNone);
+
+  sim_.Crash(kBroker, Simulation::CrashKind::kProcessCrash);
+  sim_.Restart(kBroker);
+  fetched = Call<OffsetFetchResponse>(ApiKey::kOffsetFetch, 1, fetch);
+  EXPECT_EQ(fetched.topics[0].partitions[0].committed_offset, 42);
+  EXPECT_EQ(fetched.topics[0].partitions[0].metadata, "meta");
+}
+
+}  // namespace
+}  // namespace kafka
