@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "lib/protocol/api_keys.h"
+#include "lib/protocol/api_versions.h"
 #include "lib/protocol/message.h"
 
 namespace kafka {
@@ -49,6 +50,12 @@ ApiSet GroupBroker::ServedApis() const { return served_apis_; }
 //! [dispatch]
 Status GroupBroker::OnRequest(const Request& request, Responder respond) {
   switch (static_cast<ApiKey>(request.header.api_key)) {
+    case ApiKey::kApiVersions: {  // advertise the group APIs too
+      Result<Bytes> answer = AnswerApiVersionsRequest(request, ServedApis());
+      if (!answer.ok()) return answer.status();
+      respond(std::move(answer).value());
+      return Status();
+    }
     case ApiKey::kFindCoordinator: {
       auto decoded =
           DecodeBody<FindCoordinatorRequest>(request, ApiKey::kFindCoordinator);
