@@ -3,7 +3,8 @@
 Two confluent-kafka (librdkafka) consumers subscribe() to one topic in one
 group: together they read every record once, each from its own partitions,
 and commit. A third consumer of the group, started later, begins at the
-committed offsets and so reads nothing old.
+committed offsets and so reads nothing old. A kafka-python consumer (which
+sends JoinGroup v2) does the same alone.
 
 Usage: consumer_group_test.py BROKER_BINARY
 """
@@ -13,6 +14,8 @@ import time
 import unittest
 
 from confluent_kafka import Consumer, Producer, TopicPartition
+from kafka import KafkaConsumer, KafkaProducer
+from kafka import TopicPartition as KpTopicPartition
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
 from broker_fixture import BrokerProcess  # noqa: E402
@@ -85,6 +88,26 @@ class ConsumerGroup(unittest.TestCase):
         for tp in committed_offsets:
             self.assertEqual(tp.offset, ends[tp.partition])
         late.close()
+
+    def test_kafka_python_group_member(self):
+        producer = KafkaProducer(bootstrap_servers=self.broker.bootstrap)
+        for i in range(10):
+            producer.send("kp", key=f"k{i}".encode(), value=f"v{i}".encode())
+        producer.flush()
+        consumer = KafkaConsumer("kp", bootstrap_servers=self.broker.bootstrap,
+                                 group_id="py-readers",
+                                 auto_offset_reset="earliest",
+                                 enable_auto_commit=False,
+                                 consumer_timeout_ms=8000)
+        messages = list(consumer)
+        self.assertEqual(sorted(m.value for m in messages),
+                         sorted(f"v{i}".encode() for i in range(10)))
+        consumer.commit()
+        for p in (0, 1):
+            ends = [m.offset + 1 for m in messages if m.partition == p]
+            self.assertEqual(consumer.committed(KpTopicPartition("kp", p)),
+                             max(ends) if ends else None)
+        consumer.close()
 
 
 if __name__ == "__main__":
