@@ -380,8 +380,11 @@ OffsetCommitResponse GroupCoordinator::Commit(
   } else {
     error =
         CheckMember(found->second, request.member_id, request.generation_id);
+    // While the group waits for rejoins, the ending generation may still
+    // commit what it read (members commit before they rejoin); between the
+    // joins and the leader's SyncGroup, nobody owns anything yet.
     if (error == ErrorCode::kNone &&
-        found->second.state == GroupState::kPreparingRebalance) {
+        found->second.state == GroupState::kCompletingRebalance) {
       error = ErrorCode::kRebalanceInProgress;
     }
   }

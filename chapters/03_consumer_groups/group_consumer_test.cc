@@ -1,0 +1,189 @@
+// Consumer groups end to end in the simulator: our group consumers against
+// the group coordinator, and the scenarios Chapter 3 tells.
+#include "chapters/03_consumer_groups/group_consumer.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include "chapters/02_partitions/producer.h"
+#include "chapters/03_consumer_groups/group_broker.h"
+#include "lib/sim/simulation.h"
+
+namespace kafka {
+namespace {
+
+constexpr NodeId kBroker = 1;
+constexpr NodeId kProducer = 10;
+constexpr NodeId kFirstMember = 20;
+constexpr int32_t kSessionMs = 6'000;
+
+// A node hosting one group member; it records what it read.
+class MemberNode : public Node {
+ public:
+  explicit MemberNode(GroupConsumerConfig config)
+      : config_(std::move(config)) {}
+  void Start(Environment& env) override {
+    consumer_ = std::make_unique<GroupConsumer>(
+        env, config_, [this](std::vector<ConsumerRecord> records) {
+          for (auto& r : records) read.push_back(r);
+        });
+    consumer_->Subscribe({"clicks"});
+  }
+  ApiSet ServedApis() const override { return {}; }
+  Status OnRequest(const Request&, Responder) override {
+    return Error{ErrorCode::kInvalidRequest, "a consumer serves nothing"};
+  }
+  GroupConsumer& consumer() { return *consumer_; }
+  std::vector<ConsumerRecord> read;
+
+ private:
+  GroupConsumerConfig config_;
+  std::unique_ptr<GroupConsumer> consumer_;
+};
+
+class ProducerNode : public Node {
+ public:
+  void Start(Environment& env) override {
+    producer = std::make_unique<Producer>(env, ProducerConfig{.linger_ms = 1});
+  }
+  ApiSet ServedApis() const override { return {}; }
+  Status OnRequest(const Request&, Responder) override {
+    return Error{ErrorCode::kInvalidRequest, "a producer serves nothing"};
+  }
+  std::unique_ptr<Producer> producer;
+};
+
+class GroupConsumerTest : public ::testing::Test {
+ protected:
+  GroupConsumerTest() : sim_(5) {
+    sim_.AddNode(kBroker, [] {
+      return std::make_unique<GroupBroker>(
+          BrokerConfig{.data_dir = "data", .num_partitions = 2},
+          GroupCoordinatorConfig{.offsets_topic_num_partitions = 5,
+                                 .group_initial_rebalance_delay_ms = 500});
+    });
+    sim_.AddNode(kProducer, [] { return std::make_unique<ProducerNode>(); });
+  }
+
+  void Produce(int count, int first = 0) {
+    int acked = 0;
+    Producer& producer = *sim_.node<ProducerNode>(kProducer).producer;
+    for (int i = first; i < first + count; ++i) {
+      producer.Send("clicks", ToBytes("user" + std::to_string(i % 5)),
+                    ToBytes("click" + std::to_string(i)),
+                    [&](Result<RecordMetadata> m) { acked += m.ok(); });
+    }
+    sim_.RunUntil([&] { return acked == count; }, 10'000);
+  }
+
+  NodeId AddMember(int64_t auto_commit_interval_ms = 1'000) {
+    NodeId id = kFirstMember + int(members_.size());
+    GroupConsumerConfig config{
+        .consumer = {.auto_offset_reset = "earliest"},
+        .group_id = "readers",
+        .session_timeout_ms = kSessionMs,
+        .max_poll_interval_ms = 10'000,
+        .heartbeat_interval_ms = 1'000,
+        .auto_commit_interval_ms = auto_commit_interval_ms};
+    sim_.AddNode(id, [config] { return std::make_unique<MemberNode>(config); });
+    members_.push_back(id);
+    return id;
+  }
+
+  MemberNode& member(NodeId id) { return sim_.node<MemberNode>(id); }
+
+  std::set<std::string> ValuesReadBy(NodeId id) {
+    std::set<std::string> values;
+    for (const auto& r : member(id).read) values.insert(AsString(*r.value));
+    return values;
+  }
+
+  Simulation sim_;
+  std::vector<NodeId> members_;
+};
+
+// Rule: within a generation each partition has one owner, and together the
+// members read every record exactly once.
+TEST_F(GroupConsumerTest, MembersSplitThePartitions) {
+  Produce(40);
+  NodeId a = AddMember(), b = AddMember();
+  sim_.RunFor(5'000);
+  EXPECT_EQ(member(a).consumer().assignment().size(), 1u);
+  EXPECT_EQ(member(b).consumer().assignment().size(), 1u);
+  EXPECT_NE(member(a).consumer().assignment(),
+            member(b).consumer().assignment());
+  EXPECT_EQ(member(a).read.size() + member(b).read.size(), 40u);
+  std::set<std::string> all = ValuesReadBy(a);
+  std::set<std::string> of_b = ValuesReadBy(b);
+  all.insert(of_b.begin(), of_b.end());
+  EXPECT_EQ(all.size(), 40u);
+}
+
+// Rule: three consumers on two partitions: one sits idle (the seed's
+// consumer-parallelism gotcha).
+TEST_F(GroupConsumerTest, ThirdConsumerOnTwoPartitionsSitsIdle) {
+  Produce(10);
+  for (int i = 0; i < 3; ++i) AddMember();
+  sim_.RunFor(5'000);
+  int idle = 0;
+  for (NodeId id : members_) idle += member(id).consumer().assignment().empty();
+  EXPECT_EQ(idle, 1);
+}
+
+// Rule: a consumer killed without LeaveGroup keeps its partitions until
+// session.timeout.ms passes; then they move to the others.
+TEST_F(GroupConsumerTest, CrashedMembersPartitionsStallThenMove) {
+  Produce(10);
+  NodeId a = AddMember(), b = AddMember();
+  sim_.RunFor(5'000);
+  std::vector<TopicPartition> b_partitions = member(b).consumer().assignment();
+  ASSERT_EQ(b_partitions.size(), 1u);
+  sim_.Crash(b, Simulation::CrashKind::kProcessCrash);
+  Produce(20, 100);
+  size_t read_before = member(a).read.size();
+  sim_.RunFor(kSessionMs / 2);
+  for (const auto& r : std::vector<ConsumerRecord>(
+           member(a).read.begin() + long(read_before), member(a).read.end())) {
+    EXPECT_NE(r.partition, b_partitions[0])
+        << "stalled until the session timeout";
+  }
+  sim_.RunFor(kSessionMs + 5'000);
+  EXPECT_EQ(member(a).consumer().assignment().size(), 2u);
+  bool read_moved_partition = false;
+  for (const auto& r : member(a).read)
+    read_moved_partition |= r.partition == b_partitions[0];
+  EXPECT_TRUE(read_moved_partition);
+}
+
+// Rule: a member that read records but crashed before committing leaves them
+// to the next owner, who reads them again: at-least-once delivery.
+TEST_F(GroupConsumerTest, CrashBeforeCommitMeansRereading) {
+  Produce(30);
+  NodeId a = AddMember(/*auto_commit_interval_ms=*/600'000);
+  sim_.RunFor(5'000);
+  ASSERT_EQ(member(a).read.size(), 30u);
+  std::set<std::string> read_by_a = ValuesReadBy(a);
+  sim_.Crash(a, Simulation::CrashKind::kProcessCrash);  // no commit happened
+  NodeId b = AddMember();
+  sim_.RunFor(kSessionMs + 10'000);
+  EXPECT_EQ(ValuesReadBy(b), read_by_a) << "every record read twice";
+}
+
+// Rule: a member that commits leaves the next owner to start after the
+// commit: nothing is read twice.
+TEST_F(GroupConsumerTest, CommittedRecordsAreNotReadAgain) {
+  Produce(30);
+  NodeId a = AddMember(/*auto_commit_interval_ms=*/500);
+  sim_.RunFor(5'000);
+  member(a).consumer().Close();  // commits, then leaves at once
+  sim_.RunFor(100);
+  Produce(5, 100);
+  NodeId b = AddMember();
+  sim_.RunFor(5'000);
+  EXPECT_EQ(member(b).read.size(), 5u);
+}
+
+}  // namespace
+}  // namespace kafka
