@@ -10,9 +10,9 @@ namespace kafka {
 namespace {
 
 constexpr ApiKey kGroupApis[] = {
-    ApiKey::kOffsetCommit, ApiKey::kOffsetFetch, ApiKey::kFindCoordinator,
-    ApiKey::kJoinGroup,    ApiKey::kHeartbeat,   ApiKey::kLeaveGroup,
-    ApiKey::kSyncGroup,
+    ApiKey::kOffsetCommit, ApiKey::kOffsetFetch,    ApiKey::kFindCoordinator,
+    ApiKey::kJoinGroup,    ApiKey::kHeartbeat,      ApiKey::kLeaveGroup,
+    ApiKey::kSyncGroup,    ApiKey::kDescribeGroups, ApiKey::kListGroups,
 };
 
 template <typename Message>
@@ -117,6 +117,16 @@ Status GroupBroker::OnRequest(const Request& request, Responder respond) {
           DecodeBody<OffsetFetchRequest>(request, ApiKey::kOffsetFetch);
       if (!decoded.ok()) return decoded.status();
       respond(EncodeBody(coordinator_->FetchOffsets(*decoded), request));
+      return Status();
+    }
+    case ApiKey::kListGroups:
+      respond(EncodeBody(coordinator_->ListGroups(), request));
+      return Status();
+    case ApiKey::kDescribeGroups: {
+      auto decoded =
+          DecodeBody<DescribeGroupsRequest>(request, ApiKey::kDescribeGroups);
+      if (!decoded.ok()) return decoded.status();
+      respond(EncodeBody(coordinator_->Describe(*decoded), request));
       return Status();
     }
     default:

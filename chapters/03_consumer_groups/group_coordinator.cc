@@ -437,6 +437,41 @@ OffsetFetchResponse GroupCoordinator::FetchOffsets(
   return response;
 }
 
+ListGroupsResponse GroupCoordinator::ListGroups() const {
+  ListGroupsResponse response;
+  for (const auto& [id, group] : groups_) {
+    response.groups.push_back({id, group.protocol_type});
+  }
+  return response;
+}
+
+DescribeGroupsResponse GroupCoordinator::Describe(
+    const DescribeGroupsRequest& request) const {
+  DescribeGroupsResponse response;
+  for (const std::string& id : request.groups) {
+    DescribeGroupsResponse::Group& described = response.groups.emplace_back();
+    described.group_id = id;
+    auto found = groups_.find(id);
+    if (found == groups_.end()) {
+      described.group_state = "Dead";  // Kafka's answer for an unknown group
+      continue;
+    }
+    const Group& group = found->second;
+    described.group_state = std::string(GroupStateName(group.state));
+    described.protocol_type = group.protocol_type;
+    described.protocol_data = group.protocol_name;
+    for (const auto& [member_id, member] : group.members) {
+      Bytes subscription;
+      for (const auto& p : member.protocols) {
+        if (p.name == group.protocol_name) subscription = p.metadata;
+      }
+      described.members.push_back({member_id, member.client_id, "/127.0.0.1",
+                                   subscription, member.assignment});
+    }
+  }
+  return response;
+}
+
 std::optional<GroupState> GroupCoordinator::StateOf(
     const std::string& group_id) const {
   auto it = groups_.find(group_id);

@@ -85,6 +85,9 @@ class GroupCoordinator {
   OffsetCommitResponse Commit(const OffsetCommitRequest& request);
   OffsetFetchResponse FetchOffsets(const OffsetFetchRequest& request) const;
 
+  ListGroupsResponse ListGroups() const;
+  DescribeGroupsResponse Describe(const DescribeGroupsRequest& request) const;
+
   /// For tests and tools.
   std::optional<GroupState> StateOf(const std::string& group_id) const;
   int32_t GenerationOf(const std::string& group_id) const;

@@ -32,7 +32,7 @@ class TcpRuntime::Impl : public Environment {
   Impl(Options options, std::unique_ptr<Node> node)
       : options_(std::move(options)),
         node_(std::move(node)),
-        random_(options_.seed),
+        random_(options_.seed != 0 ? options_.seed : std::random_device()()),
         acceptor_(io_, tcp::endpoint(asio::ip::make_address(options_.host),
                                      options_.port)),
         signals_(io_) {}

@@ -42,7 +42,9 @@ class TcpRuntime {
     /// Where the other nodes listen, for Environment::Send.
     std::map<NodeId, std::pair<std::string, uint16_t>> peers;
     int32_t socket_request_max_bytes = kDefaultSocketRequestMaxBytes;
-    uint64_t seed = 1;            ///< for Environment::random
+    /// For Environment::random; 0 draws one from std::random_device, so two
+    /// processes (or two runs) do not make the same "random" choices.
+    uint64_t seed = 0;
     bool handle_signals = false;  ///< stop cleanly on SIGINT / SIGTERM
   };
 

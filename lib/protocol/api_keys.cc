@@ -24,6 +24,8 @@ constexpr std::array kKnownApis = {
     ApiInfo{ApiKey::kHeartbeat, "Heartbeat", 0, 1, 4},
     ApiInfo{ApiKey::kLeaveGroup, "LeaveGroup", 0, 1, 4},
     ApiInfo{ApiKey::kSyncGroup, "SyncGroup", 0, 1, 4},
+    ApiInfo{ApiKey::kDescribeGroups, "DescribeGroups", 0, 1, 5},
+    ApiInfo{ApiKey::kListGroups, "ListGroups", 0, 1, 3},
     // librdkafka asks with v3 first; kafka-python asks with v0.
     ApiInfo{ApiKey::kApiVersions, "ApiVersions", 0, 3, 3},
     ApiInfo{ApiKey::kCreateTopics, "CreateTopics", 0, 2, 5},

@@ -293,4 +293,84 @@ OffsetFetchResponse OffsetFetchResponse::Read(WireReader& reader, int16_t) {
   return response;
 }
 
+void ListGroupsResponse::Write(WireWriter& writer, int16_t version) const {
+  if (version >= 1) writer.WriteInt32(throttle_time_ms);
+  writer.WriteInt16(static_cast<int16_t>(error_code));
+  WriteArray(writer, groups, [&](const Group& g) {
+    writer.WriteString(g.group_id);
+    writer.WriteString(g.protocol_type);
+  });
+}
+
+ListGroupsResponse ListGroupsResponse::Read(WireReader& reader,
+                                            int16_t version) {
+  ListGroupsResponse response;
+  if (version >= 1)
+    response.throttle_time_ms = reader.ReadInt32("throttle_time_ms");
+  response.error_code = static_cast<ErrorCode>(reader.ReadInt16("error_code"));
+  response.groups = ReadArray<Group>(reader, "groups", 4, [&] {
+    Group g;
+    g.group_id = reader.ReadString("group_id");
+    g.protocol_type = reader.ReadString("protocol_type");
+    return g;
+  });
+  return response;
+}
+
+void DescribeGroupsRequest::Write(WireWriter& writer, int16_t) const {
+  WriteArray(writer, groups,
+             [&](const std::string& g) { writer.WriteString(g); });
+}
+
+DescribeGroupsRequest DescribeGroupsRequest::Read(WireReader& reader, int16_t) {
+  DescribeGroupsRequest request;
+  request.groups = ReadArray<std::string>(
+      reader, "groups", 2, [&] { return reader.ReadString("group_id"); });
+  return request;
+}
+
+void DescribeGroupsResponse::Write(WireWriter& writer, int16_t version) const {
+  if (version >= 1) writer.WriteInt32(throttle_time_ms);
+  WriteArray(writer, groups, [&](const Group& g) {
+    writer.WriteInt16(static_cast<int16_t>(g.error_code));
+    writer.WriteString(g.group_id);
+    writer.WriteString(g.group_state);
+    writer.WriteString(g.protocol_type);
+    writer.WriteString(g.protocol_data);
+    WriteArray(writer, g.members, [&](const Member& m) {
+      writer.WriteString(m.member_id);
+      writer.WriteString(m.client_id);
+      writer.WriteString(m.client_host);
+      writer.WriteBytes(m.member_metadata);
+      writer.WriteBytes(m.member_assignment);
+    });
+  });
+}
+
+DescribeGroupsResponse DescribeGroupsResponse::Read(WireReader& reader,
+                                                    int16_t version) {
+  DescribeGroupsResponse response;
+  if (version >= 1)
+    response.throttle_time_ms = reader.ReadInt32("throttle_time_ms");
+  response.groups = ReadArray<Group>(reader, "groups", 12, [&] {
+    Group g;
+    g.error_code = static_cast<ErrorCode>(reader.ReadInt16("error_code"));
+    g.group_id = reader.ReadString("group_id");
+    g.group_state = reader.ReadString("group_state");
+    g.protocol_type = reader.ReadString("protocol_type");
+    g.protocol_data = reader.ReadString("protocol_data");
+    g.members = ReadArray<Member>(reader, "members", 14, [&] {
+      Member m;
+      m.member_id = reader.ReadString("member_id");
+      m.client_id = reader.ReadString("client_id");
+      m.client_host = reader.ReadString("client_host");
+      m.member_metadata = reader.ReadBytes("member_metadata");
+      m.member_assignment = reader.ReadBytes("member_assignment");
+      return m;
+    });
+    return g;
+  });
+  return response;
+}
+
 }  // namespace kafka

@@ -196,4 +196,55 @@ struct OffsetFetchResponse {
   static OffsetFetchResponse Read(WireReader& reader, int16_t version);
 };
 
+/// ListGroups (16) v0-1: every group this coordinator knows.
+struct ListGroupsRequest {
+  void Write(WireWriter&, int16_t) const {}
+  static ListGroupsRequest Read(WireReader&, int16_t) { return {}; }
+};
+
+struct ListGroupsResponse {
+  struct Group {
+    std::string group_id;
+    std::string protocol_type;
+  };
+  int32_t throttle_time_ms = 0;  ///< v1+
+  ErrorCode error_code = ErrorCode::kNone;
+  std::vector<Group> groups;
+
+  void Write(WireWriter& writer, int16_t version) const;
+  static ListGroupsResponse Read(WireReader& reader, int16_t version);
+};
+
+/// DescribeGroups (15) v0-1: a group's state, chosen assignor, and members
+/// with their subscriptions and assignments.
+struct DescribeGroupsRequest {
+  std::vector<std::string> groups;
+
+  void Write(WireWriter& writer, int16_t version) const;
+  static DescribeGroupsRequest Read(WireReader& reader, int16_t version);
+};
+
+struct DescribeGroupsResponse {
+  struct Member {
+    std::string member_id;
+    std::string client_id;
+    std::string client_host;
+    Bytes member_metadata;
+    Bytes member_assignment;
+  };
+  struct Group {
+    ErrorCode error_code = ErrorCode::kNone;
+    std::string group_id;
+    std::string group_state;
+    std::string protocol_type;
+    std::string protocol_data;  ///< the chosen assignor
+    std::vector<Member> members;
+  };
+  int32_t throttle_time_ms = 0;  ///< v1+
+  std::vector<Group> groups;
+
+  void Write(WireWriter& writer, int16_t version) const;
+  static DescribeGroupsResponse Read(WireReader& reader, int16_t version);
+};
+
 }  // namespace kafka

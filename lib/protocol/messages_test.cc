@@ -250,5 +250,29 @@ TEST(MessagesTest, GroupMessagesRoundTrip) {
   RoundTrip(committed, ApiKey::kOffsetCommit, 2);
 }
 
+TEST(MessagesTest, ListAndDescribeGroupsRoundTrip) {
+  for (int16_t v = 0; v <= 1; ++v) {
+    ListGroupsResponse listed;
+    listed.groups = {{"readers", "consumer"}};
+    EXPECT_EQ(RoundTrip(listed, ApiKey::kListGroups, v).groups[0].group_id,
+              "readers");
+    EXPECT_EQ(
+        RoundTrip(DescribeGroupsRequest{{"a", "b"}}, ApiKey::kDescribeGroups, v)
+            .groups.size(),
+        2u);
+    DescribeGroupsResponse described;
+    DescribeGroupsResponse::Group group;
+    group.group_id = "readers";
+    group.group_state = "Stable";
+    group.protocol_type = "consumer";
+    group.protocol_data = "range";
+    group.members = {{"m1", "client", "/127.0.0.1", Bytes{1}, Bytes{2}}};
+    described.groups = {group};
+    DescribeGroupsResponse back =
+        RoundTrip(described, ApiKey::kDescribeGroups, v);
+    EXPECT_EQ(back.groups[0].members[0].member_assignment, Bytes{2});
+  }
+}
+
 }  // namespace
 }  // namespace kafka
