@@ -16,13 +16,9 @@ constexpr NodeId kBroker = 1;
 constexpr NodeId kClient = 100;
 
 // A node that does nothing by itself: the test sends through its environment.
-class TestClient : public Node {
+class TestClient : public ClientNode {
  public:
   void Start(Environment&) override {}
-  ApiSet ServedApis() const override { return {}; }
-  Status OnRequest(const Request&, Responder) override {
-    return Error{ErrorCode::kInvalidRequest, "a test client serves nothing"};
-  }
 };
 
 class BrokerTest : public ::testing::Test {

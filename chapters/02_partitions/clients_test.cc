@@ -19,15 +19,11 @@ constexpr int32_t kPartitions = 3;
 
 // A node whose only job is to host a client library; tests drive the client.
 template <typename Client, typename... Args>
-class ClientNode : public Node {
+class ClientHost : public ClientNode {
  public:
-  explicit ClientNode(std::function<std::unique_ptr<Client>(Environment&)> make)
+  explicit ClientHost(std::function<std::unique_ptr<Client>(Environment&)> make)
       : make_(std::move(make)) {}
   void Start(Environment& env) override { client_ = make_(env); }
-  ApiSet ServedApis() const override { return {}; }
-  Status OnRequest(const Request&, Responder) override {
-    return Error{ErrorCode::kInvalidRequest, "a client serves nothing"};
-  }
   Client& client() { return *client_; }
 
  private:
@@ -35,8 +31,8 @@ class ClientNode : public Node {
   std::unique_ptr<Client> client_;
 };
 
-using ProducerNode = ClientNode<Producer>;
-using ConsumerNode = ClientNode<Consumer>;
+using ProducerNode = ClientHost<Producer>;
+using ConsumerNode = ClientHost<Consumer>;
 
 class ClientsTest : public ::testing::Test {
  protected:

@@ -30,15 +30,11 @@ const std::vector<std::string> kUsers = {"alice", "bob",  "carol",
 
 // Runs a client library inside a node until `done`.
 template <typename Client>
-class Host : public Node {
+class Host : public ClientNode {
  public:
   explicit Host(std::function<std::unique_ptr<Client>(Environment&)> make)
       : make_(std::move(make)) {}
   void Start(Environment& env) override { client_ = make_(env); }
-  ApiSet ServedApis() const override { return {}; }
-  Status OnRequest(const Request&, Responder) override {
-    return Error{ErrorCode::kInvalidRequest, "a client serves nothing"};
-  }
 
  private:
   std::function<std::unique_ptr<Client>(Environment&)> make_;

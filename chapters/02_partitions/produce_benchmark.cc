@@ -29,7 +29,7 @@ constexpr int64_t kRecords = 200'000;
 constexpr NodeId kBrokerId = 1;
 
 // Sends kRecords records, then counts acknowledgements.
-class ProducingNode : public Node {
+class ProducingNode : public ClientNode {
  public:
   void Start(Environment& env) override {
     producer_ = std::make_unique<Producer>(
@@ -40,10 +40,6 @@ class ProducingNode : public Node {
     }
     producer_->Flush();
   }
-  ApiSet ServedApis() const override { return {}; }
-  Status OnRequest(const Request&, Responder) override {
-    return Error{ErrorCode::kInvalidRequest, "a producer serves nothing"};
-  }
   bool done() const { return acked_ == kRecords; }
 
  private:
@@ -51,7 +47,7 @@ class ProducingNode : public Node {
   int64_t acked_ = 0;
 };
 
-class ConsumingNode : public Node {
+class ConsumingNode : public ClientNode {
  public:
   void Start(Environment& env) override {
     consumer_ = std::make_unique<Consumer>(
@@ -60,10 +56,6 @@ class ConsumingNode : public Node {
           read_ += int64_t(records.size());
         });
     consumer_->Assign({{"bench", 0}});
-  }
-  ApiSet ServedApis() const override { return {}; }
-  Status OnRequest(const Request&, Responder) override {
-    return Error{ErrorCode::kInvalidRequest, "a consumer serves nothing"};
   }
   bool done() const { return read_ >= kRecords; }
 

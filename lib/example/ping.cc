@@ -30,11 +30,6 @@ void PingClient::Start(Environment& env) {
   }
 }
 
-// A client serves no API, so the runtime never calls this.
-Status PingClient::OnRequest(const Request&, Responder) {
-  return Error{ErrorCode::kInvalidRequest, "a ping client serves no API"};
-}
-
 void PingClient::SendOne() {
   RequestHeader header{static_cast<int16_t>(ApiKey::kApiVersions), 3, 0,
                        "ping-client"};

@@ -30,7 +30,7 @@ class PingServer : public Node {
 /// Sends `total` ApiVersions requests to `server`, at most `in_flight` at a
 /// time, and retries a request that fails after `retry_backoff_ms`
 /// (Kafka's retry.backoff.ms), until every one has an answer.
-class PingClient : public Node {
+class PingClient : public ClientNode {
  public:
   struct Options {
     NodeId server = 0;
@@ -42,8 +42,6 @@ class PingClient : public Node {
   explicit PingClient(Options options) : options_(options) {}
 
   void Start(Environment& env) override;
-  ApiSet ServedApis() const override { return {}; }
-  Status OnRequest(const Request& request, Responder respond) override;
 
   int64_t answered() const { return answered_; }
   int64_t failures() const { return failures_; }

@@ -115,4 +115,14 @@ class Node {
   virtual void Stop() {}
 };
 
+/// A node that only sends requests: a producer, a consumer, a tool. It serves
+/// no API, so the runtime never passes it a request.
+class ClientNode : public Node {
+ public:
+  ApiSet ServedApis() const override { return {}; }
+  Status OnRequest(const Request&, Responder) override {
+    return Error{ErrorCode::kInvalidRequest, "a client serves no API"};
+  }
+};
+
 }  // namespace kafka
