@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "lib/lab.h"
 #include "lib/protocol/wire.h"
 
 namespace kafka {
@@ -77,6 +78,12 @@ Result<std::vector<TopicPartition>> DecodeAssignment(ByteView bytes) {
 //! [range]
 Assignment AssignRange(const std::map<std::string, Subscription>& members,
                        const std::map<std::string, int32_t>& partition_counts) {
+  // BEGIN LAB lab03_groups AssignRange
+  // HINT: Every member gets an entry in the assignment, even an empty one.
+  // HINT: Then topic by topic, in name order (the map's order): the members
+  // HINT: that subscribe to it (Subscribes), in member-id order, take the
+  // HINT: topic's partitions in ranges of consecutive partitions, from 0:
+  // HINT: with n of them, count / n each, and the first count % n one more.
   Assignment assignment;
   for (const auto& [id, subscription] : members) assignment[id];
   for (const auto& [topic, count] : partition_counts) {
@@ -97,6 +104,7 @@ Assignment AssignRange(const std::map<std::string, Subscription>& members,
     }
   }
   return assignment;
+  // END LAB
 }
 //! [range]
 

@@ -61,12 +61,19 @@ TEST(AssignorTest, RoundRobinBalancesAcrossTopics) {
   EXPECT_EQ(r["a"].size(), 2u) << "range gives 'a' the first of each topic";
 }
 
-// Rule: only members subscribed to a topic get its partitions.
+// Rule: only members subscribed to a topic get its partitions, whichever
+// assignor.
 TEST(AssignorTest, OnlySubscribersGetATopic) {
   std::map<std::string, Subscription> members{{"a", {{"t"}}}, {"b", {{"u"}}}};
-  Assignment a = AssignRoundRobin(members, {{"t", 2}, {"u", 2}});
-  for (const TopicPartition& p : a["a"]) EXPECT_EQ(p.topic, "t");
-  for (const TopicPartition& p : a["b"]) EXPECT_EQ(p.topic, "u");
+  std::map<std::string, int32_t> counts{{"t", 2}, {"u", 2}};
+  for (bool range : {true, false}) {
+    Assignment a = range ? AssignRange(members, counts)
+                         : AssignRoundRobin(members, counts);
+    EXPECT_EQ(a["a"], (std::vector<TopicPartition>{{"t", 0}, {"t", 1}}))
+        << (range ? "range" : "roundrobin");
+    EXPECT_EQ(a["b"], (std::vector<TopicPartition>{{"u", 0}, {"u", 1}}))
+        << (range ? "range" : "roundrobin");
+  }
 }
 
 // Rule: subscriptions and assignments use Kafka's consumer protocol v0.

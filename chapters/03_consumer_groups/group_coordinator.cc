@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "chapters/01_log/record_batch.h"
+#include "lib/lab.h"
 #include "lib/protocol/wire.h"
 
 namespace kafka {
@@ -211,6 +212,17 @@ void GroupCoordinator::PrepareRebalance(Group& group) {
 
 //! [complete join]
 void GroupCoordinator::CompleteJoin(Group& group) {
+  // BEGIN LAB lab03_groups CompleteJoin
+  // HINT: The barrier is done: cancel and reset group.rebalance_timer.
+  // HINT: Members without an awaiting_join did not rejoin: RemoveMember.
+  // HINT: Bump the generation; if no member is left, the group is Empty.
+  // HINT: Else ChooseProtocol; keep the leader if it is still a member,
+  // HINT: else take the first member; the group is CompletingRebalance.
+  // HINT: Answer each member's awaiting_join (std::exchange it with
+  // HINT: nullptr, then call it) with the generation, protocol, leader and
+  // HINT: its own member id, and reset its session timer. Only the
+  // HINT: leader's answer lists the members, each with its metadata for
+  // HINT: the chosen protocol: the leader computes the assignment.
   if (group.rebalance_timer) env_.CancelTimer(*group.rebalance_timer);
   group.rebalance_timer.reset();
   // Members that did not rejoin in time are out of the group.
@@ -247,6 +259,7 @@ void GroupCoordinator::CompleteJoin(Group& group) {
     ResetSessionTimer(group, member);
     std::exchange(member.awaiting_join, nullptr)(response);
   }
+  // END LAB
 }
 //! [complete join]
 
@@ -295,6 +308,15 @@ void GroupCoordinator::RemoveMember(Group& group,
 //! [sync]
 void GroupCoordinator::Sync(const SyncGroupRequest& request,
                             SyncAnswer answer) {
+  // BEGIN LAB lab03_groups GroupCoordinator::Sync
+  // HINT: Refuse, with an answer at once: UNKNOWN_MEMBER_ID for an unknown
+  // HINT: group, CheckMember's error, and REBALANCE_IN_PROGRESS while the
+  // HINT: group is PreparingRebalance (the generation is ending).
+  // HINT: A valid SyncGroup counts as a heartbeat: ResetSessionTimer.
+  // HINT: Stable already: answer with the member's stored assignment.
+  // HINT: Else park the answer in awaiting_sync. A follower waits there;
+  // HINT: the leader's request carries every member's assignment: store
+  // HINT: them, the group is Stable, answer every parked SyncGroup.
   SyncGroupResponse response;
   auto found = groups_.find(request.group_id);
   if (found == groups_.end()) {
@@ -329,6 +351,7 @@ void GroupCoordinator::Sync(const SyncGroupRequest& request,
     assigned.assignment = waiting.assignment;
     std::exchange(waiting.awaiting_sync, nullptr)(assigned);
   }
+  // END LAB
 }
 //! [sync]
 

@@ -131,6 +131,22 @@ TEST_F(GroupTest, OneMemberJoinsAndSyncs) {
   EXPECT_EQ(coordinator().StateOf("g"), GroupState::kStable);
 }
 
+// Rule: the group's protocol is one that every member supports, and the
+// leader gets each member's metadata (its subscription) for that protocol.
+TEST_F(GroupTest, LeaderGetsTheSubscriptionsForTheChosenProtocol) {
+  std::optional<JoinGroupResponse> a, b;
+  Send(ApiKey::kJoinGroup, 2, Join("", {"roundrobin", "range"}), a, kClient);
+  Send(ApiKey::kJoinGroup, 2, Join("", {"range"}), b, kOtherClient);
+  sim_.RunUntil([&] { return a && b; }, 10'000);
+  EXPECT_EQ(a->protocol_name, "range");
+  EXPECT_EQ(b->protocol_name, "range");
+  const JoinGroupResponse& leader = a->leader == a->member_id ? *a : *b;
+  ASSERT_EQ(leader.members.size(), 2u);
+  for (const JoinGroupResponse::Member& m : leader.members) {
+    EXPECT_EQ(m.metadata, ToBytes("range-subscription")) << m.member_id;
+  }
+}
+
 // Rule: members joining together share a generation; only the leader sees
 // the subscriptions; a follower's SyncGroup waits for the leader's and gets
 // its own part.
@@ -164,8 +180,44 @@ TEST_F(GroupTest, TwoMembersOneGeneration) {
   EXPECT_EQ(follower_sync->assignment, ToBytes("p1"));
 }
 
-// Rule: a new member makes the group rebalance: the others' heartbeats
-// answer REBALANCE_IN_PROGRESS, they rejoin, and a new generation starts.
+// Rule: a follower whose SyncGroup comes after the leader's gets its
+// assignment at once; a SyncGroup counts as a heartbeat.
+TEST_F(GroupTest, FollowerSyncingAfterTheLeaderGetsItsAssignment) {
+  std::optional<JoinGroupResponse> a, b;
+  Send(ApiKey::kJoinGroup, 2, Join(), a, kClient);
+  Send(ApiKey::kJoinGroup, 2, Join(), b, kOtherClient);
+  sim_.RunUntil([&] { return a && b; }, 10'000);
+  const bool a_leads = a->leader == a->member_id;
+  const JoinGroupResponse& leader = a_leads ? *a : *b;
+  const JoinGroupResponse& follower = a_leads ? *b : *a;
+  const NodeId leader_node = a_leads ? kClient : kOtherClient;
+  const NodeId follower_node = a_leads ? kOtherClient : kClient;
+  // No heartbeats for most of a session: the SyncGroups keep both alive.
+  sim_.RunFor(kSessionMs * 4 / 5);
+  SyncGroupRequest assignments{
+      "g",
+      leader.generation_id,
+      leader.member_id,
+      {{leader.member_id, ToBytes("p0")}, {follower.member_id, ToBytes("p1")}}};
+  Call<SyncGroupResponse>(ApiKey::kSyncGroup, 1, assignments, leader_node);
+  EXPECT_EQ(coordinator().StateOf("g"), GroupState::kStable);
+  SyncGroupResponse late = Call<SyncGroupResponse>(
+      ApiKey::kSyncGroup, 1,
+      SyncGroupRequest{"g", follower.generation_id, follower.member_id, {}},
+      follower_node);
+  EXPECT_EQ(late.error_code, ErrorCode::kNone);
+  EXPECT_EQ(late.assignment, ToBytes("p1"));
+  sim_.RunFor(kSessionMs * 4 / 5);
+  EXPECT_EQ(Heartbeat(leader.member_id, leader.generation_id, leader_node),
+            ErrorCode::kNone);
+  EXPECT_EQ(
+      Heartbeat(follower.member_id, follower.generation_id, follower_node),
+      ErrorCode::kNone);
+}
+
+// Rule: a new member makes the group rebalance: the others' heartbeats and
+// SyncGroups answer REBALANCE_IN_PROGRESS, they rejoin, and a new generation
+// starts.
 TEST_F(GroupTest, NewMemberTriggersARebalance) {
   JoinGroupResponse first =
       Call<JoinGroupResponse>(ApiKey::kJoinGroup, 2, Join());
@@ -175,6 +227,11 @@ TEST_F(GroupTest, NewMemberTriggersARebalance) {
   Send(ApiKey::kJoinGroup, 2, Join(), second, kOtherClient);
   sim_.RunFor(50);
   EXPECT_EQ(Heartbeat(first.member_id, 1), ErrorCode::kRebalanceInProgress);
+  EXPECT_EQ(
+      Call<SyncGroupResponse>(ApiKey::kSyncGroup, 1,
+                              SyncGroupRequest{"g", 1, first.member_id, {}})
+          .error_code,
+      ErrorCode::kRebalanceInProgress);
   JoinGroupResponse rejoined =
       Call<JoinGroupResponse>(ApiKey::kJoinGroup, 2, Join(first.member_id));
   sim_.RunUntil([&] { return second.has_value(); }, 1000);
@@ -184,6 +241,73 @@ TEST_F(GroupTest, NewMemberTriggersARebalance) {
   EXPECT_EQ(second->generation_id, 2);
 }
 
+// Rule: once every member has rejoined, the new generation starts at once,
+// and the rebalance timeout that bounded the wait no longer applies.
+TEST_F(GroupTest, RebalanceEndsWhenEveryMemberHasRejoined) {
+  std::optional<JoinGroupResponse> a, b;
+  Send(ApiKey::kJoinGroup, 2, Join(), a, kClient);
+  Send(ApiKey::kJoinGroup, 2, Join(), b, kOtherClient);
+  sim_.RunUntil([&] { return a && b; }, 10'000);
+  std::optional<JoinGroupResponse> a2, b2;
+  Send(ApiKey::kJoinGroup, 2, Join(a->member_id), a2, kClient);
+  Send(ApiKey::kJoinGroup, 2, Join(b->member_id), b2, kOtherClient);
+  sim_.RunUntil([&] { return a2 && b2; }, 1000);  // rebalance timeout: 30 s
+  ASSERT_TRUE(a2 && b2) << "everyone rejoined: no waiting";
+  EXPECT_EQ(a2->generation_id, a->generation_id + 1);
+  EXPECT_EQ(b2->generation_id, a->generation_id + 1);
+  // Long past the rebalance timeout, the generation stands.
+  for (int i = 0; i < 15; ++i) {
+    sim_.RunFor(3000);
+    EXPECT_EQ(Heartbeat(a2->member_id, a2->generation_id, kClient),
+              ErrorCode::kNone);
+    EXPECT_EQ(Heartbeat(b2->member_id, b2->generation_id, kOtherClient),
+              ErrorCode::kNone);
+  }
+  EXPECT_EQ(coordinator().GenerationOf("g"), a2->generation_id);
+}
+
+// Rule: a member that does not rejoin before the rebalance timeout is out of
+// the next generation, although its session has not expired.
+TEST_F(GroupTest, MemberThatDoesNotRejoinIsLeftOut) {
+  JoinGroupRequest join = Join();
+  join.rebalance_timeout_ms = kSessionMs / 2;
+  std::optional<JoinGroupResponse> a, b;
+  Send(ApiKey::kJoinGroup, 2, join, a, kClient);
+  Send(ApiKey::kJoinGroup, 2, join, b, kOtherClient);
+  sim_.RunUntil([&] { return a && b; }, 10'000);
+  // `a` rejoins, which starts a rebalance; `b` does not.
+  JoinGroupRequest rejoin = join;
+  rejoin.member_id = a->member_id;
+  JoinGroupResponse alone =
+      Call<JoinGroupResponse>(ApiKey::kJoinGroup, 2, rejoin);
+  EXPECT_EQ(alone.error_code, ErrorCode::kNone);
+  EXPECT_EQ(alone.generation_id, a->generation_id + 1);
+  EXPECT_EQ(alone.leader, a->member_id);
+  ASSERT_EQ(alone.members.size(), 1u);
+  EXPECT_EQ(alone.members[0].member_id, a->member_id);
+  EXPECT_EQ(Heartbeat(b->member_id, b->generation_id, kOtherClient),
+            ErrorCode::kUnknownMemberId);
+}
+
+// Rule: when no member rejoins before the rebalance timeout, the group is
+// left Empty.
+TEST_F(GroupTest, GroupWhereNobodyRejoinsIsEmpty) {
+  JoinGroupRequest join = Join();
+  join.rebalance_timeout_ms = kSessionMs / 2;
+  std::optional<JoinGroupResponse> a, b;
+  Send(ApiKey::kJoinGroup, 2, join, a, kClient);
+  Send(ApiKey::kJoinGroup, 2, join, b, kOtherClient);
+  sim_.RunUntil([&] { return a && b; }, 10'000);
+  // `b` leaves, which starts a rebalance; `a` does not rejoin.
+  Call<GroupErrorResponse>(ApiKey::kLeaveGroup, 1,
+                           LeaveGroupRequest{"g", b->member_id}, kOtherClient);
+  EXPECT_EQ(coordinator().StateOf("g"), GroupState::kPreparingRebalance);
+  sim_.RunFor(kSessionMs * 3 / 4);  // past the rebalance timeout only
+  EXPECT_EQ(coordinator().StateOf("g"), GroupState::kEmpty);
+  EXPECT_EQ(Heartbeat(a->member_id, a->generation_id, kClient),
+            ErrorCode::kUnknownMemberId);
+}
+
 // Rule: requests from an old generation get ILLEGAL_GENERATION; from an
 // unknown member, UNKNOWN_MEMBER_ID.
 TEST_F(GroupTest, StaleGenerationAndUnknownMember) {
@@ -191,6 +315,15 @@ TEST_F(GroupTest, StaleGenerationAndUnknownMember) {
       Call<JoinGroupResponse>(ApiKey::kJoinGroup, 2, Join());
   EXPECT_EQ(Heartbeat(joined.member_id, 0), ErrorCode::kIllegalGeneration);
   EXPECT_EQ(Heartbeat("stranger", 1), ErrorCode::kUnknownMemberId);
+  EXPECT_EQ(
+      Call<SyncGroupResponse>(ApiKey::kSyncGroup, 1,
+                              SyncGroupRequest{"g", 0, joined.member_id, {}})
+          .error_code,
+      ErrorCode::kIllegalGeneration);
+  EXPECT_EQ(Call<SyncGroupResponse>(ApiKey::kSyncGroup, 1,
+                                    SyncGroupRequest{"g", 1, "stranger", {}})
+                .error_code,
+            ErrorCode::kUnknownMemberId);
   OffsetCommitRequest commit;
   commit.group_id = "g";
   commit.generation_id = 0;
