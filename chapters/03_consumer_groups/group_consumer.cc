@@ -74,6 +74,10 @@ void GroupConsumer::AutoCommit() {
 void GroupConsumer::Rejoin() {
   if (joining_ || closed_) return;
   joining_ = true;
+  // The old assignment ends here: stop fetching it, and commit nothing for
+  // it under the coming generation.
+  assignment_.clear();
+  consumer_.Assign({});
   if (coordinator_) return JoinGroup();
   FindCoordinator();
 }

@@ -121,6 +121,8 @@ class GroupCoordinator {
   void PrepareRebalance(Group& group);
   void CompleteJoin(Group& group);
   void RemoveMember(Group& group, const std::string& member_id);
+  /// After a LeaveGroup or a session expiry: the others rebalance.
+  void MemberLeft(Group& group, const std::string& member_id);
   void ResetSessionTimer(Group& group, Member& member);
   std::string ChooseProtocol(const Group& group) const;
   void AppendOffsetRecord(const std::string& group_id, const std::string& topic,

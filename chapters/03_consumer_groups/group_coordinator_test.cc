@@ -15,6 +15,7 @@ namespace {
 constexpr NodeId kBroker = 1;
 constexpr NodeId kClient = 100;
 constexpr NodeId kOtherClient = 101;
+constexpr NodeId kThirdClient = 102;
 constexpr int32_t kSessionMs = 10'000;
 
 class TestClient : public Node {
@@ -38,7 +39,7 @@ class GroupTest : public ::testing::Test {
     // One node per member: a connection answers its requests in order, so a
     // JoinGroup waiting for a rebalance holds back whatever follows it on
     // that connection, as in Kafka.
-    for (NodeId id : {kClient, kOtherClient}) {
+    for (NodeId id : {kClient, kOtherClient, kThirdClient}) {
       sim_.AddNode(id, [] { return std::make_unique<TestClient>(); });
     }
   }
@@ -403,6 +404,95 @@ TEST_F(GroupTest, CommittedOffsetsSurviveARestart) {
   fetched = Call<OffsetFetchResponse>(ApiKey::kOffsetFetch, 1, fetch);
   EXPECT_EQ(fetched.topics[0].partitions[0].committed_offset, 42);
   EXPECT_EQ(fetched.topics[0].partitions[0].metadata, "meta");
+}
+
+class TwoMemberGroupTest : public GroupTest {
+ protected:
+  // Members A (kClient) and B (kOtherClient), joined and synced: generation 1.
+  void SetUp() override {
+    std::optional<JoinGroupResponse> a, b;
+    Send(ApiKey::kJoinGroup, 2, Join(), a, kClient);
+    Send(ApiKey::kJoinGroup, 2, Join(), b, kOtherClient);
+    sim_.RunUntil([&] { return a && b; }, 10'000);
+    a_ = *a;
+    b_ = *b;
+    ASSERT_EQ(a_.generation_id, 1);
+  }
+  JoinGroupResponse a_, b_;
+};
+
+// Rule: a member waiting in JoinGroup longer than its session timeout stays
+// in the group: its connection is busy with that JoinGroup, so it cannot
+// heartbeat.
+TEST_F(TwoMemberGroupTest, MembersWaitingToJoinAreNotExpelled) {
+  std::optional<JoinGroupResponse> c, a_again;
+  Send(ApiKey::kJoinGroup, 2, Join(), c, kThirdClient);  // a rebalance starts
+  Send(ApiKey::kJoinGroup, 2, Join(a_.member_id), a_again, kClient);
+  // Twice the session timeout, still within the 30 s rebalance timeout.
+  for (int second = 0; second < 2 * kSessionMs / 1000; second += 2) {
+    sim_.RunFor(2'000);  // B is slow to rejoin, but keeps heartbeating
+    EXPECT_EQ(Heartbeat(b_.member_id, 1, kOtherClient),
+              ErrorCode::kRebalanceInProgress);
+  }
+  JoinGroupResponse b_again = Call<JoinGroupResponse>(
+      ApiKey::kJoinGroup, 2, Join(b_.member_id), kOtherClient);
+  sim_.RunUntil([&] { return a_again && c; }, 1'000);
+  ASSERT_TRUE(a_again.has_value());
+  EXPECT_EQ(a_again->error_code, ErrorCode::kNone);
+  EXPECT_EQ(b_again.generation_id, 2);
+  EXPECT_EQ(a_again->generation_id, 2);
+}
+
+// Rule: when the member the others wait for leaves instead of rejoining, the
+// new generation starts at once, not after the rebalance timeout.
+TEST_F(TwoMemberGroupTest, LeavingMemberEndsTheWaitAtOnce) {
+  std::optional<JoinGroupResponse> c, a_again;
+  Send(ApiKey::kJoinGroup, 2, Join(), c, kThirdClient);
+  Send(ApiKey::kJoinGroup, 2, Join(a_.member_id), a_again, kClient);
+  sim_.RunFor(100);
+  EXPECT_FALSE(a_again.has_value()) << "waiting for B";
+  const int64_t left_at = sim_.now_ms();
+  Call<GroupErrorResponse>(ApiKey::kLeaveGroup, 1,
+                           LeaveGroupRequest{"g", b_.member_id}, kOtherClient);
+  sim_.RunUntil([&] { return a_again && c; }, 1'000);
+  ASSERT_TRUE(a_again.has_value());
+  EXPECT_LT(sim_.now_ms() - left_at, 100);
+  EXPECT_EQ(a_again->generation_id, 2);
+}
+
+// Rule: a member the leader's assignment leaves out gets an empty
+// assignment, never its part from the generation before.
+TEST_F(TwoMemberGroupTest, MemberLeftOutGetsNothing) {
+  const bool a_leads = a_.leader == a_.member_id;
+  const JoinGroupResponse& leader = a_leads ? a_ : b_;
+  const JoinGroupResponse& follower = a_leads ? b_ : a_;
+  const NodeId leader_node = a_leads ? kClient : kOtherClient;
+  const NodeId follower_node = a_leads ? kOtherClient : kClient;
+  std::optional<SyncGroupResponse> follower_sync;
+  Send(ApiKey::kSyncGroup, 1, SyncGroupRequest{"g", 1, follower.member_id, {}},
+       follower_sync, follower_node);
+  Call<SyncGroupResponse>(
+      ApiKey::kSyncGroup, 1,
+      SyncGroupRequest{
+          "g", 1, leader.member_id, {{follower.member_id, ToBytes("p0")}}},
+      leader_node);
+  sim_.RunUntil([&] { return follower_sync.has_value(); }, 1'000);
+  EXPECT_EQ(follower_sync->assignment, ToBytes("p0"));
+  // Generation 2: the leader now keeps everything for itself.
+  std::optional<JoinGroupResponse> l2, f2;
+  Send(ApiKey::kJoinGroup, 2, Join(leader.member_id), l2, leader_node);
+  Send(ApiKey::kJoinGroup, 2, Join(follower.member_id), f2, follower_node);
+  sim_.RunUntil([&] { return l2 && f2; }, 40'000);
+  std::optional<SyncGroupResponse> f2_sync;
+  Send(ApiKey::kSyncGroup, 1, SyncGroupRequest{"g", 2, follower.member_id, {}},
+       f2_sync, follower_node);
+  Call<SyncGroupResponse>(
+      ApiKey::kSyncGroup, 1,
+      SyncGroupRequest{
+          "g", 2, leader.member_id, {{leader.member_id, ToBytes("all")}}},
+      leader_node);
+  sim_.RunUntil([&] { return f2_sync.has_value(); }, 1'000);
+  EXPECT_TRUE(f2_sync->assignment.empty());
 }
 
 }  // namespace

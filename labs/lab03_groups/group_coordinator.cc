@@ -254,15 +254,35 @@ void GroupCoordinator::ResetSessionTimer(Group& group, Member& member) {
       [this, group_id = group.group_id, member_id = member.member_id] {
         Group& expired = groups_.at(group_id);
         if (!expired.members.contains(member_id)) return;
-        expired.members.at(member_id).session_timer.reset();
-        // Missed session.timeout.ms: out, and the others rebalance.
-        RemoveMember(expired, member_id);
-        if (expired.members.empty()) {
-          expired.state = GroupState::kEmpty;
-        } else if (expired.state != GroupState::kPreparingRebalance) {
-          PrepareRebalance(expired);
+        Member& silent = expired.members.at(member_id);
+        silent.session_timer.reset();
+        // A member whose JoinGroup or SyncGroup is held here cannot send
+        // heartbeats on that connection: it is alive, waiting for us.
+        if (silent.awaiting_join || silent.awaiting_sync) {
+          return ResetSessionTimer(expired, silent);
         }
+        // Missed session.timeout.ms: out, and the others rebalance.
+        MemberLeft(expired, member_id);
       });
+}
+
+void GroupCoordinator::MemberLeft(Group& group, const std::string& member_id) {
+  RemoveMember(group, member_id);
+  if (group.members.empty()) {
+    if (group.rebalance_timer) env_.CancelTimer(*group.rebalance_timer);
+    group.rebalance_timer.reset();
+    group.state = GroupState::kEmpty;
+    return;
+  }
+  if (group.state != GroupState::kPreparingRebalance) {
+    return PrepareRebalance(group);
+  }
+  // Perhaps the one the others were waiting for: if everyone left has
+  // rejoined, the new generation need not wait out the rebalance timeout.
+  bool everyone_joined = std::all_of(
+      group.members.begin(), group.members.end(),
+      [](const auto& entry) { return bool(entry.second.awaiting_join); });
+  if (everyone_joined && group.generation_id > 0) CompleteJoin(group);
 }
 
 void GroupCoordinator::RemoveMember(Group& group,
@@ -309,15 +329,7 @@ ErrorCode GroupCoordinator::Leave(const LeaveGroupRequest& request) {
       !found->second.members.contains(request.member_id)) {
     return ErrorCode::kUnknownMemberId;
   }
-  Group& group = found->second;
-  RemoveMember(group, request.member_id);
-  if (group.members.empty()) {
-    if (group.rebalance_timer) env_.CancelTimer(*group.rebalance_timer);
-    group.rebalance_timer.reset();
-    group.state = GroupState::kEmpty;
-  } else if (group.state != GroupState::kPreparingRebalance) {
-    PrepareRebalance(group);
-  }
+  MemberLeft(found->second, request.member_id);
   return ErrorCode::kNone;
 }
 
