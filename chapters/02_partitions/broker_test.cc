@@ -146,6 +146,12 @@ TEST_F(BrokerTest, MetadataAllTopicsAndInvalidNames) {
             ErrorCode::kInvalidTopicException);
 }
 
+// Rule: Kafka's internal topics are flagged is_internal in Metadata.
+TEST_F(BrokerTest, InternalTopicsAreFlagged) {
+  EXPECT_TRUE(Metadata({"__consumer_offsets"}).topics[0].is_internal);
+  EXPECT_FALSE(Metadata({"orders"}).topics[0].is_internal);
+}
+
 class NoAutoCreateTest : public BrokerTest {
  protected:
   NoAutoCreateTest()

@@ -109,6 +109,10 @@ MetadataResponse::Topic Broker::DescribeTopic(const std::string& topic,
                                               bool may_create) {
   MetadataResponse::Topic described;
   described.name = topic;
+  // Kafka's own topics (Topic.isInternal): group offsets (Chapter 3) and
+  // transaction state (Chapter 8). Clients leave them out of "all topics".
+  described.is_internal =
+      topic == "__consumer_offsets" || topic == "__transaction_state";
   if (logs_->PartitionCount(topic) == 0) {
     Status created =
         may_create ? logs_->CreateTopic(topic, config_.num_partitions,
