@@ -25,7 +25,7 @@ constexpr NodeId kBootstrap = 1;
 
 // Sends one request after another and collects the answers; Done() when the
 // last has come.
-class GroupsTool : public Node {
+class GroupsTool : public ClientNode {
  public:
   GroupsTool(bool list, std::string group)
       : list_(list), group_(std::move(group)) {}
@@ -43,10 +43,6 @@ class GroupsTool : public Node {
           ApiKey::kDescribeGroups, 1, {{group_}},
           [this](DescribeGroupsResponse r) { OnDescribed(r); });
     }
-  }
-  ApiSet ServedApis() const override { return {}; }
-  Status OnRequest(const Request&, Responder) override {
-    return Error{ErrorCode::kInvalidRequest, "a tool serves nothing"};
   }
   bool done() const { return done_; }
   int exit_code() const { return exit_code_; }

@@ -20,7 +20,7 @@ constexpr NodeId kFirstMember = 20;
 constexpr int32_t kSessionMs = 6'000;
 
 // A node hosting one group member; it records what it read.
-class MemberNode : public Node {
+class MemberNode : public ClientNode {
  public:
   explicit MemberNode(GroupConsumerConfig config)
       : config_(std::move(config)) {}
@@ -31,10 +31,6 @@ class MemberNode : public Node {
         });
     consumer_->Subscribe({"clicks"});
   }
-  ApiSet ServedApis() const override { return {}; }
-  Status OnRequest(const Request&, Responder) override {
-    return Error{ErrorCode::kInvalidRequest, "a consumer serves nothing"};
-  }
   GroupConsumer& consumer() { return *consumer_; }
   std::vector<ConsumerRecord> read;
 
@@ -43,14 +39,10 @@ class MemberNode : public Node {
   std::unique_ptr<GroupConsumer> consumer_;
 };
 
-class ProducerNode : public Node {
+class ProducerNode : public ClientNode {
  public:
   void Start(Environment& env) override {
     producer = std::make_unique<Producer>(env, ProducerConfig{.linger_ms = 1});
-  }
-  ApiSet ServedApis() const override { return {}; }
-  Status OnRequest(const Request&, Responder) override {
-    return Error{ErrorCode::kInvalidRequest, "a producer serves nothing"};
   }
   std::unique_ptr<Producer> producer;
 };

@@ -18,13 +18,9 @@ constexpr NodeId kOtherClient = 101;
 constexpr NodeId kThirdClient = 102;
 constexpr int32_t kSessionMs = 10'000;
 
-class TestClient : public Node {
+class TestClient : public ClientNode {
  public:
   void Start(Environment&) override {}
-  ApiSet ServedApis() const override { return {}; }
-  Status OnRequest(const Request&, Responder) override {
-    return Error{ErrorCode::kInvalidRequest, "a test client serves nothing"};
-  }
 };
 
 class GroupTest : public ::testing::Test {
