@@ -14,7 +14,11 @@ for _ in $(seq 50); do grep -q listening "$out" && break; sleep 0.1; done
 port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$out")
 b="127.0.0.1:$port"
 
-printf 'a\nb\nc\nd\ne\n' | kcat -b "$b" -P -t views
+# Both partitions get records: kcat commits only offsets it has consumed, so an
+# empty partition would show no CURRENT-OFFSET and no lag. Unkeyed records go to
+# a random partition, hence the explicit -p.
+printf 'a\nb\nc\n' | kcat -b "$b" -P -t views -p 0
+printf 'd\ne\n' | kcat -b "$b" -P -t views -p 1
 timeout 30 kcat -b "$b" -G watchers -o beginning -q -X auto.commit.interval.ms=200 views >/dev/null &
 member=$!
 described=""
