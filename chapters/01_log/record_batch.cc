@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 
 #include "lib/crc32c.h"
 
@@ -223,6 +224,11 @@ Result<RecordBatchHeader> DecodeBatchHeader(ByteView bytes, size_t position) {
   if (h.batch_length < kBatchHeaderSize - kLogOverhead) {
     return Corrupt(position, "batchLength " + std::to_string(h.batch_length) +
                                  " is smaller than the batch header");
+  }
+  // The whole batch, log overhead included, must fit in an int32 size.
+  if (h.batch_length > std::numeric_limits<int32_t>::max() - kLogOverhead) {
+    return Corrupt(position, "batchLength " + std::to_string(h.batch_length) +
+                                 " is larger than any batch can be");
   }
   if (h.records_count < 0 || h.last_offset_delta < 0) {
     return Corrupt(position, "negative recordsCount or lastOffsetDelta");

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "chapters/01_log/test_util.h"
 #include "lib/crc32c.h"
 
@@ -141,6 +143,19 @@ TEST(RecordBatchTest, OtherMagicIsRejected) {
   Result<RecordBatchHeader> header = DecodeBatchHeader(encoded);
   ASSERT_FALSE(header.ok());
   EXPECT_NE(header.error().message.find("magic is 1"), std::string::npos);
+}
+
+// Rule: a batchLength too large for any batch is corrupt (found by fuzzing:
+// adding the log overhead to it overflowed an int32).
+TEST(RecordBatchTest, HugeBatchLengthIsRejected) {
+  Bytes encoded = EncodeRecordBatch(SampleBatch());
+  ByteWriter writer(encoded);
+  writer.PatchInt32(8, std::numeric_limits<int32_t>::max());
+  Result<RecordBatchHeader> header = DecodeBatchHeader(encoded);
+  ASSERT_FALSE(header.ok());
+  EXPECT_EQ(header.error().code, ErrorCode::kCorruptMessage);
+  EXPECT_NE(header.error().message.find("batchLength 2147483647"),
+            std::string::npos);
 }
 
 // Rule: compressed batches get UNSUPPORTED_COMPRESSION_TYPE, not a crash.
