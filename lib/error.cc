@@ -1,5 +1,7 @@
 #include "lib/error.h"
 
+#include <ostream>
+
 namespace kafka {
 
 std::string_view ErrorName(ErrorCode code) {
@@ -18,6 +20,8 @@ std::string_view ErrorName(ErrorCode code) {
       return "NETWORK_EXCEPTION";
     case ErrorCode::kMessageTooLarge:
       return "MESSAGE_TOO_LARGE";
+    case ErrorCode::kOffsetMetadataTooLarge:
+      return "OFFSET_METADATA_TOO_LARGE";
     case ErrorCode::kRecordListTooLarge:
       return "RECORD_LIST_TOO_LARGE";
     case ErrorCode::kUnsupportedVersion:
@@ -64,6 +68,14 @@ std::string_view ErrorName(ErrorCode code) {
 
 std::string Error::ToString() const {
   return std::string(ErrorName(code)) + ": " + message;
+}
+
+std::ostream& operator<<(std::ostream& out, ErrorCode code) {
+  return out << ErrorName(code) << " (" << static_cast<int>(code) << ")";
+}
+
+std::ostream& operator<<(std::ostream& out, const Error& error) {
+  return out << error.ToString();
 }
 
 }  // namespace kafka

@@ -11,6 +11,7 @@
 
 #include <cassert>
 #include <cstdint>
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,6 +30,7 @@ enum class ErrorCode : int16_t {
   kUnknownTopicOrPartition = 3,
   kRequestTimedOut = 7,
   kMessageTooLarge = 10,
+  kOffsetMetadataTooLarge = 12,
   kNetworkException = 13,
   kInvalidTopicException = 17,
   kRecordListTooLarge = 18,
@@ -54,6 +56,10 @@ enum class ErrorCode : int16_t {
 /// Kafka's name for a code, e.g. "OFFSET_OUT_OF_RANGE".
 std::string_view ErrorName(ErrorCode code);
 
+/// Prints Kafka's name and number, "OFFSET_OUT_OF_RANGE (1)", so that a failed
+/// test expectation names the code instead of dumping its bytes.
+std::ostream& operator<<(std::ostream& out, ErrorCode code);
+
 /// An error a Kafka client would see: a code and a message saying what and
 /// where.
 struct Error {
@@ -63,6 +69,9 @@ struct Error {
   /// "CORRUPT_MESSAGE: <message>", for logs and test failures.
   std::string ToString() const;
 };
+
+/// Prints Error::ToString(), for test failures.
+std::ostream& operator<<(std::ostream& out, const Error& error);
 
 /// The outcome of an operation that returns nothing: ok, or an Error.
 class [[nodiscard]] Status {
