@@ -106,6 +106,15 @@ TEST(TimeIndexTest, OnlyGrowingTimestampsAreIndexed) {
   EXPECT_EQ(ReadWholeFile(disk, "d/x.timeindex").size(), 24u);
 }
 
+// Rule: a batch without a timestamp (NO_TIMESTAMP, -1) adds no time index
+// entry, not even to an empty index.
+TEST(TimeIndexTest, NoTimestampIsNotIndexed) {
+  MemoryStorage disk;
+  TimeIndex index(disk.Open("d/x.timeindex"), kBase, 1024);
+  index.MaybeAppend(kNoTimestamp, 101);
+  EXPECT_TRUE(index.entries().empty());
+}
+
 // Rule: an offset index entry is added once more than index.interval.bytes of
 // log were written since the last one, and points at the start of a batch.
 TEST(OffsetIndexTest, EntryEveryIndexIntervalBytes) {

@@ -31,7 +31,9 @@ Log::Log(Storage& storage, std::string dir, LogConfig config)
 
 std::unique_ptr<Log> Log::Open(Storage& storage, const std::string& dir,
                                const LogConfig& config, int64_t now_ms) {
-  storage.CreateDirectories(dir);
+  // A power failure must not take a new partition's directory away with the
+  // acknowledged records inside it.
+  CreateDirectoriesDurably(storage, dir);
   std::unique_ptr<Log> log(new Log(storage, dir, config));
   log->LoadSegments(now_ms);
   return log;
@@ -51,7 +53,8 @@ void Log::LoadSegments(int64_t now_ms) {
   for (const std::string& name : storage_.List(dir_)) {
     if (std::optional<int64_t> base =
             BaseOffsetFromFileName(name, kLogFileSuffix)) {
-      segments_[*base] = LogSegment::Open(storage_, dir_, *base, config_);
+      segments_[*base] =
+          LogSegment::Open(storage_, dir_, *base, config_, now_ms);
     }
   }
   if (segments_.empty()) {
@@ -116,16 +119,16 @@ Result<LogAppendInfo> Log::Append(std::span<uint8_t> records, int64_t now_ms) {
   LogAppendInfo info{};
   info.first_offset = log_end_offset();
   info.last_offset = AssignOffsets(records, *batches, info.first_offset) - 1;
-  info.max_timestamp = -1;
+  info.max_timestamp = kNoTimestamp;
   for (const BatchSlice& batch : *batches) {
     info.max_timestamp =
         std::max(info.max_timestamp, batch.header.max_timestamp);
     info.record_count += batch.header.records_count;
   }
 
-  info.rolled =
-      MaybeRoll(int64_t(records.size()), info.max_timestamp, info.last_offset);
-  active_segment().Append(records, *batches);
+  info.rolled = MaybeRoll(int64_t(records.size()), info.max_timestamp,
+                          info.last_offset, now_ms);
+  active_segment().Append(records, *batches, now_ms);
   if (!first_unflushed_append_ms_) first_unflushed_append_ms_ = now_ms;
   FlushIfDue(now_ms);
   return info;
@@ -172,11 +175,11 @@ Status Log::CheckSizes(ByteView records,
 }
 
 bool Log::MaybeRoll(int64_t incoming_bytes, int64_t incoming_max_timestamp,
-                    int64_t incoming_last_offset) {
+                    int64_t incoming_last_offset, int64_t now_ms) {
   // An empty active segment already starts at the log end offset: keep it.
   if (active_segment().empty() ||
       !active_segment().ShouldRoll(incoming_bytes, incoming_max_timestamp,
-                                   incoming_last_offset)) {
+                                   incoming_last_offset, now_ms)) {
     return false;
   }
   Roll();
@@ -208,6 +211,10 @@ void Log::FlushIfDue(int64_t now_ms) {
 }
 
 void Log::Flush() {
+  // The segments' bytes first, then the checkpoint. Writing the checkpoint
+  // syncs the log's directory (WriteFileAtomically), which is also what makes
+  // the names of segment files created since the last flush durable: without
+  // it a power failure could drop a new segment, fsynced records and all.
   for (auto& [base, segment] : segments_) {
     if (segment->next_offset() > recovery_point_) segment->Flush();
   }
@@ -291,7 +298,7 @@ void Log::TruncateFullyAndStartAt(int64_t offset) {
 int Log::DeleteRetentionBreachedSegments(int64_t now_ms) {
   auto time_breached = [&](const LogSegment& segment) {
     return config_.retention_ms >= 0 &&
-           now_ms - segment.max_timestamp() > config_.retention_ms;
+           now_ms - segment.LargestTimestamp() > config_.retention_ms;
   };
   int deleted = DeleteOldestSegmentsWhile(time_breached);
 

@@ -148,7 +148,7 @@ class Log {
   Status CheckSizes(ByteView records,
                     const std::vector<BatchSlice>& batches) const;
   bool MaybeRoll(int64_t incoming_bytes, int64_t incoming_max_timestamp,
-                 int64_t incoming_last_offset);
+                 int64_t incoming_last_offset, int64_t now_ms);
   void Roll();
   void FlushIfDue(int64_t now_ms);
   /// Deletes segments from the oldest on while `deletable` holds; the active

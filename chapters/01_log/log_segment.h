@@ -16,6 +16,12 @@
 /// records' timestamps span more than segment.ms, or when an index is full.
 /// Retention then deletes whole segments, oldest first.
 ///
+/// A batch may carry no timestamp (NO_TIMESTAMP, -1, from an old or careless
+/// producer); Kafka accepts it. A segment whose batches carry none has no
+/// record time to go by, so, as in Kafka, segment.ms then counts wall time
+/// since the segment began, and retention.ms counts from the .log file's
+/// modification time.
+///
 /// This is LogSegment.java in Kafka.
 #pragma once
 
@@ -61,30 +67,44 @@ class LogSegment {
   /// Opens an existing segment, trusting its batches. If an index is missing or
   /// fails its sanity check, or the last batch is unreadable, the segment
   /// reports needs_recovery(): the caller must Recover() it before use.
+  /// `now_ms` starts the segment's wall clock for segment.ms (see
+  /// TimeWaitedForRoll).
   static std::unique_ptr<LogSegment> Open(Storage& storage,
                                           const std::string& dir,
                                           int64_t base_offset,
-                                          const LogConfig& config);
+                                          const LogConfig& config,
+                                          int64_t now_ms);
 
   int64_t base_offset() const { return base_offset_; }
   /// The offset after the last batch in this segment.
   int64_t next_offset() const { return next_offset_; }
   uint64_t size() const { return log_file_->Size(); }
   bool empty() const { return size() == 0; }
-  /// The largest record timestamp in the segment, -1 if none.
+  /// The largest record timestamp in the segment, -1 (NO_TIMESTAMP) if none.
   int64_t max_timestamp() const { return max_timestamp_so_far_; }
+  /// What retention.ms measures the segment's age by: its largest record
+  /// timestamp or, if its batches carry none, the .log file's modification
+  /// time (LogSegment.largestTimestamp).
+  int64_t LargestTimestamp() const;
   bool needs_recovery() const { return needs_recovery_; }
   const OffsetIndex& offset_index() const { return offset_index_; }
   const TimeIndex& time_index() const { return time_index_; }
 
-  /// Whether an append of `incoming` (bytes, max timestamp, last offset) must
-  /// go to a new segment instead of this one (LogSegment.shouldRoll).
+  /// Whether an append of `incoming` (bytes, max timestamp, last offset) at
+  /// `now_ms` must go to a new segment instead of this one
+  /// (LogSegment.shouldRoll).
   bool ShouldRoll(int64_t incoming_bytes, int64_t incoming_max_timestamp,
-                  int64_t incoming_last_offset) const;
+                  int64_t incoming_last_offset, int64_t now_ms) const;
+  /// How long the segment has waited for a roll, for segment.ms: by record
+  /// time, from its first batch's max timestamp to the incoming one; if the
+  /// first batch has no timestamp, by wall time since the segment began.
+  int64_t TimeWaitedForRoll(int64_t now_ms,
+                            int64_t incoming_max_timestamp) const;
 
   /// Appends validated batches, whose offsets are already assigned, and adds
   /// index entries as index.interval.bytes requires.
-  void Append(ByteView records, const std::vector<BatchSlice>& batches);
+  void Append(ByteView records, const std::vector<BatchSlice>& batches,
+              int64_t now_ms);
 
   /// Reads whole batches into `out`, starting with the first one whose last
   /// offset is >= offset, up to max_bytes in all but always at least one batch.
@@ -137,6 +157,9 @@ class LogSegment {
   int64_t offset_of_max_timestamp_so_far_;
   /// The max timestamp of the first batch: segment.ms counts from it.
   std::optional<int64_t> rolling_based_timestamp_;
+  /// When the segment got its first batch, or was opened: segment.ms counts
+  /// from here if the first batch has no timestamp (Kafka's `created`).
+  int64_t created_ms_ = 0;
   int64_t bytes_since_last_index_entry_ = 0;
   bool needs_recovery_ = false;
 };

@@ -134,6 +134,40 @@ TEST(LogTest, RollsWhenTheIndexIsFull) {
   EXPECT_TRUE(f.Append(BatchOf(1)).rolled);
 }
 
+// Rule: a full time index rolls the segment too, even while the offset index
+// has room (its 12-byte entries fill segment.index.bytes before the offset
+// index's 8-byte ones).
+TEST(LogTest, RollsWhenTheTimeIndexIsFull) {
+  LogConfig config;
+  config.index_interval_bytes = 0;
+  config.segment_index_bytes = 3 * TimeIndex::kEntrySize;
+  MemoryLogFixture f(config);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_FALSE(f.Append(BatchOf(1, /*timestamp=*/1000 + i)).rolled);
+  }
+  const LogSegment& first = *f.log().segments().begin()->second;
+  EXPECT_TRUE(first.time_index().IsFull());
+  EXPECT_FALSE(first.offset_index().IsFull());
+  EXPECT_TRUE(f.Append(BatchOf(1, 2000)).rolled);
+}
+
+// Rule: when the segment's first batch has no timestamp, segment.ms counts
+// wall time since the segment began (Kafka's fallback), so the segment rolls
+// neither at every append nor never.
+TEST(LogTest, SegmentWithoutTimestampsRollsOnSegmentMsByWallClock) {
+  LogConfig config;
+  config.segment_ms = 1000;
+  MemoryLogFixture f(config);
+  f.now_ms_ = 10'000;
+  EXPECT_FALSE(f.Append(BatchOf(1, kNoTimestamp)).rolled);
+  f.now_ms_ = 10'500;
+  EXPECT_FALSE(f.Append(BatchOf(1, 1'000'000)).rolled)
+      << "a record time is not compared with NO_TIMESTAMP";
+  EXPECT_FALSE(f.Append(BatchOf(1, kNoTimestamp)).rolled);
+  f.now_ms_ = 11'001;
+  EXPECT_TRUE(f.Append(BatchOf(1, kNoTimestamp)).rolled);
+}
+
 // Rule: a corrupt batch is rejected with CORRUPT_MESSAGE and nothing is
 // appended, not even the valid batches before it in the same request.
 TEST(LogTest, CorruptBatchAppendsNothing) {
@@ -189,10 +223,10 @@ TEST(LogSegmentTest, RollsBeforeRelativeOffsetsOverflow) {
   auto segment = LogSegment::Create(disk, "t-0", base, config);
   Bytes batch = BatchOf(1);
   SetBaseOffset(batch, base);
-  segment->Append(batch, SplitAndValidateBatches(batch).value());
+  segment->Append(batch, SplitAndValidateBatches(batch).value(), 1000);
   const int64_t max_relative = std::numeric_limits<int32_t>::max();
-  EXPECT_FALSE(segment->ShouldRoll(10, 1000, base + max_relative));
-  EXPECT_TRUE(segment->ShouldRoll(10, 1000, base + max_relative + 1));
+  EXPECT_FALSE(segment->ShouldRoll(10, 1000, base + max_relative, 1000));
+  EXPECT_TRUE(segment->ShouldRoll(10, 1000, base + max_relative + 1, 1000));
 }
 
 // Rule (scenario 4): the time index holds only growing timestamps; the offset

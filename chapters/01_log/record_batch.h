@@ -57,6 +57,8 @@ inline constexpr int64_t kNoProducerId = -1;
 inline constexpr int16_t kNoProducerEpoch = -1;
 inline constexpr int32_t kNoSequence = -1;
 inline constexpr int32_t kNoPartitionLeaderEpoch = -1;
+/// A batch's timestamps when its producer set none (RecordBatch.NO_TIMESTAMP).
+inline constexpr int64_t kNoTimestamp = -1;
 
 /// Bits of the attributes field.
 inline constexpr int16_t kCompressionCodecMask = 0x07;  ///< 0 = none

@@ -128,6 +128,28 @@ TEST(RecoveryTest, DamageFoundByAReadIsAnError) {
             (std::vector<int64_t>{0, 1}));
 }
 
+// Rule: every length read from disk is checked before use. A batchLength of
+// -12 makes a batch's size (12 + batchLength) zero; a read over it must end,
+// with the whole batches before it, and a read of the damaged batch itself is
+// CORRUPT_MESSAGE.
+TEST(RecoveryTest, ZeroSizedBatchEndsAReadInsteadOfLoopingOnIt) {
+  MemoryLogFixture f;
+  for (int i = 0; i < 3; ++i) f.Append(BatchOf(2));
+  Bytes contents = ReadWholeFile(f.disk(), kFirstLog);
+  const size_t second_batch = BatchOf(2).size();
+  for (size_t i = 0; i < 4; ++i) {  // batchLength = -12, big-endian
+    contents[second_batch + 8 + i] = i < 3 ? 0xFF : 0xF4;
+  }
+  auto file = f.disk().Open(kFirstLog);
+  file->Truncate(0);
+  file->Append(contents);
+
+  EXPECT_EQ(testing::OffsetsIn(ReadLog(f.log(), 0, 1 << 20).value()),
+            (std::vector<int64_t>{0, 1}));
+  EXPECT_EQ(ReadLog(f.log(), 2, 1 << 20).error().code,
+            ErrorCode::kCorruptMessage);
+}
+
 // Rule: after a clean shutdown the log is trusted: nothing is re-validated.
 TEST(RecoveryTest, CleanShutdownSkipsRecovery) {
   MemoryLogFixture f;
@@ -166,6 +188,37 @@ TEST(RecoveryTest, CrashLosesOnlyTheUnflushedTail) {
 
   f.Reopen();
   EXPECT_EQ(ReadAllOffsets(f.log()), Range(0, 4));
+}
+
+// Rule: with flush.messages=1 every acknowledged batch survives a power
+// failure, also in segments rolled since, and in a partition directory that is
+// new: fsyncing a file does not make its name durable; syncing its directory
+// does (Kafka's Utils.flushDir).
+TEST(RecoveryTest, FlushedBatchesInNewSegmentsAndDirectoriesSurvivePowerLoss) {
+  LogConfig config;
+  config.flush_messages = 1;
+  config.segment_bytes = int64_t(BatchOf(2).size()) * 2;
+  MemoryLogFixture f(config);
+  for (int i = 0; i < 5; ++i) f.Append(BatchOf(2));
+  ASSERT_EQ(f.log().segments().size(), 3u);
+  f.disk().CrashLosingUnsynced();
+
+  f.Reopen();
+  EXPECT_EQ(ReadAllOffsets(f.log()), Range(0, 10));
+}
+
+// Rule: recovery stops at a batch whose base offset goes backwards (here the
+// same batch written twice): offsets in a log only grow.
+TEST(RecoveryTest, BatchWhoseOffsetsGoBackwardsIsTruncated) {
+  MemoryLogFixture f;
+  f.Append(BatchOf(2));
+  Bytes repeated = ReadWholeFile(f.disk(), kFirstLog);
+  f.disk().Open(kFirstLog)->Append(repeated);
+
+  f.Reopen();  // an unclean shutdown: the segment is recovered
+  EXPECT_EQ(f.log().recovery_report().bytes_truncated, repeated.size());
+  EXPECT_EQ(f.log().log_end_offset(), 2);
+  EXPECT_EQ(f.Append(BatchOf(1)).first_offset, 2);
 }
 
 // Property: a crash at a random moment, tearing the unsynced tail at a random

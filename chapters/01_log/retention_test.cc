@@ -39,6 +39,23 @@ TEST(RetentionTest, TimeRetentionDeletesOldSegments) {
   EXPECT_EQ(ReadAllOffsets(f.log()), (std::vector<int64_t>{4, 5}));
 }
 
+// Rule: a segment whose batches carry no timestamp (NO_TIMESTAMP) ages by its
+// .log file's modification time, not by -1, which would make it look ancient.
+TEST(RetentionTest, SegmentsWithoutTimestampsAgeByModificationTime) {
+  LogConfig config = OneBatchPerSegment();
+  config.retention_ms = 10 * kHour;
+  MemoryLogFixture f(config);
+  const int64_t start = 100 * kHour;
+  for (int i = 0; i < 3; ++i) {
+    f.now_ms_ = start + i * kHour;
+    f.Append(BatchOf(2, kNoTimestamp));
+  }
+  EXPECT_EQ(f.log().DeleteRetentionBreachedSegments(start + 5 * kHour), 0);
+  EXPECT_EQ(f.log().DeleteRetentionBreachedSegments(start + 11 * kHour + 1), 2)
+      << "written at start and start + 1h";
+  EXPECT_EQ(f.log().log_start_offset(), 4);
+}
+
 // Rule (scenario 6): a read below the log start offset gets
 // OFFSET_OUT_OF_RANGE.
 TEST(RetentionTest, ReadBelowLogStartIsOutOfRange) {

@@ -78,6 +78,7 @@ inline std::vector<int64_t> ReadAllOffsets(const Log& log) {
 class MemoryLogFixture {
  public:
   explicit MemoryLogFixture(LogConfig config = {}) : config_(config) {
+    disk_.set_clock([this] { return now_ms_; });
     Reopen();
   }
 

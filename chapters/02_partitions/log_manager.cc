@@ -104,7 +104,7 @@ LogManager::LogManager(Storage& storage, std::string data_dir,
     : storage_(storage), data_dir_(std::move(data_dir)), defaults_(defaults) {}
 
 void LogManager::LoadLogs(int64_t now_ms) {
-  storage_.CreateDirectories(data_dir_);
+  CreateDirectoriesDurably(storage_, data_dir_);
   for (const std::string& name : storage_.ListDirectories(data_dir_)) {
     if (auto partition = TopicPartition::FromDirectoryName(name)) {
       OpenLog(*partition, defaults_, now_ms);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <string>
 
+#include "chapters/01_log/record_batch.h"
 #include "lib/bytes.h"
 #include "lib/lab.h"
 
@@ -140,7 +141,10 @@ Status OffsetIndex::SanityCheck(uint64_t log_size) const {
 }
 
 void TimeIndex::MaybeAppend(int64_t timestamp, int64_t offset) {
-  if (!entries().empty() && timestamp <= entries().back().timestamp) return;
+  // An empty index counts as ending at NO_TIMESTAMP, so a segment of batches
+  // without timestamps gets no entries (TimeIndex.maybeAppend).
+  int64_t last = entries().empty() ? kNoTimestamp : entries().back().timestamp;
+  if (timestamp <= last) return;
   IndexFile::Append({timestamp, offset});
 }
 

@@ -16,12 +16,17 @@ std::string PathOf(const std::string& dir, int64_t base_offset,
   return dir + "/" + SegmentFileName(base_offset, suffix);
 }
 
-// The length of the longest prefix of `bytes` made of whole batches.
+// The length of the longest prefix of `bytes` made of whole batches: a read
+// of max_bytes usually cuts its last batch short. Every length is checked
+// before it is used (DecodeBatchHeader): a damaged batchLength ends the prefix
+// instead of looping on it, and the read that starts at that batch reports
+// CORRUPT_MESSAGE.
 size_t WholeBatchesPrefix(ByteView bytes) {
   size_t end = 0;
-  while (bytes.size() - end >= size_t(kLogOverhead)) {
-    ByteReader reader(bytes.subspan(end + 8, 4));
-    size_t batch_size = kLogOverhead + size_t(reader.ReadInt32("batchLength"));
+  while (bytes.size() - end >= size_t(kBatchHeaderSize)) {
+    Result<RecordBatchHeader> header = DecodeBatchHeader(bytes.subspan(end));
+    if (!header.ok()) break;
+    size_t batch_size = size_t(header->SizeInBytes());
     if (batch_size > bytes.size() - end) break;
     end += batch_size;
   }
@@ -77,7 +82,8 @@ std::unique_ptr<LogSegment> LogSegment::Create(Storage& storage,
 std::unique_ptr<LogSegment> LogSegment::Open(Storage& storage,
                                              const std::string& dir,
                                              int64_t base_offset,
-                                             const LogConfig& config) {
+                                             const LogConfig& config,
+                                             int64_t now_ms) {
   bool indexes_exist =
       storage.Exists(PathOf(dir, base_offset, kIndexFileSuffix)) &&
       storage.Exists(PathOf(dir, base_offset, kTimeIndexFileSuffix));
@@ -87,6 +93,7 @@ std::unique_ptr<LogSegment> LogSegment::Open(Storage& storage,
       segment->offset_index_.SanityCheck(segment->size()).ok() &&
       segment->time_index_.SanityCheck().ok();
   segment->needs_recovery_ = !indexes_sane || !segment->LoadTailState();
+  segment->created_ms_ = now_ms;
   return segment;
 }
 
@@ -101,13 +108,14 @@ void LogSegment::ResetState() {
 //! [should roll]
 bool LogSegment::ShouldRoll(int64_t incoming_bytes,
                             int64_t incoming_max_timestamp,
-                            int64_t incoming_last_offset) const {
+                            int64_t incoming_last_offset,
+                            int64_t now_ms) const {
   // BEGIN LAB lab01_log LogSegment::ShouldRoll
   // HINT: Roll when any of these holds (config_ has the settings):
   // HINT: * the segment would grow past segment_bytes;
-  // HINT: * it is not empty, and the incoming max timestamp is more than
-  // HINT:   segment_ms after rolling_based_timestamp_ (record time);
-  // HINT: * either index is full;
+  // HINT: * it is not empty, and it has waited more than segment_ms for a
+  // HINT:   roll (TimeWaitedForRoll, given to you);
+  // HINT: * either index is full (both can be);
   // HINT: * the incoming last offset, relative to the base offset,
   // HINT:   does not fit in an int32.
   throw kafka::LabNotImplemented("lab01_log", "LogSegment::ShouldRoll");
@@ -115,8 +123,25 @@ bool LogSegment::ShouldRoll(int64_t incoming_bytes,
 }
 //! [should roll]
 
+//! [time waited for roll]
+int64_t LogSegment::TimeWaitedForRoll(int64_t now_ms,
+                                      int64_t incoming_max_timestamp) const {
+  if (rolling_based_timestamp_.value_or(kNoTimestamp) >= 0) {
+    return incoming_max_timestamp - *rolling_based_timestamp_;
+  }
+  return now_ms - created_ms_;
+}
+//! [time waited for roll]
+
+int64_t LogSegment::LargestTimestamp() const {
+  if (max_timestamp_so_far_ >= 0) return max_timestamp_so_far_;
+  return log_file_->LastModifiedMs();
+}
+
 void LogSegment::Append(ByteView records,
-                        const std::vector<BatchSlice>& batches) {
+                        const std::vector<BatchSlice>& batches,
+                        int64_t now_ms) {
+  if (empty()) created_ms_ = now_ms;
   uint64_t start = size();
   log_file_->Append(records);
   for (const BatchSlice& batch : batches) {

@@ -147,6 +147,7 @@ void Simulation::AddNode(NodeId id, NodeFactory factory) {
   added->id = id;
   added->factory = std::move(factory);
   added->random.seed(random_());
+  added->disk.set_clock([this] { return now_ms_; });
   added->env = std::make_unique<SimEnvironment>(*this, id);
   Slot& s = *added;
   slots_[id] = std::move(added);

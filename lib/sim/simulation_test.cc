@@ -167,6 +167,7 @@ TEST(SimulationTest, CrashLosesUnsyncedWrites) {
   Simulation sim(1);
   sim.AddNode(kServer, [] { return std::make_unique<PingServer>(); });
   auto file = sim.env(kServer).storage().Open("data/f");
+  sim.env(kServer).storage().SyncDirectory("data");
   file->Append(AsBytes("synced"));
   file->Sync();
   file->Append(AsBytes("+unsynced"));

@@ -1,7 +1,6 @@
 #include "lib/storage/memory_storage.h"
 
 #include <algorithm>
-#include <set>
 #include <stdexcept>
 
 namespace kafka {
@@ -9,13 +8,15 @@ namespace {
 
 class MemoryFile : public File {
  public:
-  explicit MemoryFile(std::shared_ptr<MemoryStorage::FileState> state)
-      : state_(std::move(state)) {}
+  MemoryFile(std::shared_ptr<MemoryStorage::FileState> state,
+             std::function<int64_t()> now_ms)
+      : state_(std::move(state)), now_ms_(std::move(now_ms)) {}
 
   uint64_t Size() const override { return state_->contents.size(); }
 
   void Append(ByteView data) override {
     state_->contents.insert(state_->contents.end(), data.begin(), data.end());
+    state_->modified_ms = now_ms_();
   }
 
   size_t ReadAt(uint64_t position, std::span<uint8_t> out) const override {
@@ -30,51 +31,72 @@ class MemoryFile : public File {
   void Truncate(uint64_t size) override {
     if (size < state_->contents.size()) state_->contents.resize(size);
     state_->synced_size = std::min(state_->synced_size, size);
+    state_->modified_ms = now_ms_();
   }
 
   void Sync() override { state_->synced_size = state_->contents.size(); }
 
+  int64_t LastModifiedMs() const override { return state_->modified_ms; }
+
  private:
   std::shared_ptr<MemoryStorage::FileState> state_;
+  std::function<int64_t()> now_ms_;
 };
 
-// The directory part of "dir/name".
-std::string Parent(const std::string& path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string::npos ? "" : path.substr(0, slash);
+bool IsInside(const std::string& path, const std::string& dir) {
+  return path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
+         path[dir.size()] == '/';
 }
+
+bool IsRoot(const std::string& dir) { return dir == "." || dir == "/"; }
 
 }  // namespace
 
 std::unique_ptr<File> MemoryStorage::Open(const std::string& path) {
   auto& state = files_[path];
-  if (!state) state = std::make_shared<FileState>();
-  return std::make_unique<MemoryFile>(state);
+  if (!state) {
+    state = std::make_shared<FileState>();
+    state->modified_ms = now_ms_();
+  }
+  return std::make_unique<MemoryFile>(state, now_ms_);
 }
 
 bool MemoryStorage::Exists(const std::string& path) const {
-  return files_.contains(path);
+  return files_.contains(path) || IsDirectory(path);
+}
+
+bool MemoryStorage::IsDirectory(const std::string& path) const {
+  if (IsRoot(path) || directories_.contains(path)) return true;
+  // Paths inside `path` sort together, right from path + "/" on.
+  auto first_inside = files_.lower_bound(path + "/");
+  return first_inside != files_.end() && IsInside(first_inside->first, path);
 }
 
 std::vector<std::string> MemoryStorage::List(const std::string& dir) const {
   std::vector<std::string> names;
   for (const auto& [path, state] : files_) {
-    if (Parent(path) == dir) names.push_back(path.substr(dir.size() + 1));
+    if (ParentDirectory(path) == dir) {
+      names.push_back(path.substr(dir.size() + 1));
+    }
   }
   return names;  // std::map keeps them sorted
 }
 
-// Directories exist as prefixes of file paths: "dir/sub/file" makes "sub".
+// Directories exist as prefixes of file paths ("dir/sub/file" makes "sub"),
+// and as made by CreateDirectories.
 std::vector<std::string> MemoryStorage::ListDirectories(
     const std::string& dir) const {
   std::set<std::string> names;
-  const std::string prefix = dir + "/";
-  for (const auto& [path, state] : files_) {
-    if (path.compare(0, prefix.size(), prefix) != 0) continue;
-    size_t slash = path.find('/', prefix.size());
+  auto add_child_of_dir = [&](const std::string& path) {
+    if (!IsInside(path, dir)) return;
+    size_t slash = path.find('/', dir.size() + 1);
     if (slash != std::string::npos) {
-      names.insert(path.substr(prefix.size(), slash - prefix.size()));
+      names.insert(path.substr(dir.size() + 1, slash - dir.size() - 1));
     }
+  };
+  for (const auto& [path, state] : files_) add_child_of_dir(path);
+  for (const std::string& directory : directories_) {
+    add_child_of_dir(directory + "/");
   }
   return {names.begin(), names.end()};
 }
@@ -88,20 +110,58 @@ void MemoryStorage::Rename(const std::string& from, const std::string& to) {
   files_.erase(it);
 }
 
-void MemoryStorage::CreateDirectories(const std::string&) {
-  // Directories exist implicitly, as prefixes of file paths.
-}
-
-void MemoryStorage::Crash(std::mt19937_64& random) {
-  for (auto& [path, state] : files_) {
-    uint64_t unsynced = state->contents.size() - state->synced_size;
-    std::uniform_int_distribution<uint64_t> kept(0, unsynced);
-    state = SurvivorOf(*state, kept(random));
+void MemoryStorage::CreateDirectories(const std::string& dir) {
+  for (std::string d = dir; !IsRoot(d) && !Exists(d); d = ParentDirectory(d)) {
+    directories_.insert(d);
+    unsynced_directories_.insert(d);
   }
 }
 
+void MemoryStorage::SyncDirectory(const std::string& dir) {
+  std::erase_if(durable_files_, [&](const auto& entry) {
+    return ParentDirectory(entry.first) == dir;
+  });
+  for (const auto& [path, state] : files_) {
+    if (ParentDirectory(path) == dir) durable_files_[path] = state;
+  }
+  std::erase_if(unsynced_directories_, [&](const std::string& directory) {
+    return ParentDirectory(directory) == dir;
+  });
+}
+
+std::vector<std::pair<std::string, std::shared_ptr<MemoryStorage::FileState>>>
+MemoryStorage::SurvivingEntries() const {
+  std::vector<std::pair<std::string, std::shared_ptr<FileState>>> survivors;
+  for (const auto& [path, state] : durable_files_) {
+    bool in_new_directory = std::any_of(
+        unsynced_directories_.begin(), unsynced_directories_.end(),
+        [&](const std::string& dir) { return IsInside(path, dir); });
+    if (!in_new_directory) survivors.emplace_back(path, state);
+  }
+  return survivors;
+}
+
+void MemoryStorage::CrashKeeping(
+    const std::function<uint64_t(const FileState&)>& kept) {
+  files_.clear();
+  for (const auto& [path, state] : SurvivingEntries()) {
+    files_[path] = SurvivorOf(*state, kept(*state));
+  }
+  durable_files_ = files_;
+  for (const std::string& dir : unsynced_directories_) directories_.erase(dir);
+  unsynced_directories_.clear();
+}
+
+void MemoryStorage::Crash(std::mt19937_64& random) {
+  CrashKeeping([&](const FileState& state) {
+    std::uniform_int_distribution<uint64_t> kept(
+        0, state.contents.size() - state.synced_size);
+    return kept(random);
+  });
+}
+
 void MemoryStorage::CrashLosingUnsynced() {
-  for (auto& [path, state] : files_) state = SurvivorOf(*state, 0);
+  CrashKeeping([](const FileState&) { return uint64_t{0}; });
 }
 
 // A fresh state object, so that handles opened before the crash cannot write
@@ -114,6 +174,7 @@ std::shared_ptr<MemoryStorage::FileState> MemoryStorage::SurvivorOf(
       state.contents.begin() +
           static_cast<ptrdiff_t>(state.synced_size + unsynced_bytes_kept));
   survivor->synced_size = survivor->contents.size();
+  survivor->modified_ms = state.modified_ms;
   return survivor;
 }
 

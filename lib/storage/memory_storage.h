@@ -6,23 +6,31 @@
 /// them: the unsynced tail may be lost entirely, kept entirely, or cut in the
 /// middle of a write (a "torn" write), as after a power failure.
 ///
-/// Simplification: creating, removing, renaming and truncating files are
-/// durable at once. A real file system needs an fsync of the directory for the
-/// first three; Kafka does that, and this model assumes it.
+/// Directories are modelled as a real file system has them: a file's name is
+/// an entry in its directory, and a crash keeps the directory as it was at the
+/// last SyncDirectory. A file created since then vanishes, whatever was synced
+/// inside it; a rename since then is undone; a removed file comes back. A
+/// directory created since its parent was last synced vanishes with all it
+/// holds. Truncating a file is durable at once (it changes the file, not the
+/// directory).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
+#include <set>
 
 #include "lib/storage/storage.h"
 
 namespace kafka {
 
-/// Storage in memory, with a crash that loses unsynced bytes.
+/// Storage in memory, with a crash that loses unsynced bytes and unsynced
+/// directory entries.
 class MemoryStorage : public Storage {
  public:
   std::unique_ptr<File> Open(const std::string& path) override;
+  /// True for files and directories.
   bool Exists(const std::string& path) const override;
   std::vector<std::string> List(const std::string& dir) const override;
   std::vector<std::string> ListDirectories(
@@ -30,10 +38,17 @@ class MemoryStorage : public Storage {
   void Remove(const std::string& path) override;
   void Rename(const std::string& from, const std::string& to) override;
   void CreateDirectories(const std::string& dir) override;
+  void SyncDirectory(const std::string& dir) override;
 
-  /// Power failure: every file keeps its synced bytes plus a random prefix
-  /// (possibly empty, possibly all) of its unsynced bytes. Files opened before
-  /// the crash must not be used after it.
+  /// The clock that stamps file modification times (File::LastModifiedMs):
+  /// the simulator's virtual clock, or a test's. Without one, times are 0.
+  void set_clock(std::function<int64_t()> now_ms) {
+    now_ms_ = std::move(now_ms);
+  }
+
+  /// Power failure: every file that survives (see above) keeps its synced
+  /// bytes plus a random prefix (possibly empty, possibly all) of its unsynced
+  /// bytes. Files opened before the crash must not be used after it.
   void Crash(std::mt19937_64& random);
   /// Power failure that loses every unsynced byte.
   void CrashLosingUnsynced();
@@ -46,13 +61,27 @@ class MemoryStorage : public Storage {
   struct FileState {
     Bytes contents;            ///< what readers see
     uint64_t synced_size = 0;  ///< contents[0, synced_size) survives a crash
+    int64_t modified_ms = 0;   ///< the last write or truncation
   };
 
  private:
+  /// The files a crash leaves: the durable entries outside new directories.
+  std::vector<std::pair<std::string, std::shared_ptr<FileState>>>
+  SurvivingEntries() const;
+  void CrashKeeping(const std::function<uint64_t(const FileState&)>& kept);
   static std::shared_ptr<FileState> SurvivorOf(const FileState& state,
                                                uint64_t unsynced_bytes_kept);
+  bool IsDirectory(const std::string& path) const;
 
+  std::function<int64_t()> now_ms_ = [] { return int64_t{0}; };
+  /// What readers see now, by path.
   std::map<std::string, std::shared_ptr<FileState>> files_;
+  /// What a crash keeps: the entries as of each directory's last sync.
+  std::map<std::string, std::shared_ptr<FileState>> durable_files_;
+  /// Directories made by CreateDirectories (others exist as path prefixes).
+  std::set<std::string> directories_;
+  /// Of those, the ones whose entry in their parent is not yet synced.
+  std::set<std::string> unsynced_directories_;
 };
 
 }  // namespace kafka

@@ -1,6 +1,7 @@
 #include "lib/storage/posix_storage.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -59,6 +60,12 @@ class PosixFile : public File {
     if (::fsync(fd_) != 0) ThrowErrno("fsync " + path_);
   }
 
+  int64_t LastModifiedMs() const override {
+    struct stat info;
+    if (::fstat(fd_, &info) != 0) ThrowErrno("stat " + path_);
+    return int64_t(info.st_mtim.tv_sec) * 1000 + info.st_mtim.tv_nsec / 1000000;
+  }
+
  private:
   int fd_;
   std::string path_;
@@ -112,6 +119,17 @@ void PosixStorage::Rename(const std::string& from, const std::string& to) {
 
 void PosixStorage::CreateDirectories(const std::string& dir) {
   std::filesystem::create_directories(dir);
+}
+
+void PosixStorage::SyncDirectory(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) ThrowErrno("open directory " + dir);
+  int error = ::fsync(fd) == 0 ? 0 : errno;
+  ::close(fd);
+  if (error != 0) {
+    throw std::system_error(error, std::generic_category(),
+                            "fsync directory " + dir);
+  }
 }
 
 }  // namespace kafka

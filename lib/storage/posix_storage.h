@@ -2,7 +2,7 @@
 /// Storage on the machine's real file system (POSIX calls).
 ///
 /// This is what the cluster and the demos use. Append is write(2) into the page
-/// cache; Sync is fsync(2).
+/// cache; Sync is fsync(2); SyncDirectory is fsync(2) of the directory.
 #pragma once
 
 #include "lib/storage/storage.h"
@@ -20,6 +20,7 @@ class PosixStorage : public Storage {
   void Remove(const std::string& path) override;
   void Rename(const std::string& from, const std::string& to) override;
   void CreateDirectories(const std::string& dir) override;
+  void SyncDirectory(const std::string& dir) override;
 };
 
 }  // namespace kafka

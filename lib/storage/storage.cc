@@ -19,6 +19,22 @@ void WriteFileAtomically(Storage& storage, const std::string& path,
     file->Sync();
   }
   storage.Rename(temporary, path);
+  storage.SyncDirectory(ParentDirectory(path));
+}
+
+std::string ParentDirectory(const std::string& path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+void CreateDirectoriesDurably(Storage& storage, const std::string& dir) {
+  if (dir.empty() || storage.Exists(dir)) return;
+  const std::string parent = ParentDirectory(dir);
+  CreateDirectoriesDurably(storage, parent);
+  storage.CreateDirectories(dir);
+  storage.SyncDirectory(parent);
 }
 
 }  // namespace kafka

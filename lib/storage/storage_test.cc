@@ -75,6 +75,28 @@ TEST_P(StorageContractTest, WriteFileAtomicallyReplacesContents) {
   EXPECT_EQ(storage_->List(dir_), (std::vector<std::string>{"checkpoint"}));
 }
 
+TEST_P(StorageContractTest, SyncDirectoryAndModificationTime) {
+  auto file = storage_->Open(dir_ + "/a.log");
+  file->Append(AsBytes("x"));
+  storage_->SyncDirectory(dir_);
+  EXPECT_GE(file->LastModifiedMs(), 0);
+}
+
+TEST_P(StorageContractTest, ExistsForDirectories) {
+  EXPECT_TRUE(storage_->Exists(dir_));
+  EXPECT_FALSE(storage_->Exists(dir_ + "/t-0"));
+  CreateDirectoriesDurably(*storage_, dir_ + "/t-0/nested");
+  EXPECT_TRUE(storage_->Exists(dir_ + "/t-0"));
+  EXPECT_EQ(storage_->ListDirectories(dir_ + "/t-0"),
+            (std::vector<std::string>{"nested"}));
+}
+
+TEST(ParentDirectoryTest, Paths) {
+  EXPECT_EQ(ParentDirectory("a/b/c"), "a/b");
+  EXPECT_EQ(ParentDirectory("c"), ".");
+  EXPECT_EQ(ParentDirectory("/c"), "/");
+}
+
 INSTANTIATE_TEST_SUITE_P(BothImplementations, StorageContractTest,
                          ::testing::Values("posix", "memory"));
 
@@ -82,6 +104,7 @@ INSTANTIATE_TEST_SUITE_P(BothImplementations, StorageContractTest,
 TEST(MemoryStorageTest, CrashLosesOnlyUnsyncedBytes) {
   MemoryStorage disk;
   auto file = disk.Open("d/f");
+  disk.SyncDirectory("d");
   file->Append(AsBytes("durable"));
   file->Sync();
   file->Append(AsBytes("volatile"));
@@ -99,6 +122,7 @@ TEST(MemoryStorageTest, RandomCrashKeepsAPrefixOfTheUnsyncedTail) {
   for (int trial = 0; trial < 50; ++trial) {
     MemoryStorage disk;
     auto file = disk.Open("d/f");
+    disk.SyncDirectory("d");
     file->Append(AsBytes("durable"));
     file->Sync();
     file->Append(AsBytes("volatile"));
@@ -115,11 +139,100 @@ TEST(MemoryStorageTest, RandomCrashKeepsAPrefixOfTheUnsyncedTail) {
 TEST(MemoryStorageTest, StaleHandleCannotWriteAfterCrash) {
   MemoryStorage disk;
   auto file = disk.Open("d/f");
+  disk.SyncDirectory("d");
   file->Append(AsBytes("a"));
   file->Sync();
   disk.CrashLosingUnsynced();
   file->Append(AsBytes("zombie"));
   EXPECT_EQ(AsString(ReadWholeFile(disk, "d/f")), "a");
+}
+
+// Rule: a new file's name survives a crash only once its directory is synced,
+// however much of the file itself was synced.
+TEST(MemoryStorageTest, CrashForgetsAFileCreatedSinceTheDirectorySync) {
+  MemoryStorage disk;
+  auto file = disk.Open("d/new.log");
+  file->Append(AsBytes("synced"));
+  file->Sync();
+  disk.CrashLosingUnsynced();
+  EXPECT_FALSE(disk.Exists("d/new.log"));
+
+  disk.Open("d/new.log")->Sync();
+  disk.SyncDirectory("d");
+  disk.CrashLosingUnsynced();
+  EXPECT_TRUE(disk.Exists("d/new.log"));
+}
+
+// Rule: syncing one directory says nothing about another.
+TEST(MemoryStorageTest, SyncDirectoryCoversOnlyThatDirectory) {
+  MemoryStorage disk;
+  disk.Open("a/f");
+  disk.Open("b/f");
+  disk.SyncDirectory("a");
+  disk.CrashLosingUnsynced();
+  EXPECT_TRUE(disk.Exists("a/f"));
+  EXPECT_FALSE(disk.Exists("b/f"));
+}
+
+// Rule: a rename or a removal not yet synced in the directory is undone by a
+// crash (the old name, and the removed file, come back).
+TEST(MemoryStorageTest, CrashUndoesUnsyncedRenamesAndRemovals) {
+  MemoryStorage disk;
+  disk.Open("d/old")->Append(AsBytes("x"));
+  disk.Open("d/removed");
+  disk.SyncDirectory("d");
+  disk.Rename("d/old", "d/new");
+  disk.Remove("d/removed");
+  disk.CrashLosingUnsynced();
+  EXPECT_EQ(disk.List("d"), (std::vector<std::string>{"old", "removed"}));
+}
+
+// Rule: a directory created since its parent was last synced vanishes in a
+// crash, with every file in it, even files synced in it.
+TEST(MemoryStorageTest, CrashForgetsADirectoryNotSyncedInItsParent) {
+  MemoryStorage disk;
+  disk.CreateDirectories("data/t-0");
+  disk.Open("data/t-0/f")->Sync();
+  disk.SyncDirectory("data/t-0");
+  disk.CrashLosingUnsynced();
+  EXPECT_FALSE(disk.Exists("data/t-0"));
+  EXPECT_FALSE(disk.Exists("data/t-0/f"));
+}
+
+// Rule: CreateDirectoriesDurably syncs each new directory into its parent.
+TEST(MemoryStorageTest, DurablyCreatedDirectoriesSurviveACrash) {
+  MemoryStorage disk;
+  CreateDirectoriesDurably(disk, "data/t-0");
+  disk.Open("data/t-0/f")->Sync();
+  disk.SyncDirectory("data/t-0");
+  disk.CrashLosingUnsynced();
+  EXPECT_TRUE(disk.Exists("data/t-0/f"));
+  EXPECT_EQ(disk.ListDirectories("data"), (std::vector<std::string>{"t-0"}));
+}
+
+// Rule: WriteFileAtomically's rename survives a crash.
+TEST(MemoryStorageTest, AtomicWriteSurvivesACrash) {
+  MemoryStorage disk;
+  WriteFileAtomically(disk, "d/checkpoint", AsBytes("0\n42\n"));
+  disk.CrashLosingUnsynced();
+  EXPECT_EQ(AsString(ReadWholeFile(disk, "d/checkpoint")), "0\n42\n");
+}
+
+// Rule: a file's modification time is the storage clock's time of its last
+// write, and it survives a crash.
+TEST(MemoryStorageTest, ModificationTimeFollowsWrites) {
+  MemoryStorage disk;
+  int64_t now_ms = 100;
+  disk.set_clock([&] { return now_ms; });
+  auto file = disk.Open("d/f");
+  disk.SyncDirectory("d");
+  now_ms = 200;
+  file->Append(AsBytes("x"));
+  file->Sync();
+  now_ms = 300;
+  EXPECT_EQ(file->LastModifiedMs(), 200);
+  disk.CrashLosingUnsynced();
+  EXPECT_EQ(disk.Open("d/f")->LastModifiedMs(), 200);
 }
 
 TEST(MemoryStorageTest, FlipByteCorruptsOneByte) {
