@@ -12,6 +12,7 @@ namespace kafka {
 namespace {
 
 using testing::BatchOf;
+using testing::Concat;
 using testing::DecodeAll;
 using testing::MemoryLogFixture;
 using testing::OffsetsIn;
@@ -20,14 +21,20 @@ using testing::ReadLog;
 
 // Rule (KAFKA_RULES §1 scenario 1): offsets are dense and assigned by the log;
 // batches of 2, 1 and 4 records get base offsets 0, 2, 3 and LEO becomes 7.
+// (One request carries all three, so that this test needs only
+// AssignOffsets: a second append would ask ShouldRoll first.)
 TEST(LogTest, AssignsDenseOffsetsToBatches) {
   MemoryLogFixture f;
-  EXPECT_EQ(f.Append(BatchOf(2)).first_offset, 0);
-  EXPECT_EQ(f.Append(BatchOf(1)).first_offset, 2);
-  LogAppendInfo info = f.Append(BatchOf(4));
-  EXPECT_EQ(info.first_offset, 3);
+  Bytes request = Concat({BatchOf(2), BatchOf(1), BatchOf(4)});
+  LogAppendInfo info = f.log().Append(request, f.now_ms_).value();
+  EXPECT_EQ(info.first_offset, 0);
   EXPECT_EQ(info.last_offset, 6);
   EXPECT_EQ(f.log().log_end_offset(), 7);
+  std::vector<int64_t> base_offsets;
+  for (const RecordBatch& batch : DecodeAll(request)) {
+    base_offsets.push_back(batch.header.base_offset);
+  }
+  EXPECT_EQ(base_offsets, (std::vector<int64_t>{0, 2, 3}));
 }
 
 // Rule (scenario 1, continued): a read returns the whole batch that holds the
@@ -48,12 +55,11 @@ TEST(LogTest, ReadReturnsTheWholeBatchHoldingTheOffset) {
 // does so in the caller's buffer without breaking the CRC.
 TEST(LogTest, IncomingOffsetsAreRewritten) {
   MemoryLogFixture f;
-  f.Append(BatchOf(3));
   RecordBatch batch = MakeBatch({{.timestamp = 1, .value = ToBytes("x")}},
                                 /*base_offset=*/999);
-  Bytes bytes = EncodeRecordBatch(batch);
-  ASSERT_TRUE(f.log().Append(bytes, 0).ok());
-  EXPECT_EQ(DecodeRecordBatch(bytes).value().header.base_offset, 3);
+  Bytes request = Concat({BatchOf(3), EncodeRecordBatch(batch)});
+  ASSERT_TRUE(f.log().Append(request, 0).ok());
+  EXPECT_EQ(DecodeAll(request).back().header.base_offset, 3);
   EXPECT_EQ(OffsetsIn(ReadLog(f.log(), 3, 1000).value()),
             (std::vector<int64_t>{3}));
 }

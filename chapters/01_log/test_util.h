@@ -26,6 +26,14 @@ inline Bytes BatchOf(int count, int64_t timestamp = 1000,
   return EncodeRecordBatch(MakeBatch(records));
 }
 
+/// Batches back to back, as one Produce request carries them.
+inline Bytes Concat(const std::vector<Bytes>& batches) {
+  Bytes all;
+  for (const Bytes& batch : batches)
+    all.insert(all.end(), batch.begin(), batch.end());
+  return all;
+}
+
 /// Decodes every batch in a read result (fails the test on a bad one).
 inline std::vector<RecordBatch> DecodeAll(ByteView bytes) {
   std::vector<RecordBatch> batches;
