@@ -18,8 +18,13 @@
 ///
 /// The group moves through states: Empty → PreparingRebalance (waiting for
 /// joins) → CompletingRebalance (waiting for the leader's SyncGroup) → Stable,
-/// and back to PreparingRebalance whenever a member joins, leaves or misses
-/// session.timeout.ms. Requests from an older generation get
+/// and back to PreparingRebalance whenever a member joins, leaves, misses
+/// session.timeout.ms, or rejoins as leader or with changed subscriptions (a
+/// follower that rejoins unchanged just gets the current generation again).
+/// A JoinGroup or SyncGroup that waits is always answered in the end: answers
+/// leave a connection in request order, so one never sent would hold back
+/// every later answer on that connection. Requests from an older generation
+/// get
 /// ILLEGAL_GENERATION; from a member the group does not know,
 /// UNKNOWN_MEMBER_ID.
 ///
@@ -33,6 +38,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -51,6 +57,13 @@ struct GroupCoordinatorConfig {
   /// group.initial.rebalance.delay.ms: how long a new group waits for more
   /// members before its first generation.
   int32_t group_initial_rebalance_delay_ms = 3'000;
+  /// offset.metadata.max.bytes: the longest metadata string a commit may
+  /// carry; a longer one gets OFFSET_METADATA_TOO_LARGE.
+  int32_t offset_metadata_max_bytes = 4096;
+  /// offsets.topic.segment.bytes: __consumer_offsets rolls segments sooner
+  /// than other topics (100 MiB, not 1 GiB), which keeps loading it fast
+  /// once compaction has cleaned the older segments.
+  int64_t offsets_topic_segment_bytes = 104'857'600;
 };
 
 /// Java's String.hashCode, which decides a group's offsets partition.
@@ -63,6 +76,8 @@ enum class GroupState {
   kStable,
 };
 std::string_view GroupStateName(GroupState state);
+/// Prints the state's name, so that a failed EXPECT_EQ reads "Stable".
+std::ostream& operator<<(std::ostream& out, GroupState state);
 
 class GroupCoordinator {
  public:
@@ -118,16 +133,42 @@ class GroupCoordinator {
   Group& GroupFor(const std::string& group_id);
   ErrorCode CheckMember(const Group& group, const std::string& member_id,
                         int32_t generation_id) const;
+  /// Kafka's clientId + "-" + a random UUID, drawn from the environment.
+  std::string NewMemberId(const std::string& client_id);
+  /// Whether the group, with this request's protocols for its member, would
+  /// still share an assignor (and a protocol type).
+  bool SupportsProtocols(const Group& group,
+                         const JoinGroupRequest& request) const;
+  void AddMemberAndRebalance(Group& group, const JoinGroupRequest& request,
+                             const std::string& client_id, JoinAnswer answer);
+  /// A JoinGroup from a member the group knows.
+  void RejoinMember(Group& group, Member& member,
+                    const JoinGroupRequest& request, JoinAnswer answer);
+  void UpdateMemberAndRebalance(Group& group, Member& member,
+                                const JoinGroupRequest& request,
+                                JoinAnswer answer);
+  /// Parks a member's answer; one parked before it, from a request the
+  /// member has given up on, is answered REBALANCE_IN_PROGRESS now.
+  void ParkJoin(Member& member, JoinAnswer answer);
+  void ParkSync(Member& member, SyncAnswer answer);
+  /// The current generation as a JoinGroup answers it to `member_id`.
+  JoinGroupResponse JoinAnswerFor(const Group& group,
+                                  const std::string& member_id) const;
   void PrepareRebalance(Group& group);
+  /// Completes the join barrier if every member has rejoined.
+  void MaybeCompleteJoin(Group& group);
   void CompleteJoin(Group& group);
+  /// Removes a member, answering any JoinGroup or SyncGroup it has waiting.
   void RemoveMember(Group& group, const std::string& member_id);
   /// After a LeaveGroup or a session expiry: the others rebalance.
   void MemberLeft(Group& group, const std::string& member_id);
   void ResetSessionTimer(Group& group, Member& member);
   std::string ChooseProtocol(const Group& group) const;
-  void AppendOffsetRecord(const std::string& group_id, const std::string& topic,
-                          int32_t partition, int64_t offset,
-                          const std::optional<std::string>& metadata);
+  /// Who may commit: NONE, or the error every partition of the commit gets.
+  ErrorCode CheckCommitter(const OffsetCommitRequest& request);
+  /// Appends one partition's offset record; the partition's error code.
+  ErrorCode StoreOffset(const std::string& group_id, const std::string& topic,
+                        const OffsetCommitRequest::Partition& partition);
 
   Environment& env_;
   LogManager& logs_;

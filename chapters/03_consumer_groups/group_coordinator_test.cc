@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <regex>
+
 #include "chapters/03_consumer_groups/group_broker.h"
 #include "lib/protocol/api_keys.h"
 #include "lib/protocol/message.h"
@@ -23,14 +25,15 @@ class TestClient : public ClientNode {
   void Start(Environment&) override {}
 };
 
+constexpr GroupCoordinatorConfig kGroupConfig{
+    .offsets_topic_num_partitions = 5, .group_initial_rebalance_delay_ms = 100};
+
 class GroupTest : public ::testing::Test {
  protected:
-  GroupTest() : sim_(11) {
-    sim_.AddNode(kBroker, [] {
-      return std::make_unique<GroupBroker>(
-          BrokerConfig{.data_dir = "data"},
-          GroupCoordinatorConfig{.offsets_topic_num_partitions = 5,
-                                 .group_initial_rebalance_delay_ms = 100});
+  explicit GroupTest(GroupCoordinatorConfig config = kGroupConfig) : sim_(11) {
+    sim_.AddNode(kBroker, [config] {
+      return std::make_unique<GroupBroker>(BrokerConfig{.data_dir = "data"},
+                                           config);
     });
     // One node per member: a connection answers its requests in order, so a
     // JoinGroup waiting for a rebalance holds back whatever follows it on
@@ -62,15 +65,17 @@ class GroupTest : public ::testing::Test {
     return answer.value();
   }
 
+  // A JoinGroup whose metadata for each protocol is "<name>-<subscription>".
   JoinGroupRequest Join(const std::string& member_id = "",
-                        std::vector<std::string> protocols = {"range"}) {
+                        std::vector<std::string> protocols = {"range"},
+                        const std::string& subscription = "subscription") {
     JoinGroupRequest request;
     request.group_id = "g";
     request.session_timeout_ms = kSessionMs;
     request.rebalance_timeout_ms = 30'000;
     request.member_id = member_id;
     for (const std::string& name : protocols) {
-      request.protocols.push_back({name, ToBytes(name + "-subscription")});
+      request.protocols.push_back({name, ToBytes(name + "-" + subscription)});
     }
     return request;
   }
@@ -245,9 +250,11 @@ TEST_F(GroupTest, RebalanceEndsWhenEveryMemberHasRejoined) {
   Send(ApiKey::kJoinGroup, 2, Join(), a, kClient);
   Send(ApiKey::kJoinGroup, 2, Join(), b, kOtherClient);
   sim_.RunUntil([&] { return a && b; }, 10'000);
+  // Both rejoin with new subscriptions, which starts a rebalance.
   std::optional<JoinGroupResponse> a2, b2;
-  Send(ApiKey::kJoinGroup, 2, Join(a->member_id), a2, kClient);
-  Send(ApiKey::kJoinGroup, 2, Join(b->member_id), b2, kOtherClient);
+  Send(ApiKey::kJoinGroup, 2, Join(a->member_id, {"range"}, "v2"), a2, kClient);
+  Send(ApiKey::kJoinGroup, 2, Join(b->member_id, {"range"}, "v2"), b2,
+       kOtherClient);
   sim_.RunUntil([&] { return a2 && b2; }, 1000);  // rebalance timeout: 30 s
   ASSERT_TRUE(a2 && b2) << "everyone rejoined: no waiting";
   EXPECT_EQ(a2->generation_id, a->generation_id + 1);
@@ -272,9 +279,10 @@ TEST_F(GroupTest, MemberThatDoesNotRejoinIsLeftOut) {
   Send(ApiKey::kJoinGroup, 2, join, a, kClient);
   Send(ApiKey::kJoinGroup, 2, join, b, kOtherClient);
   sim_.RunUntil([&] { return a && b; }, 10'000);
-  // `a` rejoins, which starts a rebalance; `b` does not.
-  JoinGroupRequest rejoin = join;
-  rejoin.member_id = a->member_id;
+  // `a` rejoins with a new subscription, which starts a rebalance; `b` does
+  // not rejoin.
+  JoinGroupRequest rejoin = Join(a->member_id, {"range"}, "v2");
+  rejoin.rebalance_timeout_ms = kSessionMs / 2;
   JoinGroupResponse alone =
       Call<JoinGroupResponse>(ApiKey::kJoinGroup, 2, rejoin);
   EXPECT_EQ(alone.error_code, ErrorCode::kNone);
@@ -282,6 +290,7 @@ TEST_F(GroupTest, MemberThatDoesNotRejoinIsLeftOut) {
   EXPECT_EQ(alone.leader, a->member_id);
   ASSERT_EQ(alone.members.size(), 1u);
   EXPECT_EQ(alone.members[0].member_id, a->member_id);
+  EXPECT_EQ(alone.members[0].metadata, ToBytes("range-v2"));
   EXPECT_EQ(Heartbeat(b->member_id, b->generation_id, kOtherClient),
             ErrorCode::kUnknownMemberId);
 }
@@ -413,8 +422,34 @@ class TwoMemberGroupTest : public GroupTest {
     a_ = *a;
     b_ = *b;
     ASSERT_EQ(a_.generation_id, 1);
+    const bool a_leads = a_.leader == a_.member_id;
+    leader_ = a_leads ? a_ : b_;
+    follower_ = a_leads ? b_ : a_;
+    leader_node_ = a_leads ? kClient : kOtherClient;
+    follower_node_ = a_leads ? kOtherClient : kClient;
   }
+
+  // The leader assigns "p0" to itself and "p1" to the follower: Stable.
+  void SyncBoth() {
+    std::optional<SyncGroupResponse> follower_sync;
+    Send(ApiKey::kSyncGroup, 1,
+         SyncGroupRequest{"g", 1, follower_.member_id, {}}, follower_sync,
+         follower_node_);
+    Call<SyncGroupResponse>(
+        ApiKey::kSyncGroup, 1,
+        SyncGroupRequest{"g",
+                         1,
+                         leader_.member_id,
+                         {{leader_.member_id, ToBytes("p0")},
+                          {follower_.member_id, ToBytes("p1")}}},
+        leader_node_);
+    sim_.RunUntil([&] { return follower_sync.has_value(); }, 1'000);
+    ASSERT_EQ(coordinator().StateOf("g"), GroupState::kStable);
+  }
+
   JoinGroupResponse a_, b_;
+  JoinGroupResponse leader_, follower_;
+  NodeId leader_node_ = kClient, follower_node_ = kOtherClient;
 };
 
 // Rule: a member waiting in JoinGroup longer than its session timeout stays
@@ -489,6 +524,257 @@ TEST_F(TwoMemberGroupTest, MemberLeftOutGetsNothing) {
       leader_node);
   sim_.RunUntil([&] { return f2_sync.has_value(); }, 1'000);
   EXPECT_TRUE(f2_sync->assignment.empty());
+}
+
+// Rule: a new member's id is its client.id, a dash and a random UUID, as
+// Kafka makes them; the simulator's seeded randomness keeps runs repeatable.
+TEST_F(GroupTest, NewMemberIdsAreTheClientIdAndAUuid) {
+  JoinGroupResponse joined =
+      Call<JoinGroupResponse>(ApiKey::kJoinGroup, 2, Join());
+  EXPECT_TRUE(std::regex_match(
+      joined.member_id,
+      std::regex("client-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}"
+                 "-[0-9a-f]{12}")))
+      << joined.member_id;
+}
+
+// Rule: a follower that rejoins a Stable group with unchanged protocols gets
+// the current generation back, and nothing rebalances.
+TEST_F(TwoMemberGroupTest, FollowerRejoiningUnchangedGetsTheCurrentGeneration) {
+  SyncBoth();
+  JoinGroupResponse again = Call<JoinGroupResponse>(
+      ApiKey::kJoinGroup, 2, Join(follower_.member_id), follower_node_);
+  EXPECT_EQ(again.error_code, ErrorCode::kNone);
+  EXPECT_EQ(again.generation_id, 1);
+  EXPECT_EQ(again.leader, leader_.member_id);
+  EXPECT_TRUE(again.members.empty());
+  EXPECT_EQ(coordinator().StateOf("g"), GroupState::kStable);
+  EXPECT_EQ(Heartbeat(leader_.member_id, 1, leader_node_), ErrorCode::kNone);
+  SyncGroupResponse synced = Call<SyncGroupResponse>(
+      ApiKey::kSyncGroup, 1, SyncGroupRequest{"g", 1, follower_.member_id, {}},
+      follower_node_);
+  EXPECT_EQ(synced.assignment, ToBytes("p1"));
+}
+
+// Rule: in a Stable group, the leader's rejoin rebalances (it asks for a new
+// assignment that way), and so does a follower's with a new subscription.
+TEST_F(TwoMemberGroupTest, LeaderOrChangedSubscriptionRebalances) {
+  SyncBoth();
+  std::optional<JoinGroupResponse> leader_again;
+  Send(ApiKey::kJoinGroup, 2, Join(leader_.member_id), leader_again,
+       leader_node_);
+  sim_.RunFor(100);
+  EXPECT_FALSE(leader_again.has_value()) << "waits for the follower";
+  EXPECT_EQ(coordinator().StateOf("g"), GroupState::kPreparingRebalance);
+  JoinGroupResponse follower_again = Call<JoinGroupResponse>(
+      ApiKey::kJoinGroup, 2, Join(follower_.member_id), follower_node_);
+  EXPECT_EQ(follower_again.generation_id, 2);
+
+  std::optional<SyncGroupResponse> follower_sync;
+  Send(ApiKey::kSyncGroup, 1, SyncGroupRequest{"g", 2, follower_.member_id, {}},
+       follower_sync, follower_node_);
+  Call<SyncGroupResponse>(ApiKey::kSyncGroup, 1,
+                          SyncGroupRequest{"g", 2, leader_.member_id, {}},
+                          leader_node_);
+  sim_.RunUntil([&] { return follower_sync.has_value(); }, 1'000);
+  ASSERT_EQ(coordinator().StateOf("g"), GroupState::kStable);
+  std::optional<JoinGroupResponse> changed;
+  Send(ApiKey::kJoinGroup, 2, Join(follower_.member_id, {"range"}, "v2"),
+       changed, follower_node_);
+  sim_.RunFor(100);
+  EXPECT_EQ(coordinator().StateOf("g"), GroupState::kPreparingRebalance);
+}
+
+// Rule: a member whose JoinGroup answer was lost, rejoining unchanged while
+// the group waits for the leader's SyncGroup, gets the same answer again.
+TEST_F(TwoMemberGroupTest, RejoinBeforeSyncGetsTheSameAnswer) {
+  JoinGroupResponse again = Call<JoinGroupResponse>(
+      ApiKey::kJoinGroup, 2, Join(leader_.member_id), leader_node_);
+  EXPECT_EQ(again.generation_id, 1);
+  EXPECT_EQ(again.leader, leader_.member_id);
+  EXPECT_EQ(again.members.size(), 2u);
+  EXPECT_EQ(coordinator().StateOf("g"), GroupState::kCompletingRebalance);
+}
+
+// Rule: a rejoin refused with INCONSISTENT_GROUP_PROTOCOL changes nothing
+// about the member: its generation and its protocols stand.
+TEST_F(TwoMemberGroupTest, RefusedRejoinChangesNothing) {
+  SyncBoth();
+  EXPECT_EQ(Call<JoinGroupResponse>(ApiKey::kJoinGroup, 2,
+                                    Join(follower_.member_id, {"sticky"}),
+                                    follower_node_)
+                .error_code,
+            ErrorCode::kInconsistentGroupProtocol);
+  EXPECT_EQ(coordinator().StateOf("g"), GroupState::kStable);
+  EXPECT_EQ(Heartbeat(follower_.member_id, 1, follower_node_),
+            ErrorCode::kNone);
+  // Still a range member: a newcomer offering only range is welcome.
+  std::optional<JoinGroupResponse> newcomer;
+  Send(ApiKey::kJoinGroup, 2, Join("", {"range"}), newcomer, kThirdClient);
+  sim_.RunFor(100);
+  EXPECT_FALSE(newcomer.has_value()) << ErrorName(newcomer->error_code);
+  EXPECT_EQ(coordinator().StateOf("g"), GroupState::kPreparingRebalance);
+}
+
+// Rule: a member that leaves while its JoinGroup waits gets that JoinGroup
+// answered (UNKNOWN_MEMBER_ID), and then its LeaveGroup: answers leave a
+// connection in order, so a dropped one would hold back the rest.
+TEST_F(TwoMemberGroupTest, LeavingAnswersTheWaitingJoinGroup) {
+  std::optional<JoinGroupResponse> c, a_again;
+  Send(ApiKey::kJoinGroup, 2, Join(), c, kThirdClient);  // a rebalance starts
+  Send(ApiKey::kJoinGroup, 2, Join(a_.member_id), a_again, kClient);
+  sim_.RunFor(100);
+  ASSERT_FALSE(a_again.has_value()) << "waits for B";
+  std::optional<GroupErrorResponse> left;
+  Send(ApiKey::kLeaveGroup, 1, LeaveGroupRequest{"g", a_.member_id}, left,
+       kClient);
+  sim_.RunUntil([&] { return left.has_value(); }, 1'000);
+  ASSERT_TRUE(a_again.has_value());
+  EXPECT_EQ(a_again->error_code, ErrorCode::kUnknownMemberId);
+  ASSERT_TRUE(left.has_value());
+  EXPECT_EQ(left->error_code, ErrorCode::kNone);
+}
+
+// Rule: the same for a SyncGroup waiting for the leader's.
+TEST_F(TwoMemberGroupTest, LeavingAnswersTheWaitingSyncGroup) {
+  std::optional<SyncGroupResponse> waiting;
+  Send(ApiKey::kSyncGroup, 1, SyncGroupRequest{"g", 1, follower_.member_id, {}},
+       waiting, follower_node_);
+  sim_.RunFor(100);
+  ASSERT_FALSE(waiting.has_value()) << "waits for the leader";
+  std::optional<GroupErrorResponse> left;
+  Send(ApiKey::kLeaveGroup, 1, LeaveGroupRequest{"g", follower_.member_id},
+       left, follower_node_);
+  sim_.RunUntil([&] { return left.has_value(); }, 1'000);
+  ASSERT_TRUE(waiting.has_value());
+  EXPECT_EQ(waiting->error_code, ErrorCode::kUnknownMemberId);
+  ASSERT_TRUE(left.has_value());
+  EXPECT_EQ(left->error_code, ErrorCode::kNone);
+}
+
+// Rule: a repeated JoinGroup from a member whose JoinGroup waits answers the
+// earlier one at once (REBALANCE_IN_PROGRESS); the later one waits in its
+// place and gets the new generation.
+TEST_F(TwoMemberGroupTest, RepeatedJoinGroupAnswersTheEarlierOne) {
+  std::optional<JoinGroupResponse> c, first, second;
+  Send(ApiKey::kJoinGroup, 2, Join(), c, kThirdClient);
+  Send(ApiKey::kJoinGroup, 2, Join(a_.member_id), first, kClient);
+  Send(ApiKey::kJoinGroup, 2, Join(a_.member_id), second, kClient);
+  sim_.RunUntil([&] { return first.has_value(); }, 1'000);
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->error_code, ErrorCode::kRebalanceInProgress);
+  EXPECT_FALSE(second.has_value()) << "waits for B";
+  Call<JoinGroupResponse>(ApiKey::kJoinGroup, 2, Join(b_.member_id),
+                          kOtherClient);
+  sim_.RunUntil([&] { return second.has_value(); }, 1'000);
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(second->generation_id, 2);
+}
+
+// Rule: a repeated SyncGroup answers the earlier one at once; the later one
+// gets the assignment.
+TEST_F(TwoMemberGroupTest, RepeatedSyncGroupAnswersTheEarlierOne) {
+  std::optional<SyncGroupResponse> first, second;
+  SyncGroupRequest sync{"g", 1, follower_.member_id, {}};
+  Send(ApiKey::kSyncGroup, 1, sync, first, follower_node_);
+  Send(ApiKey::kSyncGroup, 1, sync, second, follower_node_);
+  sim_.RunUntil([&] { return first.has_value(); }, 1'000);
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->error_code, ErrorCode::kRebalanceInProgress);
+  Call<SyncGroupResponse>(
+      ApiKey::kSyncGroup, 1,
+      SyncGroupRequest{
+          "g", 1, leader_.member_id, {{follower_.member_id, ToBytes("p1")}}},
+      leader_node_);
+  sim_.RunUntil([&] { return second.has_value(); }, 1'000);
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(second->assignment, ToBytes("p1"));
+}
+
+OffsetCommitRequest CommitOf(int32_t generation, std::string member,
+                             std::vector<OffsetCommitRequest::Partition> ps) {
+  OffsetCommitRequest commit;
+  commit.group_id = "g";
+  commit.generation_id = generation;
+  commit.member_id = std::move(member);
+  commit.topics = {{"orders", std::move(ps)}};
+  return commit;
+}
+
+// Rule: a commit naming a generation of a group the coordinator does not
+// know is from a generation long gone: ILLEGAL_GENERATION (Kafka, below
+// OffsetCommit v9), and nothing is stored.
+TEST_F(GroupTest, CommitWithAGenerationForAnUnknownGroupIsIllegal) {
+  OffsetCommitResponse answer = Call<OffsetCommitResponse>(
+      ApiKey::kOffsetCommit, 2, CommitOf(3, "old-member", {{0, 5, {}}}));
+  EXPECT_EQ(answer.topics[0].partitions[0].error_code,
+            ErrorCode::kIllegalGeneration);
+  OffsetFetchResponse fetched = Call<OffsetFetchResponse>(
+      ApiKey::kOffsetFetch, 1, OffsetFetchRequest{"g", {{"orders", {0}}}});
+  EXPECT_EQ(fetched.topics[0].partitions[0].committed_offset, -1);
+}
+
+// Rule: metadata longer than offset.metadata.max.bytes (4096) gets
+// OFFSET_METADATA_TOO_LARGE for its partition; the others are committed.
+TEST_F(GroupTest, MetadataLongerThanTheLimitIsRefused) {
+  OffsetCommitResponse answer = Call<OffsetCommitResponse>(
+      ApiKey::kOffsetCommit, 2,
+      CommitOf(
+          -1, "",
+          {{0, 5, std::string(4097, 'm')}, {1, 7, std::string(4096, 'm')}}));
+  EXPECT_EQ(answer.topics[0].partitions[0].error_code,
+            ErrorCode::kOffsetMetadataTooLarge);
+  EXPECT_EQ(answer.topics[0].partitions[1].error_code, ErrorCode::kNone);
+  OffsetFetchResponse fetched = Call<OffsetFetchResponse>(
+      ApiKey::kOffsetFetch, 1, OffsetFetchRequest{"g", {{"orders", {0, 1}}}});
+  EXPECT_EQ(fetched.topics[0].partitions[0].committed_offset, -1);
+  EXPECT_EQ(fetched.topics[0].partitions[1].committed_offset, 7);
+}
+
+class SmallOffsetsSegmentTest : public GroupTest {
+ protected:
+  SmallOffsetsSegmentTest()
+      : GroupTest({.offsets_topic_num_partitions = 5,
+                   .group_initial_rebalance_delay_ms = 100,
+                   .offsets_topic_segment_bytes = 1024}) {}
+};
+
+// Rule: a commit whose record the offsets log refuses is not committed, and
+// the client hears why (here RECORD_LIST_TOO_LARGE: a batch larger than the
+// offsets topic's segment.bytes).
+TEST_F(SmallOffsetsSegmentTest, FailedAppendIsReported) {
+  OffsetCommitResponse answer = Call<OffsetCommitResponse>(
+      ApiKey::kOffsetCommit, 2,
+      CommitOf(-1, "", {{0, 5, std::string(2000, 'm')}, {1, 7, {}}}));
+  EXPECT_EQ(answer.topics[0].partitions[0].error_code,
+            ErrorCode::kRecordListTooLarge);
+  EXPECT_EQ(answer.topics[0].partitions[1].error_code, ErrorCode::kNone);
+  OffsetFetchResponse fetched = Call<OffsetFetchResponse>(
+      ApiKey::kOffsetFetch, 1, OffsetFetchRequest{"g", {{"orders", {0, 1}}}});
+  EXPECT_EQ(fetched.topics[0].partitions[0].committed_offset, -1);
+  EXPECT_EQ(fetched.topics[0].partitions[1].committed_offset, 7);
+}
+
+// Rule: a group that only committed offsets (no member ever joined) is a
+// group: listed, and described as Empty, also after a restart, when the
+// coordinator knows it only from __consumer_offsets.
+TEST_F(GroupTest, GroupsWithOnlyOffsetsAreListedAsEmpty) {
+  Call<OffsetCommitResponse>(ApiKey::kOffsetCommit, 2,
+                             CommitOf(-1, "", {{0, 5, {}}}));
+  for (bool restarted : {false, true}) {
+    if (restarted) {
+      sim_.Crash(kBroker, Simulation::CrashKind::kProcessCrash);
+      sim_.Restart(kBroker);
+    }
+    ListGroupsResponse listed =
+        Call<ListGroupsResponse>(ApiKey::kListGroups, 1, ListGroupsRequest{});
+    ASSERT_EQ(listed.groups.size(), 1u) << "restarted: " << restarted;
+    EXPECT_EQ(listed.groups[0].group_id, "g");
+    DescribeGroupsResponse described = Call<DescribeGroupsResponse>(
+        ApiKey::kDescribeGroups, 1, DescribeGroupsRequest{{"g"}});
+    EXPECT_EQ(described.groups[0].group_state, "Empty")
+        << "restarted: " << restarted;
+  }
 }
 
 }  // namespace

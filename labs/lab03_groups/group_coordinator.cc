@@ -63,6 +63,10 @@ std::string_view GroupStateName(GroupState state) {
   return "?";
 }
 
+std::ostream& operator<<(std::ostream& out, GroupState state) {
+  return out << GroupStateName(state);
+}
+
 GroupCoordinator::GroupCoordinator(Environment& env, LogManager& logs,
                                    GroupCoordinatorConfig config)
     : env_(env), logs_(logs), config_(config) {}
@@ -78,8 +82,10 @@ int32_t GroupCoordinator::OffsetsPartitionFor(
 //! [load offsets]
 void GroupCoordinator::Load() {
   if (logs_.PartitionCount(kOffsetsTopic) == 0) {
+    LogConfig offsets_log;
+    offsets_log.segment_bytes = config_.offsets_topic_segment_bytes;
     (void)logs_.CreateTopic(kOffsetsTopic, config_.offsets_topic_num_partitions,
-                            LogConfig{}, env_.NowMs());
+                            offsets_log, env_.NowMs());
   }
   for (int32_t p = 0; p < logs_.PartitionCount(kOffsetsTopic); ++p) {
     const Log* log = logs_.GetLog({kOffsetsTopic, p});
@@ -113,6 +119,11 @@ void GroupCoordinator::Load() {
         next = batch.header.NextOffset();
       }
     }
+  }
+  // A group with offsets exists, Empty until members join, as in Kafka:
+  // ListGroups and DescribeGroups show it.
+  for (const auto& [group_id, committed] : offsets_) {
+    if (!committed.empty()) GroupFor(group_id);
   }
 }
 //! [load offsets]
@@ -148,42 +159,163 @@ void GroupCoordinator::Join(const JoinGroupRequest& request,
     return fail(ErrorCode::kInvalidSessionTimeout);
   }
   Group& group = GroupFor(request.group_id);
-  if (!group.members.empty() && request.protocol_type != group.protocol_type) {
+  // Checked before anything changes: a refused member keeps what it had.
+  if (!SupportsProtocols(group, request)) {
     return fail(ErrorCode::kInconsistentGroupProtocol);
   }
-  std::string member_id = request.member_id;
-  if (member_id.empty()) {
-    char suffix[17];
-    std::snprintf(suffix, sizeof suffix, "%016llx",
-                  static_cast<unsigned long long>(env_.random()()));
-    member_id = client_id + "-" + suffix;
-  } else if (!group.members.contains(member_id)) {
-    return fail(ErrorCode::kUnknownMemberId);
+  if (request.member_id.empty()) {
+    return AddMemberAndRebalance(group, request, client_id, std::move(answer));
   }
+  auto known = group.members.find(request.member_id);
+  if (known == group.members.end()) return fail(ErrorCode::kUnknownMemberId);
+  RejoinMember(group, known->second, request, std::move(answer));
+}
+//! [join]
+
+//! [rejoin]
+void GroupCoordinator::RejoinMember(Group& group, Member& member,
+                                    const JoinGroupRequest& request,
+                                    JoinAnswer answer) {
+  const bool unchanged =
+      std::equal(member.protocols.begin(), member.protocols.end(),
+                 request.protocols.begin(), request.protocols.end(),
+                 [](const auto& a, const auto& b) {
+                   return a.name == b.name && a.metadata == b.metadata;
+                 });
+  switch (group.state) {
+    case GroupState::kPreparingRebalance:
+      return UpdateMemberAndRebalance(group, member, request,
+                                      std::move(answer));
+    case GroupState::kCompletingRebalance:
+      // Unchanged: it missed our answer; the same answer again.
+      if (unchanged) return answer(JoinAnswerFor(group, member.member_id));
+      return UpdateMemberAndRebalance(group, member, request,
+                                      std::move(answer));
+    case GroupState::kStable:
+      // A follower that rejoins unchanged changes nothing about the
+      // assignment: it gets the current generation and syncs again. The
+      // leader's rejoin rebalances, which is how it asks for a new
+      // assignment when a subscribed topic's partitions change.
+      if (unchanged && member.member_id != group.leader) {
+        return answer(JoinAnswerFor(group, member.member_id));
+      }
+      return UpdateMemberAndRebalance(group, member, request,
+                                      std::move(answer));
+    case GroupState::kEmpty:  // an Empty group has no members to rejoin
+      break;
+  }
+  JoinGroupResponse unknown;
+  unknown.error_code = ErrorCode::kUnknownMemberId;
+  unknown.member_id = member.member_id;
+  answer(unknown);
+}
+//! [rejoin]
+
+bool GroupCoordinator::SupportsProtocols(
+    const Group& group, const JoinGroupRequest& request) const {
+  if (group.members.empty()) {
+    return !request.protocol_type.empty() && !request.protocols.empty();
+  }
+  if (request.protocol_type != group.protocol_type) return false;
+  // Some protocol of the request that every other member supports.
+  return std::any_of(
+      request.protocols.begin(), request.protocols.end(),
+      [&](const JoinGroupRequest::Protocol& candidate) {
+        return std::all_of(
+            group.members.begin(), group.members.end(), [&](const auto& entry) {
+              const auto& protocols = entry.second.protocols;
+              return entry.first == request.member_id ||
+                     std::any_of(protocols.begin(), protocols.end(),
+                                 [&](const auto& p) {
+                                   return p.name == candidate.name;
+                                 });
+            });
+      });
+}
+
+std::string GroupCoordinator::NewMemberId(const std::string& client_id) {
+  // A version 4 (random) UUID in its usual 8-4-4-4-12 form.
+  std::mt19937_64& random = env_.random();
+  uint64_t high = (random() & ~0xF000ULL) | 0x4000ULL;       // version 4
+  uint64_t low = (random() & ~(3ULL << 62)) | (2ULL << 62);  // IETF variant
+  char uuid[37];
+  std::snprintf(uuid, sizeof uuid, "%08llx-%04llx-%04llx-%04llx-%012llx",
+                static_cast<unsigned long long>(high >> 32),
+                static_cast<unsigned long long>((high >> 16) & 0xFFFF),
+                static_cast<unsigned long long>(high & 0xFFFF),
+                static_cast<unsigned long long>(low >> 48),
+                static_cast<unsigned long long>(low & 0xFFFFFFFFFFFFULL));
+  return client_id + "-" + uuid;
+}
+
+void GroupCoordinator::AddMemberAndRebalance(Group& group,
+                                             const JoinGroupRequest& request,
+                                             const std::string& client_id,
+                                             JoinAnswer answer) {
+  std::string member_id = NewMemberId(client_id);
   Member& member = group.members[member_id];
   member.member_id = member_id;
   member.client_id = client_id;
+  group.protocol_type = request.protocol_type;
+  UpdateMemberAndRebalance(group, member, request, std::move(answer));
+}
+
+void GroupCoordinator::UpdateMemberAndRebalance(Group& group, Member& member,
+                                                const JoinGroupRequest& request,
+                                                JoinAnswer answer) {
   member.session_timeout_ms = request.session_timeout_ms;
   member.rebalance_timeout_ms = request.rebalance_timeout_ms;
   member.protocols = request.protocols;
-  member.awaiting_join = std::move(answer);
-  group.protocol_type = request.protocol_type;
-  if (ChooseProtocol(group).empty()) {
-    // No assignor that every member supports.
-    JoinAnswer refused = std::move(member.awaiting_join);
-    if (request.member_id.empty()) group.members.erase(member_id);
-    JoinGroupResponse response;
-    response.error_code = ErrorCode::kInconsistentGroupProtocol;
-    return refused(response);
-  }
+  ParkJoin(member, std::move(answer));
   if (group.state != GroupState::kPreparingRebalance) PrepareRebalance(group);
+  MaybeCompleteJoin(group);
+}
+
+void GroupCoordinator::ParkJoin(Member& member, JoinAnswer answer) {
+  if (member.awaiting_join) {
+    JoinGroupResponse superseded;
+    superseded.error_code = ErrorCode::kRebalanceInProgress;
+    superseded.member_id = member.member_id;
+    std::exchange(member.awaiting_join, nullptr)(superseded);
+  }
+  member.awaiting_join = std::move(answer);
+}
+
+void GroupCoordinator::ParkSync(Member& member, SyncAnswer answer) {
+  if (member.awaiting_sync) {
+    SyncGroupResponse superseded;
+    superseded.error_code = ErrorCode::kRebalanceInProgress;
+    std::exchange(member.awaiting_sync, nullptr)(superseded);
+  }
+  member.awaiting_sync = std::move(answer);
+}
+
+void GroupCoordinator::MaybeCompleteJoin(Group& group) {
   bool everyone_joined = std::all_of(
       group.members.begin(), group.members.end(),
       [](const auto& entry) { return bool(entry.second.awaiting_join); });
   // A new group waits out group.initial.rebalance.delay.ms for more members.
   if (everyone_joined && group.generation_id > 0) CompleteJoin(group);
 }
-//! [join]
+
+JoinGroupResponse GroupCoordinator::JoinAnswerFor(
+    const Group& group, const std::string& member_id) const {
+  JoinGroupResponse response;
+  response.generation_id = group.generation_id;
+  response.protocol_name = group.protocol_name;
+  response.leader = group.leader;
+  response.member_id = member_id;
+  if (member_id != group.leader) return response;
+  // Only the leader sees the subscriptions: it computes the assignment.
+  for (const auto& [id, member] : group.members) {
+    for (const auto& protocol : member.protocols) {
+      if (protocol.name == group.protocol_name) {
+        response.members.push_back({id, protocol.metadata});
+      }
+    }
+  }
+  return response;
+}
 
 void GroupCoordinator::PrepareRebalance(Group& group) {
   // Members waiting for an assignment from the generation now ending learn
@@ -221,10 +353,8 @@ void GroupCoordinator::CompleteJoin(Group& group) {
   // HINT: Else ChooseProtocol; keep the leader if it is still a member,
   // HINT: else take the first member; the group is CompletingRebalance.
   // HINT: Answer each member's awaiting_join (std::exchange it with
-  // HINT: nullptr, then call it) with the generation, protocol, leader and
-  // HINT: its own member id, and reset its session timer. Only the
-  // HINT: leader's answer lists the members, each with its metadata for
-  // HINT: the chosen protocol: the leader computes the assignment.
+  // HINT: nullptr, then call it) with JoinAnswerFor(group, its id), and
+  // HINT: reset its session timer.
   throw kafka::LabNotImplemented("lab03_groups", "CompleteJoin");
   // END LAB
 }
@@ -279,16 +409,26 @@ void GroupCoordinator::MemberLeft(Group& group, const std::string& member_id) {
   }
   // Perhaps the one the others were waiting for: if everyone left has
   // rejoined, the new generation need not wait out the rebalance timeout.
-  bool everyone_joined = std::all_of(
-      group.members.begin(), group.members.end(),
-      [](const auto& entry) { return bool(entry.second.awaiting_join); });
-  if (everyone_joined && group.generation_id > 0) CompleteJoin(group);
+  MaybeCompleteJoin(group);
 }
 
 void GroupCoordinator::RemoveMember(Group& group,
                                     const std::string& member_id) {
   Member& member = group.members.at(member_id);
   if (member.session_timer) env_.CancelTimer(*member.session_timer);
+  // Whatever it has waiting is answered: answers leave its connection in
+  // order, and one never sent would hold back everything behind it.
+  if (member.awaiting_join) {
+    JoinGroupResponse gone;
+    gone.error_code = ErrorCode::kUnknownMemberId;
+    gone.member_id = member_id;
+    std::exchange(member.awaiting_join, nullptr)(gone);
+  }
+  if (member.awaiting_sync) {
+    SyncGroupResponse gone;
+    gone.error_code = ErrorCode::kUnknownMemberId;
+    std::exchange(member.awaiting_sync, nullptr)(gone);
+  }
   group.members.erase(member_id);
 }
 
@@ -301,7 +441,7 @@ void GroupCoordinator::Sync(const SyncGroupRequest& request,
   // HINT: group is PreparingRebalance (the generation is ending).
   // HINT: A valid SyncGroup counts as a heartbeat: ResetSessionTimer.
   // HINT: Stable already: answer with the member's stored assignment.
-  // HINT: Else park the answer in awaiting_sync. A follower waits there;
+  // HINT: Else park the answer (ParkSync). A follower waits there;
   // HINT: the leader's request carries every member's assignment: store
   // HINT: them, the group is Stable, answer every parked SyncGroup.
   throw kafka::LabNotImplemented("lab03_groups", "GroupCoordinator::Sync");
@@ -336,54 +476,68 @@ ErrorCode GroupCoordinator::Leave(const LeaveGroupRequest& request) {
 //! [commit]
 OffsetCommitResponse GroupCoordinator::Commit(
     const OffsetCommitRequest& request) {
-  ErrorCode error = ErrorCode::kNone;
-  auto found = groups_.find(request.group_id);
-  const bool has_members =
-      found != groups_.end() && !found->second.members.empty();
-  if (request.generation_id < 0 && request.member_id.empty()) {
-    // A commit from outside any generation (a consumer using assign()):
-    // allowed only while no members share the group.
-    if (has_members) error = ErrorCode::kUnknownMemberId;
-  } else if (!has_members) {
-    error = ErrorCode::kUnknownMemberId;
-  } else {
-    error =
-        CheckMember(found->second, request.member_id, request.generation_id);
-    // While the group waits for rejoins, the ending generation may still
-    // commit what it read (members commit before they rejoin); between the
-    // joins and the leader's SyncGroup, nobody owns anything yet.
-    if (error == ErrorCode::kNone &&
-        found->second.state == GroupState::kCompletingRebalance) {
-      error = ErrorCode::kRebalanceInProgress;
-    }
-  }
+  const ErrorCode error = CheckCommitter(request);
   OffsetCommitResponse response;
   for (const auto& topic : request.topics) {
     auto& answer = response.topics.emplace_back(
         OffsetCommitResponse::Topic{topic.name, {}});
     for (const auto& p : topic.partitions) {
-      if (error == ErrorCode::kNone) {
-        AppendOffsetRecord(request.group_id, topic.name, p.partition_index,
-                           p.committed_offset, p.committed_metadata);
-      }
-      answer.partitions.push_back({p.partition_index, error});
+      answer.partitions.push_back(
+          {p.partition_index, error == ErrorCode::kNone
+                                  ? StoreOffset(request.group_id, topic.name, p)
+                                  : error});
     }
   }
   return response;
 }
+
+ErrorCode GroupCoordinator::CheckCommitter(const OffsetCommitRequest& request) {
+  auto found = groups_.find(request.group_id);
+  if (found == groups_.end()) {
+    // A generation of a group we do not know is long gone (Kafka's answer
+    // below OffsetCommit v9). Without one, the committer uses no group
+    // protocol (assign()), and the group exists to hold its offsets.
+    if (request.generation_id >= 0) return ErrorCode::kIllegalGeneration;
+    GroupFor(request.group_id);
+    return ErrorCode::kNone;
+  }
+  const Group& group = found->second;
+  if (request.generation_id < 0 && group.state == GroupState::kEmpty) {
+    return ErrorCode::kNone;  // outside any generation, while nobody is in
+  }
+  ErrorCode error =
+      CheckMember(group, request.member_id, request.generation_id);
+  // While the group waits for rejoins, the ending generation may still
+  // commit what it read (members commit before they rejoin); between the
+  // joins and the leader's SyncGroup, nobody owns anything yet.
+  if (error == ErrorCode::kNone &&
+      group.state == GroupState::kCompletingRebalance) {
+    return ErrorCode::kRebalanceInProgress;
+  }
+  return error;
+}
 //! [commit]
 
-void GroupCoordinator::AppendOffsetRecord(
-    const std::string& group_id, const std::string& topic, int32_t partition,
-    int64_t offset, const std::optional<std::string>& metadata) {
+ErrorCode GroupCoordinator::StoreOffset(
+    const std::string& group_id, const std::string& topic,
+    const OffsetCommitRequest::Partition& partition) {
+  const std::optional<std::string>& metadata = partition.committed_metadata;
+  if (metadata &&
+      metadata->size() > size_t(config_.offset_metadata_max_bytes)) {
+    return ErrorCode::kOffsetMetadataTooLarge;
+  }
   Log* log = logs_.GetLog({kOffsetsTopic, OffsetsPartitionFor(group_id)});
   Bytes batch = EncodeRecordBatch(
       MakeBatch({{.timestamp = env_.NowMs(),
-                  .key = OffsetKey(group_id, topic, partition),
-                  .value = OffsetValue(offset, metadata, env_.NowMs())}}));
-  if (log->Append(batch, env_.NowMs()).ok()) {
-    offsets_[group_id][{topic, partition}] = {offset, metadata};
-  }
+                  .key = OffsetKey(group_id, topic, partition.partition_index),
+                  .value = OffsetValue(partition.committed_offset, metadata,
+                                       env_.NowMs())}}));
+  // Not committed unless written: the client must hear of a failed append.
+  Result<LogAppendInfo> appended = log->Append(batch, env_.NowMs());
+  if (!appended.ok()) return appended.error().code;
+  offsets_[group_id][{topic, partition.partition_index}] = {
+      partition.committed_offset, metadata};
+  return ErrorCode::kNone;
 }
 
 OffsetFetchResponse GroupCoordinator::FetchOffsets(
