@@ -31,6 +31,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iosfwd>
 #include <memory>
 #include <vector>
 
@@ -46,6 +47,8 @@ struct OffsetPosition {
 
   bool operator==(const OffsetPosition&) const = default;
 };
+/// "{offset 42, position 4096}", so that a failed test names the fields.
+std::ostream& operator<<(std::ostream& out, const OffsetPosition& entry);
 
 /// An entry of the time index, in absolute offsets.
 struct TimestampOffset {
@@ -54,6 +57,8 @@ struct TimestampOffset {
 
   bool operator==(const TimestampOffset&) const = default;
 };
+/// "{timestamp 1000, offset 42}", for test failures.
+std::ostream& operator<<(std::ostream& out, const TimestampOffset& entry);
 
 /// The file handling both indexes share: a fixed-size entry type, loaded from
 /// and appended to a file, truncated at an entry boundary.

@@ -3,6 +3,7 @@
 #include "chapters/01_log/index.h"
 
 #include <algorithm>
+#include <ostream>
 #include <string>
 
 #include "chapters/01_log/record_batch.h"
@@ -10,6 +11,16 @@
 #include "lib/lab.h"
 
 namespace kafka {
+
+std::ostream& operator<<(std::ostream& out, const OffsetPosition& entry) {
+  return out << "{offset " << entry.offset << ", position " << entry.position
+             << "}";
+}
+
+std::ostream& operator<<(std::ostream& out, const TimestampOffset& entry) {
+  return out << "{timestamp " << entry.timestamp << ", offset " << entry.offset
+             << "}";
+}
 namespace {
 
 // On disk, offsets are relative to the segment's base offset (int32).
