@@ -62,6 +62,7 @@ void GroupConsumer::Subscribe(std::vector<std::string> topics) {
   Rejoin();
   // Two loops for the life of the member: heartbeats and auto-commits.
   env_.StartTimer(config_.heartbeat_interval_ms, [this] { Heartbeat(); });
+  env_.StartTimer(config_.metadata_max_age_ms, [this] { RefreshMetadata(); });
   if (config_.enable_auto_commit) AutoCommit();
 }
 
@@ -135,21 +136,18 @@ void GroupConsumer::OnJoined(const JoinGroupResponse& joined) {
     members[member.member_id] = *subscription;
     topics.insert(subscription->topics.begin(), subscription->topics.end());
   }
+  group_topics_.assign(topics.begin(), topics.end());
   MetadataRequest metadata;
-  metadata.topics = std::vector<std::string>(topics.begin(), topics.end());
+  metadata.topics = group_topics_;
   Call<MetadataRequest, MetadataResponse>(
       ApiKey::kMetadata, kMetadataVersion, metadata,
       [this, members,
        protocol = joined.protocol_name](MetadataResponse response) {
-        std::map<std::string, int32_t> counts;
-        for (const auto& topic : response.topics) {
-          if (topic.error_code == ErrorCode::kNone) {
-            counts[topic.name] = int32_t(topic.partitions.size());
-          }
-        }
-        Assignment assignment = protocol == "roundrobin"
-                                    ? AssignRoundRobin(members, counts)
-                                    : AssignRange(members, counts);
+        assigned_counts_ = PartitionCounts(response);
+        Assignment assignment =
+            protocol == "roundrobin"
+                ? AssignRoundRobin(members, assigned_counts_)
+                : AssignRange(members, assigned_counts_);
         std::vector<SyncGroupRequest::Assignment> encoded;
         for (const auto& [id, partitions] : assignment) {
           encoded.push_back({id, EncodeAssignment(partitions)});
@@ -222,6 +220,37 @@ void GroupConsumer::Heartbeat() {
         Rejoin();
       });
 }
+
+std::map<std::string, int32_t> GroupConsumer::PartitionCounts(
+    const MetadataResponse& response) {
+  std::map<std::string, int32_t> counts;
+  for (const auto& topic : response.topics) {
+    if (topic.error_code == ErrorCode::kNone) {
+      counts[topic.name] = int32_t(topic.partitions.size());
+    }
+  }
+  return counts;
+}
+
+//! [refresh metadata]
+void GroupConsumer::RefreshMetadata() {
+  if (closed_) return;
+  env_.StartTimer(config_.metadata_max_age_ms, [this] { RefreshMetadata(); });
+  // Only the leader assigns, so only its view of the topics matters.
+  if (joining_ || !is_leader()) return;
+  MetadataRequest metadata;
+  metadata.topics = group_topics_;
+  Call<MetadataRequest, MetadataResponse>(
+      ApiKey::kMetadata, kMetadataVersion, metadata,
+      [this](MetadataResponse response) {
+        if (joining_ || PartitionCounts(response) == assigned_counts_) return;
+        // A topic grew (or appeared): its new partitions belong to nobody
+        // until the leader's rejoin makes the group assign again.
+        if (config_.enable_auto_commit) Commit();
+        Rejoin();
+      });
+}
+//! [refresh metadata]
 
 void GroupConsumer::Commit() {
   if (generation_ < 0 || assignment_.empty()) return;

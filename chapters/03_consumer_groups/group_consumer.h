@@ -17,6 +17,11 @@
 /// the next commit leaves them to be read again by the next owner, which is
 /// at-least-once delivery.
 ///
+/// Every metadata.max.age.ms it also refreshes the metadata of the group's
+/// topics. When the leader sees that one of them has more partitions than
+/// when it last assigned, it rejoins: in a Stable group the leader's rejoin
+/// starts a rebalance, and the new assignment covers the new partitions.
+///
 /// What real Kafka does differently: the Java consumer heartbeats from a
 /// background thread and checks max.poll.interval.ms against poll() calls,
 /// supports static membership (group.instance.id, KIP-345) and cooperative
@@ -25,6 +30,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,6 +41,7 @@
 #include "lib/node/node.h"
 #include "lib/protocol/api_keys.h"
 #include "lib/protocol/groups.h"
+#include "lib/protocol/metadata.h"
 
 namespace kafka {
 
@@ -48,6 +55,7 @@ struct GroupConsumerConfig {
   std::vector<std::string> assignors = {"range", "roundrobin"};
   bool enable_auto_commit = true;
   int64_t auto_commit_interval_ms = 5'000;
+  int64_t metadata_max_age_ms = 300'000;  ///< metadata.max.age.ms
 };
 
 class GroupConsumer {
@@ -76,6 +84,11 @@ class GroupConsumer {
   void OnSynced(const SyncGroupResponse& synced);
   void StartFromCommittedOffsets(std::vector<TopicPartition> partitions);
   void Heartbeat();
+  /// The leader's check that the topics it assigned have not grown.
+  void RefreshMetadata();
+  /// Partition counts by topic, from a Metadata answer.
+  static std::map<std::string, int32_t> PartitionCounts(
+      const MetadataResponse& response);
   void AutoCommit();
   void Rejoin();
   template <typename Message, typename Response>
@@ -91,6 +104,10 @@ class GroupConsumer {
   std::string leader_;
   int32_t generation_ = -1;
   std::vector<TopicPartition> assignment_;
+  /// The leader's: the group's topics and their partition counts, as it
+  /// last assigned them.
+  std::vector<std::string> group_topics_;
+  std::map<std::string, int32_t> assigned_counts_;
   bool joining_ = false;
   bool closed_ = false;
 };

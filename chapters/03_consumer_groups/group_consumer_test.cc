@@ -9,6 +9,9 @@
 
 #include "chapters/02_partitions/producer.h"
 #include "chapters/03_consumer_groups/group_broker.h"
+#include "lib/protocol/api_keys.h"
+#include "lib/protocol/create_topics.h"
+#include "lib/protocol/message.h"
 #include "lib/sim/simulation.h"
 
 namespace kafka {
@@ -70,7 +73,8 @@ class GroupConsumerTest : public ::testing::Test {
     sim_.RunUntil([&] { return acked == count; }, 10'000);
   }
 
-  NodeId AddMember(int64_t auto_commit_interval_ms = 1'000) {
+  NodeId AddMember(int64_t auto_commit_interval_ms = 1'000,
+                   int64_t metadata_max_age_ms = 300'000) {
     NodeId id = kFirstMember + int(members_.size());
     GroupConsumerConfig config{
         .consumer = {.auto_offset_reset = "earliest"},
@@ -78,10 +82,30 @@ class GroupConsumerTest : public ::testing::Test {
         .session_timeout_ms = kSessionMs,
         .max_poll_interval_ms = 10'000,
         .heartbeat_interval_ms = 1'000,
-        .auto_commit_interval_ms = auto_commit_interval_ms};
+        .auto_commit_interval_ms = auto_commit_interval_ms,
+        .metadata_max_age_ms = metadata_max_age_ms};
     sim_.AddNode(id, [config] { return std::make_unique<MemberNode>(config); });
     members_.push_back(id);
     return id;
+  }
+
+  // CreatePartitions, sent on the producer node's behalf.
+  void GrowTopic(int32_t count) {
+    CreatePartitionsRequest grow;
+    grow.topics = {{"clicks", count, std::nullopt}};
+    std::optional<ErrorCode> error;
+    sim_.env(kProducer).Send(
+        kBroker, {int16_t(ApiKey::kCreatePartitions), 1, 0, "admin"},
+        EncodeMessage(grow, ApiKey::kCreatePartitions, 1), 10'000,
+        [&](Result<Bytes> body) {
+          error = DecodeMessage<CreatePartitionsResponse>(
+                      body.value(), ApiKey::kCreatePartitions, 1, 0, "r")
+                      .value()
+                      .results[0]
+                      .error_code;
+        });
+    sim_.RunUntil([&] { return error.has_value(); }, 10'000);
+    ASSERT_EQ(error, ErrorCode::kNone);
   }
 
   MemberNode& member(NodeId id) { return sim_.node<MemberNode>(id); }
@@ -175,6 +199,49 @@ TEST_F(GroupConsumerTest, CommittedRecordsAreNotReadAgain) {
   NodeId b = AddMember();
   sim_.RunFor(5'000);
   EXPECT_EQ(member(b).read.size(), 5u);
+}
+
+// Rule: when a subscribed topic grows, the leader notices at its next
+// metadata refresh (metadata.max.age.ms) and rejoins; the group rebalances
+// and the new partitions are assigned and read.
+TEST_F(GroupConsumerTest, NewPartitionsAreAssignedAfterTheTopicGrows) {
+  Produce(10);
+  constexpr int64_t kMetadataMaxAgeMs = 2'000;
+  NodeId a = AddMember(1'000, kMetadataMaxAgeMs);
+  NodeId b = AddMember(1'000, kMetadataMaxAgeMs);
+  sim_.RunFor(5'000);
+  ASSERT_EQ(member(a).consumer().assignment().size() +
+                member(b).consumer().assignment().size(),
+            2u);
+  GrowTopic(4);
+  // A new producer, so that its metadata knows the four partitions.
+  constexpr NodeId kNewProducer = kProducer + 1;
+  sim_.AddNode(kNewProducer, [] { return std::make_unique<ProducerNode>(); });
+  int acked = 0;
+  std::set<int32_t> written;
+  for (int i = 0; i < 20; ++i) {
+    sim_.node<ProducerNode>(kNewProducer)
+        .producer->Send("clicks", ToBytes("user" + std::to_string(i)),
+                        ToBytes("later" + std::to_string(i)),
+                        [&](Result<RecordMetadata> m) {
+                          acked += m.ok();
+                          if (m.ok()) written.insert(m->partition.partition);
+                        });
+  }
+  sim_.RunUntil([&] { return acked == 20; }, 10'000);
+  ASSERT_TRUE(written.contains(2) || written.contains(3));
+  sim_.RunFor(3 * kMetadataMaxAgeMs + 5'000);
+  std::set<TopicPartition> owned;
+  for (NodeId id : {a, b}) {
+    for (const auto& p : member(id).consumer().assignment()) owned.insert(p);
+  }
+  EXPECT_EQ(owned.size(), 4u);
+  std::set<std::string> read = ValuesReadBy(a);
+  std::set<std::string> of_b = ValuesReadBy(b);
+  read.insert(of_b.begin(), of_b.end());
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_TRUE(read.contains("later" + std::to_string(i))) << i;
+  }
 }
 
 }  // namespace
