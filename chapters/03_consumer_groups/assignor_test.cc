@@ -50,7 +50,7 @@ TEST(AssignorTest, EveryPartitionExactlyOnce) {
 }
 
 // Rule (roundrobin): partitions are dealt in turn across topics, so members
-// differ by at most one partition in all.
+// with identical subscriptions differ by at most one partition in all.
 TEST(AssignorTest, RoundRobinBalancesAcrossTopics) {
   Assignment a =
       AssignRoundRobin(Members({"a", "b"}, {"t", "u"}), {{"t", 1}, {"u", 1}});
@@ -59,6 +59,17 @@ TEST(AssignorTest, RoundRobinBalancesAcrossTopics) {
   Assignment r =
       AssignRange(Members({"a", "b"}, {"t", "u"}), {{"t", 1}, {"u", 1}});
   EXPECT_EQ(r["a"].size(), 2u) << "range gives 'a' the first of each topic";
+}
+
+// Rule (roundrobin): "at most one apart" needs identical subscriptions. A
+// member skipped for a topic it does not read loses its turn: here `b`
+// could have had t-0, but `a` takes every partition.
+TEST(AssignorTest, RoundRobinWithUnequalSubscriptionsCanBeFarApart) {
+  std::map<std::string, Subscription> members{{"a", {{"t", "u"}}},
+                                              {"b", {{"t"}}}};
+  Assignment a = AssignRoundRobin(members, {{"t", 1}, {"u", 3}});
+  EXPECT_EQ(a["a"].size(), 4u);
+  EXPECT_TRUE(a["b"].empty());
 }
 
 // Rule: only members subscribed to a topic get its partitions, whichever
