@@ -1,5 +1,7 @@
 #include "lib/bytes.h"
 
+#include <algorithm>
+
 namespace kafka {
 
 ByteView AsBytes(std::string_view text) {
@@ -88,22 +90,14 @@ void ByteReader::Fail(std::string_view field, const std::string& problem) {
            std::to_string(position()) + ": " + problem;
 }
 
-bool ByteReader::Need(size_t n, std::string_view field) {
-  if (!ok()) return false;
-  if (remaining() >= n) return true;
+void ByteReader::FailShortRead(size_t n, std::string_view field) {
+  if (!ok()) return;
   Fail(field, "needs " + std::to_string(n) + " bytes, " +
                   std::to_string(remaining()) + " left");
-  return false;
 }
 
-const uint8_t* ByteReader::Take(size_t n, std::string_view field) {
-  if (!Need(n, field)) return nullptr;
-  const uint8_t* p = input_.data() + consumed_;
-  if (field_log_ != nullptr) {
-    field_log_->push_back({position(), n, std::string(field)});
-  }
-  consumed_ += n;
-  return p;
+void ByteReader::LogField(size_t n, std::string_view field) {
+  field_log_->push_back({position(), n, std::string(field)});
 }
 
 int8_t ByteReader::ReadInt8(std::string_view field) {
@@ -131,16 +125,24 @@ int64_t ByteReader::ReadInt64(std::string_view field) {
 }
 
 uint64_t ByteReader::ReadVarintBits(int max_bytes, std::string_view field) {
-  uint64_t v = 0;
-  for (int i = 0; i < max_bytes; ++i) {
-    const uint8_t* p = Take(1, field);
-    if (!p) return 0;
-    uint8_t byte = *p;
-    v |= static_cast<uint64_t>(byte & 0x7F) << (7 * i);
-    if ((byte & 0x80) == 0) return v;
+  if (!ok()) return 0;
+  // Find where the varint ends (the first byte without the continuation bit)
+  // before taking it, so that it is taken, and logged, as one field.
+  const uint8_t* start = input_.data() + consumed_;
+  const size_t limit = std::min(remaining(), size_t(max_bytes));
+  size_t length = 1;
+  while (length <= limit && (start[length - 1] & 0x80) != 0) ++length;
+  if (length > size_t(max_bytes)) {
+    Fail(field, "varint longer than " + std::to_string(max_bytes) + " bytes");
+    return 0;
   }
-  Fail(field, "varint longer than " + std::to_string(max_bytes) + " bytes");
-  return 0;
+  const uint8_t* p = Take(length, field);  // fails if the input ends inside
+  if (!p) return 0;
+  uint64_t v = 0;
+  for (size_t i = 0; i < length; ++i) {
+    v |= static_cast<uint64_t>(p[i] & 0x7F) << (7 * i);
+  }
+  return v;
 }
 
 int32_t ByteReader::ReadVarint(std::string_view field) {

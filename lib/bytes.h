@@ -99,9 +99,23 @@ class ByteReader {
   void LogFieldsTo(std::vector<FieldSpan>* log) { field_log_ = log; }
 
  private:
-  bool Need(size_t n, std::string_view field);
+  // Need and Take run for every field of every record a broker validates, so
+  // their common path is inline and the rest is out of line.
+  bool Need(size_t n, std::string_view field) {
+    if (ok() && remaining() >= n) return true;
+    FailShortRead(n, field);
+    return false;
+  }
   /// Consumes `n` bytes for `field`: their start, or nullptr after an error.
-  const uint8_t* Take(size_t n, std::string_view field);
+  const uint8_t* Take(size_t n, std::string_view field) {
+    if (!Need(n, field)) return nullptr;
+    if (field_log_ != nullptr) LogField(n, field);
+    const uint8_t* p = input_.data() + consumed_;
+    consumed_ += n;
+    return p;
+  }
+  void FailShortRead(size_t n, std::string_view field);
+  void LogField(size_t n, std::string_view field);
   uint64_t ReadVarintBits(int max_bytes, std::string_view field);
 
   ByteView input_;
