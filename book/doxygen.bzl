@@ -4,6 +4,10 @@ The rule fills in book/Doxyfile.in with the paths Bazel knows (which pages, in
 which order; where snippets, diagrams and images live), then runs the system's
 `doxygen` (and, through it, `dot`) in one action whose output is a directory.
 
+The book's two editions are two targets of this rule that differ only in
+`source_filter` and `out` (book/BUILD): the full edition shows the reference
+code, the student edition hides the bodies of the lab regions.
+
 Everything Doxygen may read must be an input of the action: the sandbox holds
 only declared inputs, so a `\\snippet` of a file that is not in `srcs` fails the
 build instead of quietly reading the work tree.
@@ -140,7 +144,8 @@ doxygen_book = rule(
             allow_single_file = True,
         ),
         "out": attr.string(
-            doc = "Name of the output directory; index.html is inside it.",
+            doc = "Output directory, relative to the package (html, student/html); " +
+                  "index.html is inside it.",
             default = "html",
         ),
     },
