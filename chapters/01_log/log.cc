@@ -157,12 +157,7 @@ int64_t Log::AssignOffsets(std::span<uint8_t> records,
 
 Status Log::CheckSizes(ByteView records,
                        const std::vector<BatchSlice>& batches) const {
-  if (int64_t(records.size()) > config_.segment_bytes) {
-    return Error{ErrorCode::kRecordListTooLarge,
-                 "append of " + std::to_string(records.size()) +
-                     " bytes exceeds segment.bytes " +
-                     std::to_string(config_.segment_bytes)};
-  }
+  // Kafka's order: each batch against max.message.bytes first.
   for (const BatchSlice& batch : batches) {
     if (batch.header.SizeInBytes() > config_.max_message_bytes) {
       return Error{ErrorCode::kMessageTooLarge,
@@ -170,6 +165,12 @@ Status Log::CheckSizes(ByteView records,
                        " bytes exceeds max.message.bytes " +
                        std::to_string(config_.max_message_bytes)};
     }
+  }
+  if (int64_t(records.size()) > config_.segment_bytes) {
+    return Error{ErrorCode::kRecordListTooLarge,
+                 "append of " + std::to_string(records.size()) +
+                     " bytes exceeds segment.bytes " +
+                     std::to_string(config_.segment_bytes)};
   }
   return Status();
 }

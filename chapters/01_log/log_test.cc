@@ -220,6 +220,19 @@ TEST(LogTest, AppendLargerThanASegmentIsRejected) {
   EXPECT_EQ(f.log().log_end_offset(), 0);
 }
 
+// Rule: max.message.bytes is checked before segment.bytes, as in Kafka, so a
+// batch over both limits gets MESSAGE_TOO_LARGE.
+TEST(LogTest, BatchOverBothLimitsIsTooLargeAMessage) {
+  LogConfig config;
+  config.segment_bytes = 100;
+  config.max_message_bytes = 100;
+  MemoryLogFixture f(config);
+  Bytes big = BatchOf(1, 1000, 200);
+  Result<LogAppendInfo> result = f.log().Append(big, 0);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().code, ErrorCode::kMessageTooLarge);
+}
+
 // Rule: a segment rolls before a relative offset would overflow int32, the
 // width of an index entry's offset.
 TEST(LogSegmentTest, RollsBeforeRelativeOffsetsOverflow) {
