@@ -248,6 +248,17 @@ TEST(LogSegmentTest, RollsBeforeRelativeOffsetsOverflow) {
   EXPECT_TRUE(segment->ShouldRoll(10, 1000, base + max_relative + 1, 1000));
 }
 
+// Rule: an empty segment never rolls on time: there is nothing in it to be
+// old, however long ago it was created.
+TEST(LogSegmentTest, EmptySegmentDoesNotRollOnTime) {
+  MemoryStorage disk;
+  LogConfig config;
+  config.segment_ms = 1000;
+  auto segment = LogSegment::Create(disk, "t-0", 0, config);
+  EXPECT_FALSE(segment->ShouldRoll(10, kNoTimestamp, 0, 1'000'000));
+  EXPECT_FALSE(segment->ShouldRoll(10, 1'000'000, 0, 1'000'000));
+}
+
 // Rule (scenario 4): the time index holds only growing timestamps; the offset
 // for a timestamp is the first record whose timestamp is >= it.
 TEST(LogTest, OffsetForTimestamp) {

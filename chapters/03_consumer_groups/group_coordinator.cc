@@ -345,7 +345,8 @@ void GroupCoordinator::PrepareRebalance(Group& group) {
 //! [complete join]
 void GroupCoordinator::CompleteJoin(Group& group) {
   // BEGIN LAB lab03_groups CompleteJoin
-  // HINT: The barrier is done: cancel and reset group.rebalance_timer.
+  // HINT: The barrier is done: cancel group.rebalance_timer, which would
+  // HINT: otherwise end the next generation early.
   // HINT: Members without an awaiting_join did not rejoin: RemoveMember.
   // HINT: Bump the generation; if no member is left, the group is Empty.
   // HINT: Else ChooseProtocol; keep the leader if it is still a member,
@@ -354,7 +355,7 @@ void GroupCoordinator::CompleteJoin(Group& group) {
   // HINT: nullptr, then call it) with JoinAnswerFor(group, its id), and
   // HINT: reset its session timer.
   if (group.rebalance_timer) env_.CancelTimer(*group.rebalance_timer);
-  group.rebalance_timer.reset();
+  group.rebalance_timer.reset();  // no stale id left behind
   // Members that did not rejoin in time are out of the group.
   std::vector<std::string> gone;
   for (const auto& [id, member] : group.members) {

@@ -46,8 +46,9 @@ class GroupTest : public ::testing::Test {
   // Sends a request; `answer` fills in when the response arrives.
   template <typename Response, typename Request>
   void Send(ApiKey api, int16_t version, const Request& request,
-            std::optional<Response>& answer, NodeId from = kClient) {
-    sim_.env(from).Send(kBroker, {int16_t(api), version, 0, "client"},
+            std::optional<Response>& answer, NodeId from = kClient,
+            const std::string& client_id = "client") {
+    sim_.env(from).Send(kBroker, {int16_t(api), version, 0, client_id},
                         EncodeMessage(request, api, version), 600'000,
                         [&answer, api, version](Result<Bytes> body) {
                           answer = DecodeMessage<Response>(body.value(), api,
@@ -110,6 +111,7 @@ TEST(GroupPartitionTest, JavaHashCodeDecidesTheOffsetsPartition) {
   EXPECT_EQ(JavaStringHashCode(""), 0);
   EXPECT_EQ(JavaStringHashCode("a"), 97);
   EXPECT_EQ(JavaStringHashCode("hello"), 99162322);
+  EXPECT_EQ(JavaStringHashCode("dashboard"), -1047860588);  // the book's
   // The string whose hash is the most negative int: Kafka's Utils.abs maps
   // it to 0, not to a negative partition.
   EXPECT_EQ(JavaStringHashCode("polygenelubricants"), INT32_MIN);
@@ -310,6 +312,8 @@ TEST_F(GroupTest, GroupWhereNobodyRejoinsIsEmpty) {
   EXPECT_EQ(coordinator().StateOf("g"), GroupState::kPreparingRebalance);
   sim_.RunFor(kSessionMs * 3 / 4);  // past the rebalance timeout only
   EXPECT_EQ(coordinator().StateOf("g"), GroupState::kEmpty);
+  EXPECT_EQ(coordinator().GenerationOf("g"), a->generation_id + 1)
+      << "the generation ends, even with nobody in the next";
   EXPECT_EQ(Heartbeat(a->member_id, a->generation_id, kClient),
             ErrorCode::kUnknownMemberId);
 }
@@ -409,6 +413,16 @@ TEST_F(GroupTest, CommittedOffsetsSurviveARestart) {
   fetched = Call<OffsetFetchResponse>(ApiKey::kOffsetFetch, 1, fetch);
   EXPECT_EQ(fetched.topics[0].partitions[0].committed_offset, 42);
   EXPECT_EQ(fetched.topics[0].partitions[0].metadata, "meta");
+}
+
+OffsetCommitRequest CommitOf(int32_t generation, std::string member,
+                             std::vector<OffsetCommitRequest::Partition> ps) {
+  OffsetCommitRequest commit;
+  commit.group_id = "g";
+  commit.generation_id = generation;
+  commit.member_id = std::move(member);
+  commit.topics = {{"orders", std::move(ps)}};
+  return commit;
 }
 
 class TwoMemberGroupTest : public GroupTest {
@@ -691,16 +705,6 @@ TEST_F(TwoMemberGroupTest, RepeatedSyncGroupAnswersTheEarlierOne) {
   EXPECT_EQ(second->assignment, ToBytes("p1"));
 }
 
-OffsetCommitRequest CommitOf(int32_t generation, std::string member,
-                             std::vector<OffsetCommitRequest::Partition> ps) {
-  OffsetCommitRequest commit;
-  commit.group_id = "g";
-  commit.generation_id = generation;
-  commit.member_id = std::move(member);
-  commit.topics = {{"orders", std::move(ps)}};
-  return commit;
-}
-
 // Rule: a commit naming a generation of a group the coordinator does not
 // know is from a generation long gone: ILLEGAL_GENERATION (Kafka, below
 // OffsetCommit v9), and nothing is stored.
@@ -775,6 +779,115 @@ TEST_F(GroupTest, GroupsWithOnlyOffsetsAreListedAsEmpty) {
     EXPECT_EQ(described.groups[0].group_state, "Empty")
         << "restarted: " << restarted;
   }
+}
+
+// Rule: JoinGroup checks its request first: an empty group id is
+// INVALID_GROUP_ID, a session timeout outside group.min/max.session.timeout.ms
+// is INVALID_SESSION_TIMEOUT, a member id the group does not know is
+// UNKNOWN_MEMBER_ID.
+TEST_F(GroupTest, JoinGroupRequestsAreChecked) {
+  JoinGroupRequest no_group = Join();
+  no_group.group_id = "";
+  EXPECT_EQ(Call<JoinGroupResponse>(ApiKey::kJoinGroup, 2, no_group).error_code,
+            ErrorCode::kInvalidGroupId);
+  for (int32_t session_ms : {5'999, 1'800'001}) {
+    JoinGroupRequest odd_session = Join();
+    odd_session.session_timeout_ms = session_ms;
+    EXPECT_EQ(
+        Call<JoinGroupResponse>(ApiKey::kJoinGroup, 2, odd_session).error_code,
+        ErrorCode::kInvalidSessionTimeout)
+        << session_ms;
+  }
+  EXPECT_EQ(
+      Call<JoinGroupResponse>(ApiKey::kJoinGroup, 2, Join("ghost")).error_code,
+      ErrorCode::kUnknownMemberId);
+}
+
+// Rule: a SyncGroup for a group the coordinator does not know is
+// UNKNOWN_MEMBER_ID, and creates no group.
+TEST_F(GroupTest, SyncGroupForAnUnknownGroup) {
+  EXPECT_EQ(Call<SyncGroupResponse>(ApiKey::kSyncGroup, 1,
+                                    SyncGroupRequest{"nope", 1, "m", {}})
+                .error_code,
+            ErrorCode::kUnknownMemberId);
+  EXPECT_FALSE(coordinator().StateOf("nope").has_value());
+}
+
+// Rule: the leader of the last generation stays leader if it rejoins, even
+// when a newcomer's member id sorts first.
+TEST_F(TwoMemberGroupTest, LeaderStaysLeaderWhenItRejoins) {
+  std::optional<JoinGroupResponse> c, l2, f2;
+  // Client id "aaa": the newcomer's member id sorts before both others.
+  Send(ApiKey::kJoinGroup, 2, Join(), c, kThirdClient, "aaa");
+  Send(ApiKey::kJoinGroup, 2, Join(leader_.member_id), l2, leader_node_);
+  Send(ApiKey::kJoinGroup, 2, Join(follower_.member_id), f2, follower_node_);
+  sim_.RunUntil([&] { return c && l2 && f2; }, 1'000);
+  ASSERT_TRUE(c && l2 && f2);
+  ASSERT_LT(c->member_id, leader_.member_id);
+  EXPECT_EQ(c->generation_id, 2);
+  EXPECT_EQ(c->leader, leader_.member_id);
+  EXPECT_EQ(l2->members.size(), 3u);
+}
+
+// Rule: when the leader leaves, the new leader is the first member by id.
+TEST_F(TwoMemberGroupTest, LeaderThatLeftIsReplacedByTheFirstMember) {
+  std::optional<JoinGroupResponse> c, f2;
+  Send(ApiKey::kJoinGroup, 2, Join(), c, kThirdClient, "zzz");
+  Send(ApiKey::kJoinGroup, 2, Join(follower_.member_id), f2, follower_node_);
+  sim_.RunFor(100);
+  Call<GroupErrorResponse>(ApiKey::kLeaveGroup, 1,
+                           LeaveGroupRequest{"g", leader_.member_id},
+                           leader_node_);
+  sim_.RunUntil([&] { return c && f2; }, 1'000);
+  ASSERT_TRUE(c && f2);
+  ASSERT_LT(follower_.member_id, c->member_id);
+  EXPECT_EQ(f2->leader, follower_.member_id);
+  EXPECT_EQ(f2->members.size(), 2u);
+}
+
+// Rule: the leader's assignment for a member id the group does not have is
+// ignored: it makes no member.
+TEST_F(TwoMemberGroupTest, AssignmentsForStrangersAreIgnored) {
+  std::optional<SyncGroupResponse> follower_sync;
+  Send(ApiKey::kSyncGroup, 1, SyncGroupRequest{"g", 1, follower_.member_id, {}},
+       follower_sync, follower_node_);
+  Call<SyncGroupResponse>(
+      ApiKey::kSyncGroup, 1,
+      SyncGroupRequest{
+          "g",
+          1,
+          leader_.member_id,
+          {{"stranger", ToBytes("p0")}, {follower_.member_id, ToBytes("p1")}}},
+      leader_node_);
+  sim_.RunUntil([&] { return follower_sync.has_value(); }, 1'000);
+  DescribeGroupsResponse described = Call<DescribeGroupsResponse>(
+      ApiKey::kDescribeGroups, 1, DescribeGroupsRequest{{"g"}});
+  EXPECT_EQ(described.groups[0].members.size(), 2u);
+}
+
+// Rule: commits and rebalances. While the generation waits for the leader's
+// SyncGroup a commit is REBALANCE_IN_PROGRESS (nobody owns anything yet);
+// once Stable it is accepted, and so it is while the group waits for rejoins
+// (the ending generation commits what it read). A commit from outside the
+// group while it has members is UNKNOWN_MEMBER_ID.
+TEST_F(TwoMemberGroupTest, CommitsDuringARebalance) {
+  auto commit = [&](int32_t generation, const std::string& member) {
+    return Call<OffsetCommitResponse>(
+               ApiKey::kOffsetCommit, 2,
+               CommitOf(generation, member, {{0, 5, {}}}), leader_node_)
+        .topics[0]
+        .partitions[0]
+        .error_code;
+  };
+  EXPECT_EQ(commit(1, leader_.member_id), ErrorCode::kRebalanceInProgress);
+  SyncBoth();
+  EXPECT_EQ(commit(1, leader_.member_id), ErrorCode::kNone);
+  std::optional<JoinGroupResponse> c;
+  Send(ApiKey::kJoinGroup, 2, Join(), c, kThirdClient);
+  sim_.RunFor(100);
+  ASSERT_EQ(coordinator().StateOf("g"), GroupState::kPreparingRebalance);
+  EXPECT_EQ(commit(1, leader_.member_id), ErrorCode::kNone);
+  EXPECT_EQ(commit(-1, ""), ErrorCode::kUnknownMemberId);
 }
 
 }  // namespace

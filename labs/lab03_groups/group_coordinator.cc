@@ -347,7 +347,8 @@ void GroupCoordinator::PrepareRebalance(Group& group) {
 //! [complete join]
 void GroupCoordinator::CompleteJoin(Group& group) {
   // BEGIN LAB lab03_groups CompleteJoin
-  // HINT: The barrier is done: cancel and reset group.rebalance_timer.
+  // HINT: The barrier is done: cancel group.rebalance_timer, which would
+  // HINT: otherwise end the next generation early.
   // HINT: Members without an awaiting_join did not rejoin: RemoveMember.
   // HINT: Bump the generation; if no member is left, the group is Empty.
   // HINT: Else ChooseProtocol; keep the leader if it is still a member,
