@@ -124,7 +124,7 @@ int64_t ByteReader::ReadInt64(std::string_view field) {
   return p ? static_cast<int64_t>(ReadBigEndian<uint64_t>(p)) : 0;
 }
 
-uint64_t ByteReader::ReadVarintBits(int max_bytes, std::string_view field) {
+uint64_t ByteReader::ReadLongVarintBits(int max_bytes, std::string_view field) {
   if (!ok()) return 0;
   // Find where the varint ends (the first byte without the continuation bit)
   // before taking it, so that it is taken, and logged, as one field.

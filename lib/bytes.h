@@ -116,7 +116,13 @@ class ByteReader {
   }
   void FailShortRead(size_t n, std::string_view field);
   void LogField(size_t n, std::string_view field);
-  uint64_t ReadVarintBits(int max_bytes, std::string_view field);
+  uint64_t ReadVarintBits(int max_bytes, std::string_view field) {
+    // Most varints in a record are one byte (small deltas, short lengths).
+    const bool one_byte = remaining() > 0 && input_[consumed_] < 0x80;
+    if (one_byte && ok() && field_log_ == nullptr) return input_[consumed_++];
+    return ReadLongVarintBits(max_bytes, field);
+  }
+  uint64_t ReadLongVarintBits(int max_bytes, std::string_view field);
 
   ByteView input_;
   size_t origin_;

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "chapters/01_log/log.h"
+#include "lib/crc32c.h"
 #include "lib/storage/posix_storage.h"
 
 namespace kafka {
@@ -73,6 +74,22 @@ void LogAppend(benchmark::State& state) {
   }
   log.reset();
   std::filesystem::remove_all(dir);
+  state.SetBytesProcessed(state.iterations() * int64_t(batch.size()));
+}
+
+// Where an append's time goes besides the write: the leader validates every
+// batch (CRC-32C over the batch, then a walk over its records).
+void ValidateBatch(benchmark::State& state) {
+  Bytes batch = SixteenKibBatch();
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(SplitAndValidateBatches(batch).ok());
+  }
+  state.SetBytesProcessed(state.iterations() * int64_t(batch.size()));
+}
+
+void Crc32cOfBatch(benchmark::State& state) {
+  Bytes batch = SixteenKibBatch();
+  for (auto _ : state) benchmark::DoNotOptimize(Crc32c(batch));
   state.SetBytesProcessed(state.iterations() * int64_t(batch.size()));
 }
 
@@ -150,6 +167,8 @@ BENCHMARK(LogAppend)
     ->Iterations(kBatchesPerRun)
     ->Repetitions(5)
     ->ReportAggregatesOnly();
+BENCHMARK(ValidateBatch)->Repetitions(5)->ReportAggregatesOnly();
+BENCHMARK(Crc32cOfBatch)->Repetitions(5)->ReportAggregatesOnly();
 // Argument: max bytes per read (a consumer's fetch size); 0 means one batch.
 BENCHMARK(RawRead)
     ->Arg(0)
