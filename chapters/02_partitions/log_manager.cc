@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <ostream>
 
 namespace kafka {
 namespace {
@@ -30,6 +31,10 @@ Error InvalidPartitions(const std::string& message) {
 
 std::string TopicPartition::DirectoryName() const {
   return topic + "-" + std::to_string(partition);
+}
+
+std::ostream& operator<<(std::ostream& out, const TopicPartition& partition) {
+  return out << partition.DirectoryName();
 }
 
 std::optional<TopicPartition> TopicPartition::FromDirectoryName(

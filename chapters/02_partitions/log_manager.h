@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iosfwd>
 #include <map>
 #include <memory>
 #include <optional>
@@ -43,6 +44,8 @@ struct TopicPartition {
 
   auto operator<=>(const TopicPartition&) const = default;
 };
+/// Prints "orders-3", so that a failed test names the partition.
+std::ostream& operator<<(std::ostream& out, const TopicPartition& partition);
 
 /// Kafka's topic name rules: 1 to 249 characters of [a-zA-Z0-9._-], and not
 /// "." or "..". INVALID_TOPIC_EXCEPTION otherwise.
