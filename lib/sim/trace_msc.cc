@@ -40,7 +40,9 @@ std::string LineFor(const TraceEvent& e) {
 
 std::string TraceToMsc(const std::vector<TraceEvent>& trace,
                        const std::map<NodeId, std::string>& names) {
-  std::string msc = "msc {\n  width=\"900\";\n  ";
+  // 728 px: the book's text column (book/book.css), so the chart is drawn
+  // at the size a reader sees it.
+  std::string msc = "msc {\n  width=\"728\";\n  ";
   bool first = true;
   for (const auto& [id, name] : names) {
     msc += (first ? "" : ", ") + Column(id) + " [label=\"" + name + "\"]";
