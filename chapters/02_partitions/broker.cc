@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "chapters/01_log/record_batch.h"
+#include "lib/bytes.h"
 #include "lib/lab.h"
 #include "lib/protocol/api_keys.h"
 #include "lib/protocol/api_versions.h"
@@ -34,6 +36,113 @@ Bytes EncodeBody(const Message& message, ApiKey api, const Request& request) {
 bool IsOnlyThisBroker(const std::vector<int32_t>& replicas, NodeId self) {
   return replicas.size() == 1 && replicas[0] == self;
 }
+
+bool IsValidAcks(int16_t acks) { return acks == 0 || acks == 1 || acks == -1; }
+
+Error InvalidRecord(const std::string& why) {
+  return Error{ErrorCode::kInvalidRecord, why};
+}
+
+// The magic byte sits at the same place in every record format, v0 to v2,
+// so a reader can tell the format before it knows the layout.
+constexpr size_t kMagicPosition = 16;
+// The smallest record Kafka ever had (v0, LegacyRecord.RECORD_OVERHEAD_V0):
+// no batch length can be shorter.
+constexpr int32_t kSmallestRecordOverhead = 14;
+
+// The size of the batch that `bytes` starts with, as far as its length and
+// magic tell (Kafka's ByteBufferLogInputStream): 0 if `bytes` is too short to
+// hold all of it, CORRUPT_MESSAGE if the length or the magic cannot be a
+// batch's.
+Result<size_t> WholeBatchSize(ByteView bytes) {
+  ByteReader reader(bytes);
+  reader.ReadInt64("baseOffset");
+  const int32_t length = reader.ReadInt32("batchLength");
+  if (!reader.ok()) return size_t(0);
+  if (length < kSmallestRecordOverhead) {
+    return Error{ErrorCode::kCorruptMessage, "batchLength " +
+                                                 std::to_string(length) +
+                                                 " is smaller than any record"};
+  }
+  if (bytes.size() <= kMagicPosition) return size_t(0);
+  const int8_t magic = int8_t(bytes[kMagicPosition]);
+  if (magic < 0 || magic > kMagicV2) {
+    return Error{ErrorCode::kCorruptMessage,
+                 "unknown magic " + std::to_string(magic)};
+  }
+  const size_t size = kLogOverhead + size_t(length);
+  return bytes.size() < size ? 0 : size;
+}
+
+// Kafka's ProduceRequest.validateRecords: since Produce v3 a partition's
+// records are exactly one batch, of magic 2. Returns the batch's size. Bytes
+// after it that are not a whole batch are cut off, as Kafka's log does
+// (UnifiedLog.trimInvalidBytes).
+Result<size_t> ValidateProduceRecords(ByteView records) {
+  Result<size_t> first = WholeBatchSize(records);
+  if (!first.ok()) return first;
+  if (*first == 0) {
+    return InvalidRecord("a partition's records must hold a record batch");
+  }
+  if (records[kMagicPosition] != kMagicV2) {
+    return InvalidRecord("Produce v3 and later carry only magic 2 batches");
+  }
+  Result<size_t> second = WholeBatchSize(records.subspan(*first));
+  if (!second.ok()) return second;
+  if (*second != 0) {
+    return InvalidRecord("a partition's records must be exactly one batch");
+  }
+  return first;
+}
+
+// Whether the records' offsetDeltas are 0, 1, ..., count - 1, reading only
+// the front of each record. A record too damaged to read is left to the
+// log's validation, which answers CORRUPT_MESSAGE.
+Status CheckRecordOffsetDeltas(ByteView batch, int32_t count) {
+  ByteReader reader(batch.subspan(kBatchHeaderSize));
+  for (int32_t expected = 0; expected < count; ++expected) {
+    const int32_t length = reader.ReadVarint("record length");
+    const size_t start = reader.position();
+    reader.ReadInt8("attributes");
+    reader.ReadVarlong("timestampDelta");
+    const int32_t offset_delta = reader.ReadVarint("offsetDelta");
+    if (!reader.ok() || length < int32_t(reader.position() - start)) {
+      return Status();
+    }
+    if (offset_delta != expected) {
+      return InvalidRecord("record " + std::to_string(expected) +
+                           " has offsetDelta " + std::to_string(offset_delta));
+    }
+    reader.ReadRaw(size_t(length) - (reader.position() - start), "record");
+  }
+  return Status();
+}
+
+//! [validate batch]
+// What Kafka's log checks of a batch from a client, beyond Chapter 1's
+// checks of its bytes (UnifiedLog.analyzeAndValidateRecords and
+// LogValidator.validateBatch): the leader assigns offsets, so the producer
+// sends base offset 0 and offsets without gaps; and only the broker writes
+// control batches (transaction markers, Chapter 8).
+Status ValidateClientBatch(ByteView batch) {
+  Result<RecordBatchHeader> header = DecodeBatchHeader(batch);
+  if (!header.ok()) return header.status();
+  if (header->base_offset != 0) {
+    return InvalidRecord("a client's batch has base offset 0, not " +
+                         std::to_string(header->base_offset));
+  }
+  if (header->records_count <= 0 ||
+      header->last_offset_delta + 1 != header->records_count) {
+    return InvalidRecord(
+        "lastOffsetDelta " + std::to_string(header->last_offset_delta) +
+        " does not fit recordsCount " + std::to_string(header->records_count));
+  }
+  if (header->attributes & kControlFlag) {
+    return InvalidRecord("clients may not write control batches");
+  }
+  return CheckRecordOffsetDeltas(batch, header->records_count);
+}
+//! [validate batch]
 
 }  // namespace
 
@@ -109,8 +218,7 @@ MetadataResponse::Topic Broker::DescribeTopic(const std::string& topic,
   described.name = topic;
   // Kafka's own topics (Topic.isInternal): group offsets (Chapter 3) and
   // transaction state (Chapter 8). Clients leave them out of "all topics".
-  described.is_internal =
-      topic == "__consumer_offsets" || topic == "__transaction_state";
+  described.is_internal = IsInternalTopic(topic);
   if (logs_->PartitionCount(topic) == 0) {
     Status created =
         may_create ? logs_->CreateTopic(topic, config_.num_partitions,
@@ -139,12 +247,8 @@ Status Broker::HandleProduce(const Request& request, Responder respond) {
     ProduceResponse::TopicResponse& answer = response.responses.emplace_back(
         ProduceResponse::TopicResponse{topic.name, {}});
     for (const ProduceRequest::PartitionData& data : topic.partition_data) {
-      if (acks != 0 && acks != 1 && acks != -1) {
-        answer.partition_responses.push_back(
-            {data.index, ErrorCode::kInvalidRequiredAcks});
-        continue;
-      }
-      answer.partition_responses.push_back(AppendToPartition(topic.name, data));
+      answer.partition_responses.push_back(
+          AppendToPartition(topic.name, data, acks));
     }
   }
   CompleteDelayedFetches();
@@ -158,35 +262,39 @@ Status Broker::HandleProduce(const Request& request, Responder respond) {
 }
 //! [produce]
 
+//! [append to partition]
 ProduceResponse::PartitionResponse Broker::AppendToPartition(
-    const std::string& topic, const ProduceRequest::PartitionData& data) {
+    const std::string& topic, const ProduceRequest::PartitionData& data,
+    int16_t acks) {
   ProduceResponse::PartitionResponse answer;
   answer.index = data.index;
+  auto fail = [&answer](ErrorCode code) {
+    answer.error_code = code;
+    return answer;
+  };
+  // Kafka's order: the partition and the request's shape (KafkaApis), acks
+  // and the topic (ReplicaManager), then what the log checks.
   Log* log = logs_->GetLog({topic, data.index});
-  if (log == nullptr) {
-    answer.error_code = ErrorCode::kUnknownTopicOrPartition;
-    return answer;
+  if (log == nullptr) return fail(ErrorCode::kUnknownTopicOrPartition);
+  const ByteView records = data.records ? ByteView(*data.records) : ByteView();
+  Result<size_t> batch_size = ValidateProduceRecords(records);
+  if (!batch_size.ok()) return fail(batch_size.error().code);
+  if (!IsValidAcks(acks)) return fail(ErrorCode::kInvalidRequiredAcks);
+  // Internal topics belong to the coordinators, which append through the
+  // log manager, never through Produce.
+  if (IsInternalTopic(topic)) return fail(ErrorCode::kInvalidTopicException);
+  const ByteView batch = records.first(*batch_size);
+  if (Status valid = ValidateClientBatch(batch); !valid.ok()) {
+    return fail(valid.error().code);
   }
-  if (!data.records || data.records->empty()) {
-    answer.error_code = ErrorCode::kCorruptMessage;
-    return answer;
-  }
-  // Since Produce v3 a request holds exactly one batch per partition.
-  Result<RecordBatchHeader> first = DecodeBatchHeader(*data.records);
-  if (first.ok() && size_t(first->SizeInBytes()) < data.records->size()) {
-    answer.error_code = ErrorCode::kInvalidRecord;
-    return answer;
-  }
-  Bytes records = *data.records;  // the log rewrites offsets in place
-  Result<LogAppendInfo> appended = log->Append(records, env_->NowMs());
-  if (!appended.ok()) {
-    answer.error_code = appended.error().code;
-    return answer;
-  }
+  Bytes appended_bytes(batch.begin(), batch.end());  // offsets set in place
+  Result<LogAppendInfo> appended = log->Append(appended_bytes, env_->NowMs());
+  if (!appended.ok()) return fail(appended.error().code);
   answer.base_offset = appended->first_offset;
   answer.log_start_offset = log->log_start_offset();
   return answer;
 }
+//! [append to partition]
 
 //! [fetch]
 Status Broker::HandleFetch(const Request& request, Responder respond) {

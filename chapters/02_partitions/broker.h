@@ -81,8 +81,13 @@ class Broker : public Node {
                      bool validate_only);
   Status AddPartitions(const CreatePartitionsRequest::Topic& topic,
                        bool validate_only);
+  /// Validates a client's records for one partition and appends them.
+  /// Clients may not write to internal topics; the group coordinator
+  /// (Chapter 3) appends to __consumer_offsets through logs(), the path
+  /// Kafka's coordinators take with internal appends allowed.
   ProduceResponse::PartitionResponse AppendToPartition(
-      const std::string& topic, const ProduceRequest::PartitionData& data);
+      const std::string& topic, const ProduceRequest::PartitionData& data,
+      int16_t acks);
   /// Reads what a fetch asks for, within its byte budgets.
   FetchResponse ReadForFetch(const FetchRequest& request, int64_t& bytes_read);
   MetadataResponse::Topic DescribeTopic(const std::string& topic,

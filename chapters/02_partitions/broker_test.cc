@@ -8,6 +8,7 @@
 #include "lib/protocol/api_keys.h"
 #include "lib/protocol/message.h"
 #include "lib/sim/simulation.h"
+#include "lib/storage/storage.h"
 
 namespace kafka {
 namespace {
@@ -188,22 +189,178 @@ TEST_F(BrokerTest, ProduceToUnknownPartition) {
             ErrorCode::kUnknownTopicOrPartition);
 }
 
-// Rule: batches are validated before they touch the log: a corrupt one is
-// CORRUPT_MESSAGE, two batches in one partition's data INVALID_RECORD, an
-// acks other than -1, 0, 1 INVALID_REQUIRED_ACKS.
-TEST_F(BrokerTest, BadProducesAreRefused) {
-  Metadata({"orders"});
-  Bytes corrupt = Batch({"a"});
-  corrupt.back() ^= 0xFF;
-  EXPECT_EQ(Produce("orders", 0, corrupt).error_code,
-            ErrorCode::kCorruptMessage);
+// A refused produce appends nothing, and the broker goes on serving: the next
+// good batch gets the offset the refused one would have had.
+class ProduceValidationTest : public BrokerTest {
+ protected:
+  ProduceValidationTest() { Metadata({"orders"}); }
+
+  void ExpectRefused(std::optional<Bytes> records, ErrorCode expected) {
+    const int64_t log_end = Fetch("orders", 0, 0).high_watermark;
+    ProduceRequest request;
+    request.topic_data = {{"orders", {{0, std::move(records)}}}};
+    EXPECT_EQ(Call<ProduceResponse>(ApiKey::kProduce, 7, request)
+                  .value()
+                  .responses[0]
+                  .partition_responses[0]
+                  .error_code,
+              expected);
+    EXPECT_EQ(Fetch("orders", 0, 0).high_watermark, log_end)
+        << "nothing was appended";
+    EXPECT_EQ(Produce("orders", 0, Batch({"good"})).base_offset, log_end)
+        << "the broker still serves";
+  }
+};
+
+RecordBatch TwoRecords() {
+  return MakeBatch({{.timestamp = 1000, .value = ToBytes("a")},
+                    {.timestamp = 1000, .value = ToBytes("b")}});
+}
+
+// Rule: a partition's records must hold a record batch: none (an empty or a
+// null record set) is INVALID_RECORD, and so are bytes too few for the batch
+// they begin (Kafka's ProduceRequest.validateRecords).
+TEST_F(ProduceValidationTest, NoWholeBatchIsInvalidRecord) {
+  ExpectRefused(Bytes{}, ErrorCode::kInvalidRecord);
+  ExpectRefused(std::nullopt, ErrorCode::kInvalidRecord);
+}
+
+TEST_F(ProduceValidationTest, TruncatedBatchIsInvalidRecord) {
+  Bytes cut = Batch({"a"});
+  cut.resize(cut.size() - 1);
+  ExpectRefused(cut, ErrorCode::kInvalidRecord);
+}
+
+// Rule: since Produce v3 a partition's records are exactly one batch: a
+// second whole batch behind the first is INVALID_RECORD.
+TEST_F(ProduceValidationTest, TwoBatchesAreInvalidRecord) {
   Bytes two = Batch({"a"});
   Bytes second = Batch({"b"});
   two.insert(two.end(), second.begin(), second.end());
-  EXPECT_EQ(Produce("orders", 0, two).error_code, ErrorCode::kInvalidRecord);
+  ExpectRefused(two, ErrorCode::kInvalidRecord);
+}
+
+// Rule: bytes after the batch that are not a whole batch are cut off, as
+// Kafka's log does (UnifiedLog.trimInvalidBytes): the batch is appended.
+TEST_F(BrokerTest, BytesAfterTheBatchAreCutOff) {
+  Metadata({"orders"});
+  Bytes records = Batch({"a", "b"});
+  const size_t batch_size = records.size();
+  Bytes second = Batch({"c"});
+  records.insert(records.end(), second.begin(), second.begin() + 20);
+  ProduceResponse::PartitionResponse answer = Produce("orders", 0, records);
+  EXPECT_EQ(answer.error_code, ErrorCode::kNone);
+  FetchResponse::Partition fetched = Fetch("orders", 0, 0);
+  EXPECT_EQ(fetched.high_watermark, 2);
+  EXPECT_EQ(fetched.records->size(), batch_size);
+}
+
+// Rule: Produce v3 and later carry only magic 2 batches: an older format is
+// INVALID_RECORD; a magic no Kafka knows is CORRUPT_MESSAGE (the bytes cannot
+// be read as any batch).
+TEST_F(ProduceValidationTest, OnlyMagicTwo) {
+  RecordBatch old = TwoRecords();
+  old.header.magic = 1;
+  ExpectRefused(EncodeRecordBatch(old), ErrorCode::kInvalidRecord);
+  RecordBatch future = TwoRecords();
+  future.header.magic = 3;
+  ExpectRefused(EncodeRecordBatch(future), ErrorCode::kCorruptMessage);
+}
+
+// Rule: a batch length shorter than any record can be (14 bytes) is
+// CORRUPT_MESSAGE, in the first batch or behind it.
+TEST_F(ProduceValidationTest, ImpossibleBatchLengthIsCorrupt) {
+  auto with_length_13 = [](Bytes batch) {
+    batch[8] = batch[9] = batch[10] = 0;
+    batch[11] = 13;
+    return batch;
+  };
+  ExpectRefused(with_length_13(Batch({"a"})), ErrorCode::kCorruptMessage);
+  Bytes records = Batch({"a"});
+  Bytes second = with_length_13(Batch({"b"}));
+  records.insert(records.end(), second.begin(), second.end());
+  ExpectRefused(records, ErrorCode::kCorruptMessage);
+}
+
+// Rule: a client's batch is dense: lastOffsetDelta + 1 == recordsCount, with
+// at least one record (Kafka's LogValidator.validateBatch).
+TEST_F(ProduceValidationTest, LastOffsetDeltaMustMatchTheCount) {
+  RecordBatch gap = TwoRecords();
+  gap.header.last_offset_delta = 2;
+  gap.records[1].offset_delta = 2;
+  ExpectRefused(EncodeRecordBatch(gap), ErrorCode::kInvalidRecord);
+  ExpectRefused(EncodeRecordBatch(MakeBatch({})), ErrorCode::kInvalidRecord);
+}
+
+// Rule: the records' offset deltas are 0, 1, ..., n-1: INVALID_RECORD
+// otherwise, even where the header alone looks dense.
+TEST_F(ProduceValidationTest, RecordOffsetDeltasMustBeDense) {
+  RecordBatch repeated = TwoRecords();
+  repeated.records[1].offset_delta = 0;
+  ExpectRefused(EncodeRecordBatch(repeated), ErrorCode::kInvalidRecord);
+  RecordBatch shifted = TwoRecords();
+  shifted.records[0].offset_delta = 1;
+  shifted.records[1].offset_delta = 2;
+  shifted.header.last_offset_delta = 1;
+  ExpectRefused(EncodeRecordBatch(shifted), ErrorCode::kInvalidRecord);
+}
+
+// Rule: clients may not write control batches (transaction markers are the
+// broker's, Chapter 8).
+TEST_F(ProduceValidationTest, ControlBatchIsInvalidRecord) {
+  RecordBatch control = TwoRecords();
+  control.header.attributes = kControlFlag;
+  ExpectRefused(EncodeRecordBatch(control), ErrorCode::kInvalidRecord);
+}
+
+// Rule: the leader assigns offsets, so a client's batch has base offset 0
+// (Kafka's UnifiedLog.analyzeAndValidateRecords).
+TEST_F(ProduceValidationTest, BaseOffsetMustBeZero) {
+  ExpectRefused(EncodeRecordBatch(MakeBatch({{.timestamp = 1000}}, 5)),
+                ErrorCode::kInvalidRecord);
+}
+
+// Rule: Chapter 1's checks run on the batch too: a CRC mismatch is
+// CORRUPT_MESSAGE.
+TEST_F(ProduceValidationTest, CorruptBatchIsRefused) {
+  Bytes corrupt = Batch({"a"});
+  corrupt.back() ^= 0xFF;
+  ExpectRefused(corrupt, ErrorCode::kCorruptMessage);
+}
+
+// Rule: acks other than -1, 0 and 1 are INVALID_REQUIRED_ACKS, checked after
+// the partition and its records, as Kafka's ReplicaManager does.
+TEST_F(BrokerTest, InvalidAcksAreRefused) {
+  Metadata({"orders"});
   EXPECT_EQ(Produce("orders", 0, Batch({"a"}), /*acks=*/2).error_code,
             ErrorCode::kInvalidRequiredAcks);
+  EXPECT_EQ(Produce("nope", 0, Batch({"a"}), /*acks=*/2).error_code,
+            ErrorCode::kUnknownTopicOrPartition);
+  EXPECT_EQ(Produce("orders", 0, Bytes{}, /*acks=*/2).error_code,
+            ErrorCode::kInvalidRecord);
   EXPECT_EQ(Fetch("orders", 0, 0).high_watermark, 0) << "nothing was appended";
+}
+
+// Rule: clients cannot produce to Kafka's internal topics
+// (INVALID_TOPIC_EXCEPTION, as Kafka's ReplicaManager answers), though they
+// may read them; the group coordinator appends through the log manager.
+TEST_F(BrokerTest, ClientsCannotProduceToInternalTopics) {
+  for (const std::string topic :
+       {"__consumer_offsets", "__transaction_state"}) {
+    Metadata({topic});
+    EXPECT_EQ(Produce(topic, 0, Batch({"forged"})).error_code,
+              ErrorCode::kInvalidTopicException)
+        << topic;
+    EXPECT_EQ(Fetch(topic, 0, 0).high_watermark, 0) << topic;
+  }
+  Bytes internal = Batch({"commit"});
+  ASSERT_TRUE(sim_.node<Broker>(kBroker)
+                  .logs()
+                  .GetLog({"__consumer_offsets", 0})
+                  ->Append(internal, sim_.now_ms())
+                  .ok());
+  EXPECT_EQ(ValuesIn(Fetch("__consumer_offsets", 0, 0).records),
+            (std::vector<std::string>{"commit"}));
 }
 
 // Rule: acks=0 gets no answer at all, yet the records are appended.
@@ -422,6 +579,147 @@ TEST_F(BrokerTest, CreateTopics) {
   EXPECT_EQ(response.topics[0].error_code, ErrorCode::kTopicAlreadyExists);
   EXPECT_EQ(response.topics[1].error_code, ErrorCode::kNone);
   EXPECT_EQ(sim_.node<Broker>(kBroker).logs().PartitionCount("dry"), 0);
+}
+
+// Rule: topic configs are checked with Kafka's types and bounds
+// (LogConfig.java): a value below the minimum, outside an INT, or not a
+// number is INVALID_CONFIG with a message naming the config and the value,
+// and no topic is created; the minimum itself is accepted.
+TEST_F(BrokerTest, TopicConfigsAreRangeChecked) {
+  struct Case {
+    std::string name;
+    std::string smallest;  // accepted
+    std::string too_small;
+  };
+  const Case cases[] = {
+      {"segment.bytes", "14", "13"},     {"segment.ms", "1", "0"},
+      {"segment.index.bytes", "4", "3"}, {"index.interval.bytes", "0", "-1"},
+      {"retention.ms", "-1", "-2"},      {"flush.messages", "1", "0"},
+      {"flush.ms", "0", "-1"},           {"max.message.bytes", "0", "-1"},
+  };
+  int n = 0;
+  for (const Case& c : cases) {
+    const std::string bad_topic = "bad" + std::to_string(n);
+    CreateTopicsRequest request;
+    request.topics = {
+        {bad_topic, 1, 1, {}, {{c.name, c.too_small}}},
+        {"good" + std::to_string(n), 1, 1, {}, {{c.name, c.smallest}}}};
+    CreateTopicsResponse response =
+        Call<CreateTopicsResponse>(ApiKey::kCreateTopics, 2, request).value();
+    EXPECT_EQ(response.topics[0].error_code, ErrorCode::kInvalidConfig)
+        << c.name << "=" << c.too_small;
+    EXPECT_EQ(response.topics[0].error_message,
+              "Invalid value " + c.too_small + " for configuration " + c.name +
+                  ": Value must be at least " + c.smallest);
+    EXPECT_EQ(response.topics[1].error_code, ErrorCode::kNone)
+        << c.name << "=" << c.smallest;
+    EXPECT_EQ(sim_.node<Broker>(kBroker).logs().PartitionCount(bad_topic), 0);
+    // The broker serves a topic at the bounds (a refused batch is fine).
+    ProduceResponse::PartitionResponse produced =
+        Produce("good" + std::to_string(n), 0, Batch({"a"}));
+    EXPECT_NE(produced.error_code, ErrorCode::kUnknownTopicOrPartition);
+    ++n;
+  }
+  const std::pair<std::string, std::string> not_numbers[] = {
+      {"segment.bytes", "2147483648"},  // an INT
+      {"segment.ms", "1e3"},
+      {"retention.bytes", ""},
+      {"retention.ms", "forever"},
+  };
+  for (const auto& [name, value] : not_numbers) {
+    CreateTopicsRequest request;
+    request.topics = {{"odd", 1, 1, {}, {{name, value}}}};
+    CreateTopicsResponse::Result result =
+        Call<CreateTopicsResponse>(ApiKey::kCreateTopics, 2, request)
+            ->topics[0];
+    EXPECT_EQ(result.error_code, ErrorCode::kInvalidConfig) << name;
+    EXPECT_NE(result.error_message->find("Invalid value " + value +
+                                         " for configuration " + name +
+                                         ": Not a number of type"),
+              std::string::npos)
+        << *result.error_message;
+  }
+  EXPECT_EQ(sim_.node<Broker>(kBroker).logs().PartitionCount("odd"), 0);
+}
+
+// Rule: retention.bytes has no lower bound in Kafka: any negative value
+// means no limit.
+TEST_F(BrokerTest, NegativeRetentionBytesMeansNoLimit) {
+  CreateTopicsRequest request;
+  request.topics = {{"unbounded", 1, 1, {}, {{"retention.bytes", "-5"}}}};
+  EXPECT_EQ(Call<CreateTopicsResponse>(ApiKey::kCreateTopics, 2, request)
+                ->topics[0]
+                .error_code,
+            ErrorCode::kNone);
+}
+
+// Rule: an unknown config name is INVALID_CONFIG, and the message names it.
+TEST_F(BrokerTest, UnknownTopicConfigIsRefused) {
+  CreateTopicsRequest request;
+  request.topics = {{"orders", 1, 1, {}, {{"segment.byte", "1000"}}}};
+  CreateTopicsResponse::Result result =
+      Call<CreateTopicsResponse>(ApiKey::kCreateTopics, 2, request)->topics[0];
+  EXPECT_EQ(result.error_code, ErrorCode::kInvalidConfig);
+  EXPECT_EQ(result.error_message, "Unknown topic config name: segment.byte");
+}
+
+// Topics whose segment.bytes fits one small batch, not two: every batch
+// starts a segment, which shows the config is in force.
+class TopicConfigRestartTest : public BrokerTest {
+ protected:
+  void CreateOneBatchSegmentTopic() {
+    CreateTopicsRequest request;
+    request.topics = {{"orders", 1, 1, {}, {{"segment.bytes", kSegmentBytes}}}};
+    ASSERT_EQ(Call<CreateTopicsResponse>(ApiKey::kCreateTopics, 2, request)
+                  ->topics[0]
+                  .error_code,
+              ErrorCode::kNone);
+  }
+  size_t SegmentsAfterThreeBatches(int32_t partition) {
+    for (int i = 0; i < 3; ++i) {
+      EXPECT_EQ(Produce("orders", partition, Batch({"r"})).error_code,
+                ErrorCode::kNone);
+    }
+    return sim_.node<Broker>(kBroker)
+        .logs()
+        .GetLog({"orders", partition})
+        ->segments()
+        .size();
+  }
+  static constexpr char kSegmentBytes[] = "100";
+};
+
+// Rule: configs given at creation survive a restart, even after a power
+// failure: they are in data/config/topics/<topic>.properties, written
+// atomically before the partition directories. Partitions added after the
+// restart get them too.
+TEST_F(TopicConfigRestartTest, ConfigsSurviveARestart) {
+  ASSERT_GT(Batch({"r"}).size(), 50u);  // two do not fit in 100 bytes
+  CreateOneBatchSegmentTopic();
+  EXPECT_EQ(AsString(ReadWholeFile(sim_.disk(kBroker),
+                                   "data/config/topics/orders.properties")),
+            "segment.bytes=100\n");
+  sim_.disk(kBroker).CrashLosingUnsynced();
+  sim_.Crash(kBroker, Simulation::CrashKind::kProcessCrash);
+  sim_.Restart(kBroker);
+  EXPECT_EQ(SegmentsAfterThreeBatches(0), 3u);
+
+  CreatePartitionsRequest grow;
+  grow.topics = {{"orders", 2, std::nullopt}};
+  ASSERT_EQ(Call<CreatePartitionsResponse>(ApiKey::kCreatePartitions, 1, grow)
+                ->results[0]
+                .error_code,
+            ErrorCode::kNone);
+  EXPECT_EQ(SegmentsAfterThreeBatches(1), 3u);
+}
+
+// Rule: a topic created without configs uses the broker's defaults, before
+// and after a restart.
+TEST_F(TopicConfigRestartTest, TopicsWithoutConfigsUseTheDefaults) {
+  Metadata({"orders"});
+  sim_.Crash(kBroker, Simulation::CrashKind::kProcessCrash);
+  sim_.Restart(kBroker);
+  EXPECT_EQ(SegmentsAfterThreeBatches(0), 1u);
 }
 
 // Rule: partitions can be added, never removed (INVALID_PARTITIONS).

@@ -7,7 +7,11 @@
 #include "chapters/02_partitions/consumer.h"
 #include "chapters/02_partitions/partitioner.h"
 #include "chapters/02_partitions/producer.h"
+#include "lib/protocol/api_keys.h"
+#include "lib/protocol/fetch.h"
+#include "lib/protocol/message.h"
 #include "lib/sim/simulation.h"
+#include "lib/storage/storage.h"
 
 namespace kafka {
 namespace {
@@ -34,13 +38,17 @@ class ClientHost : public ClientNode {
 using ProducerNode = ClientHost<Producer>;
 using ConsumerNode = ClientHost<Consumer>;
 
+BrokerConfig TestBrokerConfig() {
+  return BrokerConfig{.data_dir = "data", .num_partitions = kPartitions};
+}
+
 class ClientsTest : public ::testing::Test {
  protected:
-  ClientsTest() : sim_(7) {
-    sim_.AddNode(kBroker, [] {
-      return std::make_unique<Broker>(
-          BrokerConfig{.data_dir = "data", .num_partitions = kPartitions});
-    });
+  ClientsTest()
+      : ClientsTest(
+            [] { return std::make_unique<Broker>(TestBrokerConfig()); }) {}
+  explicit ClientsTest(Simulation::NodeFactory make_broker) : sim_(7) {
+    sim_.AddNode(kBroker, std::move(make_broker));
   }
 
   Producer& AddProducer(ProducerConfig config = {}) {
@@ -56,8 +64,12 @@ class ClientsTest : public ::testing::Test {
     sim_.AddNode(kConsumer, [this, config] {
       return std::make_unique<ConsumerNode>([this, config](Environment& env) {
         return std::make_unique<Consumer>(
-            env, config, [this](std::vector<ConsumerRecord> records) {
+            env, config,
+            [this](std::vector<ConsumerRecord> records) {
               for (auto& r : records) consumed_.push_back(std::move(r));
+            },
+            [this](const TopicPartition& partition, const Error& error) {
+              errors_.emplace_back(partition, error);
             });
       });
     });
@@ -87,8 +99,18 @@ class ClientsTest : public ::testing::Test {
     return sent;
   }
 
+  int FetchRequestsSent() const {
+    int sent = 0;
+    for (const TraceEvent& e : sim_.trace()) {
+      sent += e.kind == TraceEvent::Kind::kSend && !e.message.is_response &&
+              e.message.api_key == int16_t(ApiKey::kFetch);
+    }
+    return sent;
+  }
+
   Simulation sim_;
   std::vector<ConsumerRecord> consumed_;
+  std::vector<std::pair<TopicPartition, Error>> errors_;
 };
 
 // Rule: the producer acknowledges every record with its offset; offsets are
@@ -224,6 +246,99 @@ TEST_F(ClientsTest, ClientsRideOutABrokerRestart) {
   ProduceKeyed(producer, 20, 20);
   sim_.RunUntil([&] { return consumed_.size() == 40; }, 30'000);
   EXPECT_EQ(consumed_.size(), 40u);
+}
+
+// A broker that cuts the last of several fetched batches short, as a Kafka
+// broker does: it sends the log's bytes up to the fetch's byte limit, which
+// may end inside a batch.
+class CuttingBroker : public Broker {
+ public:
+  CuttingBroker() : Broker(TestBrokerConfig()) {}
+
+  Status OnRequest(const Request& request, Responder respond) override {
+    if (request.header.api_key != int16_t(ApiKey::kFetch)) {
+      return Broker::OnRequest(request, std::move(respond));
+    }
+    const int16_t version = request.header.api_version;
+    return Broker::OnRequest(
+        request, [respond, version](std::optional<Bytes> body) {
+          FetchResponse response =
+              DecodeMessage<FetchResponse>(*body, ApiKey::kFetch, version, 0,
+                                           "FetchResponse")
+                  .value();
+          for (auto& topic : response.responses) {
+            for (auto& partition : topic.partitions)
+              CutLastBatch(*partition.records);
+          }
+          respond(EncodeMessage(response, ApiKey::kFetch, version));
+        });
+  }
+
+ private:
+  static void CutLastBatch(Bytes& records) {
+    if (records.empty()) return;
+    const size_t first = DecodeBatchHeader(records)->SizeInBytes();
+    if (first < records.size()) records.resize(records.size() - 10);
+  }
+};
+
+class CutFetchTest : public ClientsTest {
+ protected:
+  CutFetchTest()
+      : ClientsTest([] { return std::make_unique<CuttingBroker>(); }) {}
+};
+
+// Rule: a fetched batch cut short at the end is normal: the consumer takes
+// the whole batches before it and reads the cut one with its next fetch.
+TEST_F(CutFetchTest, ConsumerSkipsAPartialLastBatch) {
+  Producer& producer = AddProducer();
+  for (int round = 0; round < 3; ++round) ProduceKeyed(producer, 9, round * 9);
+  Consumer& consumer = AddConsumer({.auto_offset_reset = "earliest"});
+  consumer.Assign({{"orders", 0}, {"orders", 1}, {"orders", 2}});
+  sim_.RunUntil([&] { return consumed_.size() == 27; }, 10'000);
+  EXPECT_EQ(consumed_.size(), 27u);
+  EXPECT_TRUE(errors_.empty());
+  std::map<int32_t, int64_t> next;
+  for (const ConsumerRecord& r : consumed_) {
+    EXPECT_EQ(r.offset, next[r.partition.partition]++);
+  }
+}
+
+// Rule: a corrupt batch (here bit rot on the broker's disk: a CRC mismatch)
+// is an error the application sees, CORRUPT_MESSAGE, after the records before
+// it; the partition stops there, without refetching, until the application
+// seeks past the batch.
+TEST_F(ClientsTest, CorruptBatchIsAnErrorUntilASeekPastIt) {
+  Producer& producer = AddProducer();
+  for (int round = 0; round < 3; ++round) ProduceKeyed(producer, 9, round * 9);
+  const std::string log = "data/orders-0/00000000000000000000.log";
+  Bytes file = ReadWholeFile(sim_.disk(kBroker), log);
+  const RecordBatchHeader first = DecodeBatchHeader(file).value();
+  const RecordBatchHeader second =
+      DecodeBatchHeader(ByteView(file).subspan(first.SizeInBytes())).value();
+  sim_.disk(kBroker).FlipByte(log, first.SizeInBytes() + kBatchHeaderSize + 2);
+
+  Consumer& consumer = AddConsumer({.auto_offset_reset = "earliest"});
+  consumer.Assign({{"orders", 0}});
+  sim_.RunUntil([&] { return !errors_.empty(); }, 10'000);
+  ASSERT_EQ(errors_.size(), 1u);
+  EXPECT_EQ(errors_[0].first, (TopicPartition{"orders", 0}));
+  EXPECT_EQ(errors_[0].second.code, ErrorCode::kCorruptMessage);
+  ASSERT_EQ(int64_t(consumed_.size()), first.records_count)
+      << "the records before the corrupt batch";
+  EXPECT_EQ(consumer.Position({"orders", 0}), second.base_offset);
+
+  const int fetches = FetchRequestsSent();
+  sim_.RunFor(5000);
+  EXPECT_EQ(FetchRequestsSent(), fetches) << "stopped, not refetching";
+  EXPECT_EQ(errors_.size(), 1u);
+
+  consumer.Seek({"orders", 0}, second.NextOffset());
+  const size_t before = consumed_.size();
+  sim_.RunUntil([&] { return consumed_.size() > before; }, 10'000);
+  ASSERT_GT(consumed_.size(), before);
+  EXPECT_EQ(consumed_[before].offset, second.NextOffset())
+      << "reading goes on after the corrupt batch";
 }
 
 }  // namespace

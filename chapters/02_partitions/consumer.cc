@@ -29,15 +29,20 @@ Consumer::Consumer(Environment& env, ConsumerConfig config,
 void Consumer::Assign(std::vector<TopicPartition> partitions) {
   assignment_ = std::move(partitions);
   ++generation_;
-  std::erase_if(positions_, [&](const auto& entry) {
-    return std::find(assignment_.begin(), assignment_.end(), entry.first) ==
+  auto unassigned = [&](const TopicPartition& partition) {
+    return std::find(assignment_.begin(), assignment_.end(), partition) ==
            assignment_.end();
-  });
+  };
+  std::erase_if(positions_,
+                [&](const auto& entry) { return unassigned(entry.first); });
+  std::erase_if(stopped_, unassigned);
   FetchMetadata();
 }
 
 void Consumer::Seek(const TopicPartition& partition, int64_t offset) {
   positions_[partition] = offset;
+  // A partition stopped at a corrupt batch starts fetching again.
+  if (stopped_.erase(partition) > 0) FetchFromLeaders();
 }
 
 std::optional<int64_t> Consumer::Position(
@@ -150,6 +155,7 @@ void Consumer::FetchFromLeaders() {
     auto position = positions_.find(p);
     auto leader = leaders_.find(p);
     if (position == positions_.end() || leader == leaders_.end()) continue;
+    if (stopped_.contains(p)) continue;
     if (fetching_[leader->second]) continue;
     FetchRequest& request = requests[leader->second];
     request.max_wait_ms = config_.fetch_max_wait_ms;
@@ -184,6 +190,7 @@ void Consumer::OnFetch(NodeId, Result<Bytes> body) {
                 : Result<FetchResponse>(body.error());
   if (!response.ok()) return RetryLater([this] { FetchFromLeaders(); });
   std::vector<ConsumerRecord> records;
+  std::vector<std::pair<TopicPartition, Error>> corrupt;
   bool reset_needed = false;
   bool other_error = false;
   for (const auto& topic : response->responses) {
@@ -196,13 +203,18 @@ void Consumer::OnFetch(NodeId, Result<Bytes> body) {
       } else if (p.error_code != ErrorCode::kNone) {
         other_error = true;  // e.g. the topic is gone: ask again later
       } else if (p.records) {
-        std::vector<ConsumerRecord> taken = TakeRecords(partition, *p.records);
-        records.insert(records.end(), std::make_move_iterator(taken.begin()),
-                       std::make_move_iterator(taken.end()));
+        Status taken = TakeRecords(partition, *p.records, records);
+        if (!taken.ok()) corrupt.emplace_back(partition, taken.error());
       }
     }
   }
   if (!records.empty()) on_records_(std::move(records));
+  // After the records that came before the corrupt batch, as Java's poll()
+  // returns those first and raises at the next.
+  for (const auto& [partition, error] : corrupt) {
+    stopped_.insert(partition);
+    if (on_error_) on_error_(partition, error);
+  }
   if (reset_needed) ResetPositions();
   // An error comes back at once: back off rather than spin.
   if (other_error) return RetryLater([this] { FetchFromLeaders(); });
@@ -210,30 +222,41 @@ void Consumer::OnFetch(NodeId, Result<Bytes> body) {
 }
 
 //! [take records]
-std::vector<ConsumerRecord> Consumer::TakeRecords(
-    const TopicPartition& partition, ByteView batches) {
-  std::vector<ConsumerRecord> records;
+Status Consumer::TakeRecords(const TopicPartition& partition, ByteView batches,
+                             std::vector<ConsumerRecord>& out) {
   auto position = positions_.find(partition);
-  if (position == positions_.end()) return records;  // unassigned meanwhile
-  Result<std::vector<BatchSlice>> slices = SplitAndValidateBatches(batches);
-  if (!slices.ok()) return records;  // corrupt: the next fetch tries again
-  for (const BatchSlice& slice : *slices) {
-    RecordBatch batch =
-        DecodeRecordBatch(
-            batches.subspan(slice.position, slice.header.SizeInBytes()))
-            .value();
-    for (Record& record : batch.records) {
-      int64_t offset = batch.header.base_offset + record.offset_delta;
+  if (position == positions_.end()) return Status();  // unassigned meanwhile
+  for (size_t start = 0; start < batches.size();) {
+    ByteView rest = batches.subspan(start);
+    // A batch cut short at the fetch's byte limit: the next fetch starts at
+    // it and gets it whole.
+    if (rest.size() < size_t(kBatchHeaderSize)) break;
+    Result<RecordBatchHeader> header = DecodeBatchHeader(rest, start);
+    if (header.ok() && rest.size() < size_t(header->SizeInBytes())) break;
+    Result<RecordBatch> batch =
+        header.ok()
+            ? DecodeRecordBatch(rest.first(header->SizeInBytes()), start)
+            : Result<RecordBatch>(header.error());
+    if (!batch.ok()) {
+      return Error{ErrorCode::kCorruptMessage,
+                   "corrupt batch in " + partition.DirectoryName() +
+                       " at position " + std::to_string(position->second) +
+                       " (" + batch.error().message +
+                       "): seek past it to go on"};
+    }
+    for (Record& record : batch->records) {
+      int64_t offset = batch->header.base_offset + record.offset_delta;
       // A batch may start before the position: skip what was asked not.
       if (offset < position->second) continue;
-      records.push_back({partition, offset,
-                         batch.header.base_timestamp + record.timestamp_delta,
-                         std::move(record.key), std::move(record.value),
-                         std::move(record.headers)});
+      out.push_back({partition, offset,
+                     batch->header.base_timestamp + record.timestamp_delta,
+                     std::move(record.key), std::move(record.value),
+                     std::move(record.headers)});
     }
-    position->second = std::max(position->second, batch.header.NextOffset());
+    position->second = std::max(position->second, batch->header.NextOffset());
+    start += size_t(header->SizeInBytes());
   }
-  return records;
+  return Status();
 }
 //! [take records]
 

@@ -13,8 +13,14 @@
 /// Then it fetches: one Fetch in flight per leader, for all the partitions it
 /// leads, each from its position. The broker holds the request until data
 /// arrives or fetch.max.wait.ms passes (a long poll), so an idle consumer
-/// costs little. A fetch returns whole batches, which may begin before the
-/// position: the consumer skips those records.
+/// costs little. A fetch returns batches, which may begin before the
+/// position: the consumer skips those records. The last batch may be cut
+/// short, as a Kafka broker cuts it at the byte limit: the consumer takes the
+/// whole batches before it and reads that one whole with the next fetch. A
+/// corrupt batch (a CRC mismatch, a length that cannot be) is an error the
+/// application sees, as the Java consumer raises a KafkaException for it: the
+/// records before it are delivered, and the partition stops at the batch
+/// until the application seeks past it.
 ///
 /// What real Kafka does differently: poll() hands records to the application
 /// when it asks, buffering fetched data; here records go to a callback as each
@@ -26,6 +32,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -59,7 +66,8 @@ struct ConsumerRecord {
 class Consumer {
  public:
   using RecordsHandler = std::function<void(std::vector<ConsumerRecord>)>;
-  /// Errors the application must see: a reset with auto.offset.reset=none.
+  /// Errors the application must see: a reset with auto.offset.reset=none,
+  /// and a corrupt batch (CORRUPT_MESSAGE) that stopped the partition.
   using ErrorHandler = std::function<void(const TopicPartition&, const Error&)>;
 
   Consumer(Environment& env, ConsumerConfig config, RecordsHandler on_records,
@@ -67,7 +75,8 @@ class Consumer {
 
   /// Replaces the assignment and starts fetching.
   void Assign(std::vector<TopicPartition> partitions);
-  /// Sets the position of an assigned partition: the next fetch starts there.
+  /// Sets the position of an assigned partition: the next fetch starts there
+  /// (this also restarts a partition stopped at a corrupt batch).
   void Seek(const TopicPartition& partition, int64_t offset);
   /// The next offset to read, if known yet.
   std::optional<int64_t> Position(const TopicPartition& partition) const;
@@ -79,9 +88,11 @@ class Consumer {
   void OnListOffsets(Result<Bytes> body);
   void FetchFromLeaders();
   void OnFetch(NodeId leader, Result<Bytes> body);
-  /// The records of `batches` at or after the position, and moves it on.
-  std::vector<ConsumerRecord> TakeRecords(const TopicPartition& partition,
-                                          ByteView batches);
+  /// Appends to `out` the records of the whole batches in `batches` at or
+  /// after the position, and moves it on; stops at a batch cut short, and
+  /// fails with CORRUPT_MESSAGE at a corrupt one.
+  Status TakeRecords(const TopicPartition& partition, ByteView batches,
+                     std::vector<ConsumerRecord>& out);
   void RetryLater(std::function<void()> action);
 
   Environment& env_;
@@ -91,9 +102,10 @@ class Consumer {
   std::vector<TopicPartition> assignment_;
   std::map<TopicPartition, NodeId> leaders_;
   std::map<TopicPartition, int64_t> positions_;
-  std::map<NodeId, bool> fetching_;  ///< a Fetch in flight to this leader
-  bool resetting_ = false;           ///< a ListOffsets in flight
-  uint64_t generation_ = 0;          ///< bumped by Assign: old answers ignored
+  std::set<TopicPartition> stopped_;  ///< at a corrupt batch, until a Seek
+  std::map<NodeId, bool> fetching_;   ///< a Fetch in flight to this leader
+  bool resetting_ = false;            ///< a ListOffsets in flight
+  uint64_t generation_ = 0;           ///< bumped by Assign: old answers ignored
 };
 
 }  // namespace kafka

@@ -2,12 +2,64 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
 #include <ostream>
+#include <variant>
 
 namespace kafka {
 namespace {
 
 constexpr size_t kMaxTopicNameLength = 249;
+// Under the data directory, as ZooKeeper's /config/topics/<topic>.
+constexpr char kTopicConfigDirectory[] = "config/topics";
+
+// A topic config that a LogConfig holds: Kafka's name, its type (Kafka's INT
+// or LONG, whatever field holds it here) and its smallest legal value, as
+// LogConfig.java defines them.
+struct TopicConfigKey {
+  std::string_view name;
+  std::string_view type;
+  int64_t minimum;
+  std::variant<int64_t LogConfig::*, int32_t LogConfig::*> field;
+};
+
+constexpr int64_t kNoMinimum = std::numeric_limits<int64_t>::min();
+
+const TopicConfigKey kTopicConfigKeys[] = {
+    // At least the smallest record Kafka ever had (v0: 14 bytes).
+    {"segment.bytes", "INT", 14, &LogConfig::segment_bytes},
+    {"segment.ms", "LONG", 1, &LogConfig::segment_ms},
+    // An index too small for one entry is always full: every append rolls.
+    {"segment.index.bytes", "INT", 4, &LogConfig::segment_index_bytes},
+    {"index.interval.bytes", "INT", 0, &LogConfig::index_interval_bytes},
+    {"retention.ms", "LONG", -1, &LogConfig::retention_ms},  // -1: forever
+    // Any negative value means no limit.
+    {"retention.bytes", "LONG", kNoMinimum, &LogConfig::retention_bytes},
+    {"flush.messages", "LONG", 1, &LogConfig::flush_messages},
+    {"flush.ms", "LONG", 0, &LogConfig::flush_ms},
+    {"max.message.bytes", "INT", 0, &LogConfig::max_message_bytes},
+};
+
+const TopicConfigKey* FindTopicConfigKey(std::string_view name) {
+  for (const TopicConfigKey& key : kTopicConfigKeys) {
+    if (key.name == name) return &key;
+  }
+  return nullptr;
+}
+
+int64_t GetConfig(const LogConfig& config, const TopicConfigKey& key) {
+  return std::visit([&](auto field) { return int64_t(config.*field); },
+                    key.field);
+}
+
+void SetConfig(LogConfig& config, const TopicConfigKey& key, int64_t value) {
+  std::visit(
+      [&](auto field) {
+        using Field = std::remove_reference_t<decltype(config.*field)>;
+        config.*field = Field(value);
+      },
+      key.field);
+}
 
 bool IsLegalTopicChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -25,6 +77,42 @@ std::optional<int64_t> ParseInt64(std::string_view text) {
 
 Error InvalidPartitions(const std::string& message) {
   return Error{ErrorCode::kInvalidPartitions, message};
+}
+
+// Kafka's words (ConfigDef), so that a message reads the same from either.
+Error InvalidConfigValue(const TopicConfigKey& key, const std::string& value,
+                         const std::string& why) {
+  return Error{ErrorCode::kInvalidConfig,
+               "Invalid value " + value + " for configuration " +
+                   std::string(key.name) + ": " + why};
+}
+
+// The value of a config of Kafka's type INT or LONG, within its range.
+std::optional<int64_t> ParseConfigNumber(const TopicConfigKey& key,
+                                         const std::string& text) {
+  std::optional<int64_t> value = ParseInt64(text);
+  const bool is_int = key.type == "INT";
+  if (value && is_int &&
+      (*value < std::numeric_limits<int32_t>::min() ||
+       *value > std::numeric_limits<int32_t>::max())) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+// A properties file: one name=value a line.
+std::vector<std::pair<std::string, std::string>> ParseProperties(
+    std::string_view text) {
+  std::vector<std::pair<std::string, std::string>> properties;
+  while (!text.empty()) {
+    size_t end = std::min(text.find('\n'), text.size());
+    std::string_view line = text.substr(0, end);
+    text.remove_prefix(std::min(end + 1, text.size()));
+    size_t equals = line.find('=');
+    if (equals == std::string_view::npos) continue;
+    properties.emplace_back(line.substr(0, equals), line.substr(equals + 1));
+  }
+  return properties;
 }
 
 }  // namespace
@@ -68,38 +156,30 @@ Status ValidateTopicName(std::string_view name) {
   return Status();
 }
 
+bool IsInternalTopic(std::string_view topic) {
+  return topic == "__consumer_offsets" || topic == "__transaction_state";
+}
+
 Result<LogConfig> ParseTopicConfigs(
     const std::vector<std::pair<std::string, std::string>>& configs,
     const LogConfig& defaults) {
   LogConfig config = defaults;
-  const std::map<std::string, int64_t*> numbers = {
-      {"segment.bytes", &config.segment_bytes},
-      {"segment.ms", &config.segment_ms},
-      {"retention.ms", &config.retention_ms},
-      {"retention.bytes", &config.retention_bytes},
-      {"flush.messages", &config.flush_messages},
-      {"flush.ms", &config.flush_ms},
-  };
-  const std::map<std::string, int32_t*> small_numbers = {
-      {"segment.index.bytes", &config.segment_index_bytes},
-      {"index.interval.bytes", &config.index_interval_bytes},
-      {"max.message.bytes", &config.max_message_bytes},
-  };
   for (const auto& [name, text] : configs) {
-    std::optional<int64_t> value = ParseInt64(text);
+    const TopicConfigKey* key = FindTopicConfigKey(name);
+    if (key == nullptr) {
+      return Error{ErrorCode::kInvalidConfig,
+                   "Unknown topic config name: " + name};
+    }
+    std::optional<int64_t> value = ParseConfigNumber(*key, text);
     if (!value) {
-      return Error{ErrorCode::kInvalidConfig,
-                   "config " + name + "=" + text + " is not a number"};
+      return InvalidConfigValue(
+          *key, text, "Not a number of type " + std::string(key->type));
     }
-    if (auto it = numbers.find(name); it != numbers.end()) {
-      *it->second = *value;
-    } else if (auto small = small_numbers.find(name);
-               small != small_numbers.end() && *value <= INT32_MAX) {
-      *small->second = int32_t(*value);
-    } else {
-      return Error{ErrorCode::kInvalidConfig,
-                   "unknown or out-of-range topic config " + name};
+    if (*value < key->minimum) {
+      return InvalidConfigValue(
+          *key, text, "Value must be at least " + std::to_string(key->minimum));
     }
+    SetConfig(config, *key, *value);
   }
   return config;
 }
@@ -112,9 +192,36 @@ void LogManager::LoadLogs(int64_t now_ms) {
   CreateDirectoriesDurably(storage_, data_dir_);
   for (const std::string& name : storage_.ListDirectories(data_dir_)) {
     if (auto partition = TopicPartition::FromDirectoryName(name)) {
-      OpenLog(*partition, defaults_, now_ms);
+      OpenLog(*partition, ReadTopicConfig(partition->topic), now_ms);
     }
   }
+}
+
+std::string LogManager::TopicConfigPath(const std::string& topic) const {
+  return data_dir_ + "/" + kTopicConfigDirectory + "/" + topic + ".properties";
+}
+
+void LogManager::WriteTopicConfig(const std::string& topic,
+                                  const LogConfig& config) {
+  std::string properties;
+  for (const TopicConfigKey& key : kTopicConfigKeys) {
+    if (GetConfig(config, key) == GetConfig(defaults_, key)) continue;
+    properties += std::string(key.name) + "=" +
+                  std::to_string(GetConfig(config, key)) + "\n";
+  }
+  CreateDirectoriesDurably(storage_, data_dir_ + "/" + kTopicConfigDirectory);
+  WriteFileAtomically(storage_, TopicConfigPath(topic), AsBytes(properties));
+}
+
+LogConfig LogManager::ReadTopicConfig(const std::string& topic) const {
+  const std::string path = TopicConfigPath(topic);
+  if (!storage_.Exists(path)) return defaults_;
+  Bytes contents = ReadWholeFile(storage_, path);
+  // Written atomically, so whole; one that does not parse was edited by
+  // hand, and the broker serves the topic with its defaults.
+  Result<LogConfig> stored =
+      ParseTopicConfigs(ParseProperties(AsString(contents)), defaults_);
+  return stored.ok() ? *stored : defaults_;
 }
 
 Log& LogManager::OpenLog(const TopicPartition& partition,
@@ -143,6 +250,8 @@ Status LogManager::CanCreateTopic(const std::string& topic,
 Status LogManager::CreateTopic(const std::string& topic, int32_t partitions,
                                const LogConfig& config, int64_t now_ms) {
   if (Status can = CanCreateTopic(topic, partitions); !can.ok()) return can;
+  // Configs first: a partition directory never exists without them.
+  WriteTopicConfig(topic, config);
   for (int32_t p = 0; p < partitions; ++p) OpenLog({topic, p}, config, now_ms);
   return Status();
 }

@@ -11,11 +11,18 @@
 /// hash(key) % partition count, so removing a partition would both lose its
 /// data and send its keys elsewhere.
 ///
+/// A topic's configs (the ones set at creation, which override the broker's
+/// log.* defaults) are kept in a small properties file per topic,
+/// `<data dir>/config/topics/<topic>.properties`, one `name=value` a line,
+/// written atomically before the topic's first partition directory exists. A
+/// restarted broker reads it back, so retention.ms=1000 stays 1000.
+///
 /// What real Kafka does differently: a topic's partition count, replica
-/// assignment and configs live in the cluster's metadata (ZooKeeper, later
-/// the KRaft controller of Chapter 5), not only in directory names; configs
-/// set at creation survive a restart there. Here a restarted broker rebuilds
-/// its topics from the directories and falls back to its default configs.
+/// assignment and configs live in the cluster's metadata, not on one broker's
+/// disk: in ZooKeeper (the znode `/config/topics/<topic>`) before KRaft, and as
+/// ConfigRecords in the metadata log of the KRaft controller (Chapter 5)
+/// since. Here a restarted broker rebuilds its topics from the partition
+/// directories and its configs from those files.
 #pragma once
 
 #include <cstdint>
@@ -51,9 +58,16 @@ std::ostream& operator<<(std::ostream& out, const TopicPartition& partition);
 /// "." or "..". INVALID_TOPIC_EXCEPTION otherwise.
 Status ValidateTopicName(std::string_view name);
 
+/// Kafka's internal topics (Topic.isInternal): __consumer_offsets (the group
+/// coordinator's, Chapter 3) and __transaction_state (Chapter 8). Clients
+/// may read them but not produce to them.
+bool IsInternalTopic(std::string_view topic);
+
 /// Reads topic configs by Kafka's names (segment.bytes, retention.ms, ...)
-/// into a LogConfig that starts from `defaults`. INVALID_CONFIG for an
-/// unknown name or a value that is not a number.
+/// into a LogConfig that starts from `defaults`, with Kafka's types and
+/// bounds (LogConfig.java): INVALID_CONFIG, with a message naming the config
+/// and the value, for an unknown name, a value that is not a number of the
+/// config's type (INT or LONG), or one below its minimum.
 Result<LogConfig> ParseTopicConfigs(
     const std::vector<std::pair<std::string, std::string>>& configs,
     const LogConfig& defaults);
@@ -68,7 +82,9 @@ class LogManager {
   /// Whether CreateTopic would succeed: INVALID_TOPIC_EXCEPTION,
   /// TOPIC_ALREADY_EXISTS or INVALID_PARTITIONS if not.
   Status CanCreateTopic(const std::string& topic, int32_t partitions) const;
-  /// Creates the topic's partitions, empty (after CanCreateTopic's checks).
+  /// Creates the topic's partitions, empty (after CanCreateTopic's checks),
+  /// and stores the configs in which `config` differs from the broker's
+  /// defaults, so that they survive a restart.
   Status CreateTopic(const std::string& topic, int32_t partitions,
                      const LogConfig& config, int64_t now_ms);
   /// Whether AddPartitions would succeed: UNKNOWN_TOPIC_OR_PARTITION, or
@@ -92,6 +108,11 @@ class LogManager {
  private:
   Log& OpenLog(const TopicPartition& partition, const LogConfig& config,
                int64_t now_ms);
+  std::string TopicConfigPath(const std::string& topic) const;
+  void WriteTopicConfig(const std::string& topic, const LogConfig& config);
+  /// The stored configs of a topic, or the defaults if it has none that
+  /// parse.
+  LogConfig ReadTopicConfig(const std::string& topic) const;
 
   Storage& storage_;
   std::string data_dir_;
