@@ -26,13 +26,6 @@ void WriteBigEndian(Bytes& out, Unsigned v) {
   }
 }
 
-template <typename Unsigned>
-Unsigned ReadBigEndian(const uint8_t* p) {
-  Unsigned v = 0;
-  for (size_t i = 0; i < sizeof(Unsigned); ++i) v = (v << 8) | p[i];
-  return v;
-}
-
 void WriteVarintBits(Bytes& out, uint64_t v) {
   while (v >= 0x80) {
     out.push_back(static_cast<uint8_t>(v | 0x80));
@@ -100,30 +93,6 @@ void ByteReader::LogField(size_t n, std::string_view field) {
   field_log_->push_back({position(), n, std::string(field)});
 }
 
-int8_t ByteReader::ReadInt8(std::string_view field) {
-  const uint8_t* p = Take(1, field);
-  return p ? static_cast<int8_t>(*p) : 0;
-}
-
-int16_t ByteReader::ReadInt16(std::string_view field) {
-  const uint8_t* p = Take(2, field);
-  return p ? static_cast<int16_t>(ReadBigEndian<uint16_t>(p)) : 0;
-}
-
-int32_t ByteReader::ReadInt32(std::string_view field) {
-  return static_cast<int32_t>(ReadUint32(field));
-}
-
-uint32_t ByteReader::ReadUint32(std::string_view field) {
-  const uint8_t* p = Take(4, field);
-  return p ? ReadBigEndian<uint32_t>(p) : 0;
-}
-
-int64_t ByteReader::ReadInt64(std::string_view field) {
-  const uint8_t* p = Take(8, field);
-  return p ? static_cast<int64_t>(ReadBigEndian<uint64_t>(p)) : 0;
-}
-
 uint64_t ByteReader::ReadLongVarintBits(int max_bytes, std::string_view field) {
   if (!ok()) return 0;
   // Find where the varint ends (the first byte without the continuation bit)
@@ -143,25 +112,6 @@ uint64_t ByteReader::ReadLongVarintBits(int max_bytes, std::string_view field) {
     v |= static_cast<uint64_t>(p[i] & 0x7F) << (7 * i);
   }
   return v;
-}
-
-int32_t ByteReader::ReadVarint(std::string_view field) {
-  auto zigzag = static_cast<uint32_t>(ReadVarintBits(5, field));
-  return static_cast<int32_t>((zigzag >> 1) ^ (~(zigzag & 1) + 1));
-}
-
-int64_t ByteReader::ReadVarlong(std::string_view field) {
-  uint64_t zigzag = ReadVarintBits(10, field);
-  return static_cast<int64_t>((zigzag >> 1) ^ (~(zigzag & 1) + 1));
-}
-
-uint32_t ByteReader::ReadUnsignedVarint(std::string_view field) {
-  return static_cast<uint32_t>(ReadVarintBits(5, field));
-}
-
-ByteView ByteReader::ReadRaw(size_t length, std::string_view field) {
-  const uint8_t* p = Take(length, field);
-  return p ? ByteView(p, length) : ByteView();
 }
 
 }  // namespace kafka

@@ -131,4 +131,59 @@ class ByteReader {
   std::vector<FieldSpan>* field_log_ = nullptr;
 };
 
+// The reads are inline: a broker calls them for every field of every record
+// it validates.
+
+namespace internal {
+template <typename Unsigned>
+Unsigned ReadBigEndian(const uint8_t* p) {
+  Unsigned v = 0;
+  for (size_t i = 0; i < sizeof(Unsigned); ++i) v = (v << 8) | p[i];
+  return v;
+}
+}  // namespace internal
+
+inline int8_t ByteReader::ReadInt8(std::string_view field) {
+  const uint8_t* p = Take(1, field);
+  return p ? static_cast<int8_t>(*p) : 0;
+}
+
+inline int16_t ByteReader::ReadInt16(std::string_view field) {
+  const uint8_t* p = Take(2, field);
+  return p ? static_cast<int16_t>(internal::ReadBigEndian<uint16_t>(p)) : 0;
+}
+
+inline int32_t ByteReader::ReadInt32(std::string_view field) {
+  return static_cast<int32_t>(ReadUint32(field));
+}
+
+inline uint32_t ByteReader::ReadUint32(std::string_view field) {
+  const uint8_t* p = Take(4, field);
+  return p ? internal::ReadBigEndian<uint32_t>(p) : 0;
+}
+
+inline int64_t ByteReader::ReadInt64(std::string_view field) {
+  const uint8_t* p = Take(8, field);
+  return p ? static_cast<int64_t>(internal::ReadBigEndian<uint64_t>(p)) : 0;
+}
+
+inline int32_t ByteReader::ReadVarint(std::string_view field) {
+  auto zigzag = static_cast<uint32_t>(ReadVarintBits(5, field));
+  return static_cast<int32_t>((zigzag >> 1) ^ (~(zigzag & 1) + 1));
+}
+
+inline int64_t ByteReader::ReadVarlong(std::string_view field) {
+  uint64_t zigzag = ReadVarintBits(10, field);
+  return static_cast<int64_t>((zigzag >> 1) ^ (~(zigzag & 1) + 1));
+}
+
+inline uint32_t ByteReader::ReadUnsignedVarint(std::string_view field) {
+  return static_cast<uint32_t>(ReadVarintBits(5, field));
+}
+
+inline ByteView ByteReader::ReadRaw(size_t length, std::string_view field) {
+  const uint8_t* p = Take(length, field);
+  return p ? ByteView(p, length) : ByteView();
+}
+
 }  // namespace kafka

@@ -100,34 +100,33 @@ Error Corrupt(size_t position, const std::string& problem) {
       "record batch at byte " + std::to_string(position) + ": " + problem};
 }
 
-// Checks the batch as a whole (length and CRC) and walks its records, calling
-// on_record for each. Shared by decoding and validating.
+// Checks a batch whose header is decoded as a whole (length and CRC) and
+// walks its records, calling on_record for each. Shared by decoding and
+// validating.
 template <typename OnRecord>
-Result<RecordBatchHeader> WalkBatch(ByteView batch, size_t position,
-                                    OnRecord on_record) {
-  Result<RecordBatchHeader> header = DecodeBatchHeader(batch, position);
-  if (!header.ok()) return header;
-  if (batch.size() != size_t(header->SizeInBytes())) {
+Status WalkRecords(ByteView batch, const RecordBatchHeader& header,
+                   size_t position, OnRecord on_record) {
+  if (batch.size() != size_t(header.SizeInBytes())) {
     return Corrupt(position,
-                   "batchLength says " + std::to_string(header->SizeInBytes()) +
+                   "batchLength says " + std::to_string(header.SizeInBytes()) +
                        " bytes in all, found " + std::to_string(batch.size()));
   }
   uint32_t computed = Crc32c(batch.subspan(kAttributesPosition));
-  if (computed != header->crc) {
-    return Corrupt(position, "CRC mismatch: stored " + Hex(header->crc) +
+  if (computed != header.crc) {
+    return Corrupt(position, "CRC mismatch: stored " + Hex(header.crc) +
                                  ", computed " + Hex(computed));
   }
-  if (header->compression_codec() != 0) {
+  if (header.compression_codec() != 0) {
     return Error{ErrorCode::kUnsupportedCompressionType,
                  "record batch at byte " + std::to_string(position) +
                      ": compression codec " +
-                     std::to_string(header->compression_codec()) +
+                     std::to_string(header.compression_codec()) +
                      " is not supported"};
   }
   ByteReader reader(batch.subspan(kBatchHeaderSize),
                     position + kBatchHeaderSize);
   int32_t previous_offset_delta = -1;
-  for (int32_t i = 0; i < header->records_count && reader.ok(); ++i) {
+  for (int32_t i = 0; i < header.records_count && reader.ok(); ++i) {
     RecordView record = ReadRecord(reader);
     if (!reader.ok()) break;
     if (record.offset_delta <= previous_offset_delta) {
@@ -136,9 +135,9 @@ Result<RecordBatchHeader> WalkBatch(ByteView batch, size_t position,
     previous_offset_delta = record.offset_delta;
     on_record(record);
   }
-  if (reader.ok() && previous_offset_delta != header->last_offset_delta) {
+  if (reader.ok() && previous_offset_delta != header.last_offset_delta) {
     reader.Fail("lastOffsetDelta",
-                "header says " + std::to_string(header->last_offset_delta) +
+                "header says " + std::to_string(header.last_offset_delta) +
                     ", last record has " +
                     std::to_string(previous_offset_delta));
   }
@@ -147,6 +146,16 @@ Result<RecordBatchHeader> WalkBatch(ByteView batch, size_t position,
                                " bytes left after recordsCount records");
   }
   if (!reader.ok()) return Corrupt(position, reader.error());
+  return Status();
+}
+
+template <typename OnRecord>
+Result<RecordBatchHeader> WalkBatch(ByteView batch, size_t position,
+                                    OnRecord on_record) {
+  Result<RecordBatchHeader> header = DecodeBatchHeader(batch, position);
+  if (!header.ok()) return header;
+  Status walked = WalkRecords(batch, *header, position, on_record);
+  if (!walked.ok()) return walked.error();
   return header;
 }
 
@@ -275,18 +284,21 @@ Result<std::vector<BatchSlice>> SplitAndValidateBatches(ByteView records) {
                                    std::to_string(rest.size()) + " left");
     }
     ByteView batch = rest.first(header->SizeInBytes());
-    Result<RecordBatchHeader> valid = ValidateRecordBatch(batch, position);
+    Status valid =
+        WalkRecords(batch, *header, position, [](const RecordView&) {});
     if (!valid.ok()) return valid.error();
-    slices.push_back({valid.value(), position});
+    slices.push_back({header.value(), position});
     position += batch.size();
   }
   return slices;
 }
 
 void SetBaseOffset(std::span<uint8_t> batch, int64_t base_offset) {
-  Bytes encoded;
-  ByteWriter(encoded).WriteInt64(base_offset);
-  std::copy(encoded.begin(), encoded.end(), batch.begin());
+  // Big-endian, in place: the first 8 bytes of the batch.
+  auto value = static_cast<uint64_t>(base_offset);
+  for (int i = 7; i >= 0; --i, value >>= 8) {
+    batch[size_t(i)] = static_cast<uint8_t>(value);
+  }
 }
 
 }  // namespace kafka
