@@ -153,6 +153,19 @@ TEST_F(BrokerTest, InternalTopicsAreFlagged) {
   EXPECT_FALSE(Metadata({"orders"}).topics[0].is_internal);
 }
 
+// Rule: a Metadata request that does not allow auto-creation (v4's flag,
+// which consumers clear) creates nothing, even with auto.create.topics.enable.
+TEST_F(BrokerTest, MetadataCreatesNothingWhenTheRequestForbidsIt) {
+  MetadataRequest request;
+  request.topics = {"orders"};
+  request.allow_auto_topic_creation = false;
+  EXPECT_EQ(Call<MetadataResponse>(ApiKey::kMetadata, 4, request)
+                ->topics[0]
+                .error_code,
+            ErrorCode::kUnknownTopicOrPartition);
+  EXPECT_EQ(sim_.node<Broker>(kBroker).logs().PartitionCount("orders"), 0);
+}
+
 class NoAutoCreateTest : public BrokerTest {
  protected:
   NoAutoCreateTest()
@@ -363,6 +376,14 @@ TEST_F(BrokerTest, ClientsCannotProduceToInternalTopics) {
             (std::vector<std::string>{"commit"}));
 }
 
+// Rule: with one replica, acks=all (-1) is answered as acks=1 is: once the
+// leader's log has the batch.
+TEST_F(BrokerTest, AcksAllIsAnsweredOnAppend) {
+  Metadata({"orders"});
+  EXPECT_EQ(Produce("orders", 0, Batch({"a"}), /*acks=*/-1).base_offset, 0);
+  EXPECT_EQ(Produce("orders", 0, Batch({"b"}), /*acks=*/-1).base_offset, 1);
+}
+
 // Rule: acks=0 gets no answer at all, yet the records are appended.
 TEST_F(BrokerTest, AcksZeroHasNoAnswer) {
   Metadata({"orders"});
@@ -403,6 +424,15 @@ TEST_F(BrokerTest, LongPollTimesOutEmpty) {
   FetchResponse::Partition fetched = Fetch("orders", 0, 0, /*max_wait_ms=*/300);
   EXPECT_GE(sim_.now_ms() - start, 300);
   EXPECT_TRUE(fetched.records->empty());
+}
+
+// Rule: a long poll does not wait when a partition has an error: the error
+// goes back at once.
+TEST_F(BrokerTest, LongPollAnswersErrorsAtOnce) {
+  const int64_t start = sim_.now_ms();
+  FetchResponse::Partition fetched = Fetch("nope", 0, 0, /*max_wait_ms=*/500);
+  EXPECT_EQ(fetched.error_code, ErrorCode::kUnknownTopicOrPartition);
+  EXPECT_LT(sim_.now_ms() - start, 100);
 }
 
 // Rule: a fetch beyond the log end is OFFSET_OUT_OF_RANGE.
