@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <string>
 
 namespace kafka {
 namespace {
@@ -179,8 +180,17 @@ std::shared_ptr<MemoryStorage::FileState> MemoryStorage::SurvivorOf(
 }
 
 void MemoryStorage::FlipByte(const std::string& path, uint64_t position) {
-  Bytes& contents = files_.at(path)->contents;
-  contents.at(position) ^= 0xFF;
+  auto file = files_.find(path);
+  if (file == files_.end()) {
+    throw std::out_of_range("FlipByte: no file " + path);
+  }
+  Bytes& contents = file->second->contents;
+  if (position >= contents.size()) {
+    throw std::out_of_range("FlipByte: byte " + std::to_string(position) +
+                            " is past the end of " + path + " (" +
+                            std::to_string(contents.size()) + " bytes)");
+  }
+  contents[position] ^= 0xFF;
 }
 
 uint64_t MemoryStorage::UnsyncedBytes() const {

@@ -235,6 +235,25 @@ TEST(MemoryStorageTest, ModificationTimeFollowsWrites) {
   EXPECT_EQ(disk.Open("d/f")->LastModifiedMs(), 200);
 }
 
+// A test that damages a file that is not there, or a byte past its end, is
+// told which, not just "map::at".
+TEST(MemoryStorageTest, FlipByteSaysWhatIsMissing) {
+  MemoryStorage disk;
+  disk.Open("d/f")->Append(AsBytes("abc"));
+  try {
+    disk.FlipByte("d/g", 0);
+    FAIL() << "no exception";
+  } catch (const std::out_of_range& e) {
+    EXPECT_STREQ(e.what(), "FlipByte: no file d/g");
+  }
+  try {
+    disk.FlipByte("d/f", 3);
+    FAIL() << "no exception";
+  } catch (const std::out_of_range& e) {
+    EXPECT_STREQ(e.what(), "FlipByte: byte 3 is past the end of d/f (3 bytes)");
+  }
+}
+
 TEST(MemoryStorageTest, FlipByteCorruptsOneByte) {
   MemoryStorage disk;
   disk.Open("d/f")->Append(AsBytes("abc"));
