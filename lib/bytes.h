@@ -117,9 +117,20 @@ class ByteReader {
   void FailShortRead(size_t n, std::string_view field);
   void LogField(size_t n, std::string_view field);
   uint64_t ReadVarintBits(int max_bytes, std::string_view field) {
-    // Most varints in a record are one byte (small deltas, short lengths).
-    const bool one_byte = remaining() > 0 && input_[consumed_] < 0x80;
-    if (one_byte && ok() && field_log_ == nullptr) return input_[consumed_++];
+    // Most varints are a byte or two (deltas, lengths). With room for the
+    // longest one left, decode without checking each byte; the input's end,
+    // an over-long varint and the hexdump's field log go the slow way.
+    if (remaining() >= size_t(max_bytes) && ok() && field_log_ == nullptr) {
+      const uint8_t* p = input_.data() + consumed_;
+      uint64_t v = 0;
+      for (int i = 0; i < max_bytes; ++i) {
+        v |= static_cast<uint64_t>(p[i] & 0x7F) << (7 * i);
+        if ((p[i] & 0x80) == 0) {
+          consumed_ += size_t(i) + 1;
+          return v;
+        }
+      }
+    }
     return ReadLongVarintBits(max_bytes, field);
   }
   uint64_t ReadLongVarintBits(int max_bytes, std::string_view field);
