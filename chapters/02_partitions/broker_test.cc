@@ -240,7 +240,7 @@ TEST_F(ProduceValidationTest, NoWholeBatchIsInvalidRecord) {
 
 TEST_F(ProduceValidationTest, TruncatedBatchIsInvalidRecord) {
   Bytes cut = Batch({"a"});
-  cut.resize(cut.size() - 1);
+  cut.pop_back();
   ExpectRefused(cut, ErrorCode::kInvalidRecord);
 }
 
