@@ -89,7 +89,20 @@ class Log {
   /// offsets in the log, and writes them to the active segment, rolling it
   /// first if needed. Fails with CORRUPT_MESSAGE, MESSAGE_TOO_LARGE,
   /// RECORD_LIST_TOO_LARGE or UNSUPPORTED_COMPRESSION_TYPE, appending nothing.
-  Result<LogAppendInfo> Append(std::span<uint8_t> records, int64_t now_ms);
+  /// A leader of a replicated partition (Chapter 4) passes the epoch it leads
+  /// in, which is stamped into each batch's partitionLeaderEpoch; without one
+  /// the field stays as the producer sent it (Kafka's appendAsLeader).
+  Result<LogAppendInfo> Append(std::span<uint8_t> records, int64_t now_ms,
+                               int32_t leader_epoch = kNoPartitionLeaderEpoch);
+
+  /// Appends batches copied from the leader, as a follower (Chapter 4): they
+  /// are validated like the leader's, but keep their offsets and leader
+  /// epochs. Their offsets must go up from the log end offset on (a gap is
+  /// allowed, as after compaction); otherwise nothing is appended and the
+  /// error is UNKNOWN_SERVER_ERROR, as Kafka's UnexpectedAppendOffsetException
+  /// becomes on the wire (appendAsFollower).
+  Result<LogAppendInfo> AppendAsFollower(std::span<const uint8_t> records,
+                                         int64_t now_ms);
 
   /// Reads whole batches starting with the one that holds `offset` into `out`
   /// (replacing its contents): at most max_bytes, but at least one batch. The
@@ -101,6 +114,12 @@ class Log {
   /// reads. Kafka avoids even this copy: it hands the file region to the socket
   /// with sendfile(2), so the bytes never enter the broker's memory.
   Status Read(int64_t offset, int32_t max_bytes, Bytes& out) const;
+  /// Read, but only batches that end below `upper_bound`: the high watermark
+  /// for a consumer of a replicated partition (Chapter 4), later the last
+  /// stable offset. From `upper_bound` up to the log end offset the result is
+  /// empty, not an error.
+  Status Read(int64_t offset, int32_t max_bytes, Bytes& out,
+              int64_t upper_bound) const;
 
   /// The first record whose timestamp is >= `timestamp`, or the log end offset
   /// for kLatestTimestamp and the log start offset for kEarliestTimestamp.
@@ -140,9 +159,18 @@ class Log {
   int DeleteSegmentsAfter(int64_t offset);
   void WriteRecoveryPointCheckpoint();
 
-  /// Rewrites the base offset of every batch; returns the offset after them.
-  int64_t AssignOffsets(std::span<uint8_t> records,
-                        std::vector<BatchSlice>& batches, int64_t next_offset);
+  /// What both appends check first: whole valid batches, at least one, of
+  /// sizes the log accepts.
+  Result<std::vector<BatchSlice>> ValidateForAppend(ByteView records) const;
+  /// Followers keep the leader's offsets: they must go up from the log end.
+  Status CheckFollowerOffsets(const std::vector<BatchSlice>& batches) const;
+  /// Writes batches whose offsets are final: what both appends end with.
+  LogAppendInfo WriteBatches(ByteView records,
+                             const std::vector<BatchSlice>& batches,
+                             int64_t now_ms);
+  /// Rewrites the base offset of every batch, from `next_offset` on.
+  void AssignOffsets(std::span<uint8_t> records,
+                     std::vector<BatchSlice>& batches, int64_t next_offset);
   /// Each batch must fit max.message.bytes, and the append must fit in one
   /// segment (segment.bytes).
   Status CheckSizes(ByteView records,

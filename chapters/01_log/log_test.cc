@@ -64,6 +64,87 @@ TEST(LogTest, IncomingOffsetsAreRewritten) {
             (std::vector<int64_t>{3}));
 }
 
+// Rule (Chapter 4 needs it): a leader of a replicated partition stamps the
+// epoch it leads in into every batch it appends, and the batch stays valid;
+// without an epoch the field stays as the producer sent it (-1).
+TEST(LogTest, AppendStampsTheLeaderEpoch) {
+  MemoryLogFixture f;
+  Bytes request = Concat({BatchOf(2), BatchOf(1)});
+  ASSERT_TRUE(f.log().Append(request, 0, /*leader_epoch=*/5).ok());
+  Bytes unstamped = Concat({BatchOf(1), BatchOf(1)});
+  ASSERT_TRUE(f.log().Append(unstamped, 0).ok());
+  std::vector<int32_t> epochs;
+  for (const RecordBatch& batch :
+       DecodeAll(ReadLog(f.log(), 0, 1 << 20).value())) {
+    epochs.push_back(batch.header.partition_leader_epoch);
+  }
+  EXPECT_EQ(epochs, (std::vector<int32_t>{5, 5, -1, -1}));
+}
+
+// Rule: a follower appends the leader's batches as they are: offsets and
+// leader epochs kept, not reassigned, and a gap is allowed.
+TEST(LogTest, FollowerAppendKeepsOffsetsAndEpochs) {
+  MemoryLogFixture leader;
+  Bytes request = Concat({BatchOf(2), BatchOf(3)});
+  ASSERT_TRUE(leader.log().Append(request, 0, /*leader_epoch=*/7).ok());
+  Bytes copied = ReadLog(leader.log(), 0, 1 << 20).value();
+
+  MemoryLogFixture follower;
+  LogAppendInfo info = follower.log().AppendAsFollower(copied, 0).value();
+  EXPECT_EQ(info.first_offset, 0);
+  EXPECT_EQ(info.last_offset, 4);
+  EXPECT_EQ(ReadLog(follower.log(), 0, 1 << 20).value(), copied);
+
+  Bytes later = BatchOf(1);
+  SetBaseOffset(later, 9);
+  EXPECT_EQ(follower.log().AppendAsFollower(later, 0).value().first_offset, 9);
+  EXPECT_EQ(follower.log().log_end_offset(), 10);
+}
+
+// Rule: a follower never rewrites its log by appending: a batch that starts
+// below the log end offset is refused, and nothing of the append is written.
+TEST(LogTest, FollowerAppendBelowTheLogEndIsRefused) {
+  MemoryLogFixture f;
+  f.Append(BatchOf(2));
+  Bytes stale = BatchOf(1);
+  SetBaseOffset(stale, 1);
+  Bytes fresh = BatchOf(1);
+  SetBaseOffset(fresh, 2);
+  Result<LogAppendInfo> refused =
+      f.log().AppendAsFollower(Concat({fresh, stale}), 0);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kUnknownServerError);
+  EXPECT_EQ(f.log().log_end_offset(), 2);
+}
+
+// Rule: a follower validates what it copies like a leader does.
+TEST(LogTest, FollowerAppendValidatesBatches) {
+  MemoryLogFixture f;
+  Bytes corrupt = BatchOf(2);
+  corrupt.back() ^= 0xFF;
+  EXPECT_EQ(f.log().AppendAsFollower(corrupt, 0).error().code,
+            ErrorCode::kCorruptMessage);
+  EXPECT_EQ(f.log().log_end_offset(), 0);
+}
+
+// Rule (Chapter 4's high watermark): a read with an upper bound returns only
+// the batches that end below it; from the bound up to the log end it is empty,
+// not an error.
+TEST(LogTest, ReadStopsAtTheUpperBound) {
+  MemoryLogFixture f;
+  Bytes request = Concat({BatchOf(2), BatchOf(1), BatchOf(4)});
+  ASSERT_TRUE(f.log().Append(request, 0).ok());
+  Bytes out;
+  ASSERT_TRUE(f.log().Read(0, 1 << 20, out, /*upper_bound=*/3).ok());
+  EXPECT_EQ(OffsetsIn(out), (std::vector<int64_t>{0, 1, 2}));
+  ASSERT_TRUE(f.log().Read(3, 1 << 20, out, 3).ok());
+  EXPECT_TRUE(out.empty());
+  ASSERT_TRUE(f.log().Read(5, 1 << 20, out, 3).ok());
+  EXPECT_TRUE(out.empty());
+  ASSERT_TRUE(f.log().Read(0, 1 << 20, out, 7).ok());
+  EXPECT_EQ(OffsetsIn(out).size(), 7u);
+}
+
 // Rule: a read returns whole batches only, at most max_bytes of them, but
 // always at least one batch even if it is larger than max_bytes (KIP-74).
 TEST(LogTest, ReadReturnsWholeBatchesAndAtLeastOne) {

@@ -297,12 +297,24 @@ Result<std::vector<BatchSlice>> SplitAndValidateBatches(ByteView records) {
   return slices;
 }
 
-void SetBaseOffset(std::span<uint8_t> batch, int64_t base_offset) {
-  // Big-endian, in place: the first 8 bytes of the batch.
-  auto value = static_cast<uint64_t>(base_offset);
-  for (int i = 7; i >= 0; --i, value >>= 8) {
-    batch[size_t(i)] = static_cast<uint8_t>(value);
+namespace {
+
+// Writes `value` big-endian into `bytes`, in place.
+void WriteBigEndianAt(std::span<uint8_t> bytes, uint64_t value) {
+  for (size_t i = bytes.size(); i-- > 0; value >>= 8) {
+    bytes[i] = static_cast<uint8_t>(value);
   }
+}
+
+}  // namespace
+
+void SetBaseOffset(std::span<uint8_t> batch, int64_t base_offset) {
+  WriteBigEndianAt(batch.first(8), static_cast<uint64_t>(base_offset));
+}
+
+void SetPartitionLeaderEpoch(std::span<uint8_t> batch, int32_t leader_epoch) {
+  // After baseOffset (8 bytes) and batchLength (4).
+  WriteBigEndianAt(batch.subspan(12, 4), static_cast<uint32_t>(leader_epoch));
 }
 
 }  // namespace kafka

@@ -167,4 +167,8 @@ Result<std::vector<BatchSlice>> SplitAndValidateBatches(ByteView records);
 /// batch stays valid: this is how a leader assigns offsets cheaply.
 void SetBaseOffset(std::span<uint8_t> batch, int64_t base_offset);
 
+/// Rewrites partitionLeaderEpoch in an encoded batch: the leader stamps the
+/// epoch it leads in (Chapter 4). The CRC does not cover it either.
+void SetPartitionLeaderEpoch(std::span<uint8_t> batch, int32_t leader_epoch);
+
 }  // namespace kafka

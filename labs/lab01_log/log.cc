@@ -26,6 +26,18 @@ int64_t ParseCheckpoint(const std::string& contents) {
   }
 }
 
+// The length of the prefix of `batches` (whole batches, as a segment read
+// returns them) that ends below `upper_bound`.
+size_t BatchesBelow(ByteView batches, int64_t upper_bound) {
+  size_t end = 0;
+  while (end < batches.size()) {
+    Result<RecordBatchHeader> header = DecodeBatchHeader(batches.subspan(end));
+    if (!header.ok() || header->LastOffset() >= upper_bound) break;
+    end += size_t(header->SizeInBytes());
+  }
+  return end;
+}
+
 }  // namespace
 
 Log::Log(Storage& storage, std::string dir, LogConfig config)
@@ -108,7 +120,45 @@ int Log::DeleteSegmentsAfter(int64_t offset) {
 }
 
 //! [append]
-Result<LogAppendInfo> Log::Append(std::span<uint8_t> records, int64_t now_ms) {
+Result<LogAppendInfo> Log::Append(std::span<uint8_t> records, int64_t now_ms,
+                                  int32_t leader_epoch) {
+  Result<std::vector<BatchSlice>> batches = ValidateForAppend(records);
+  if (!batches.ok()) return batches.error();
+  AssignOffsets(records, *batches, log_end_offset());
+  if (leader_epoch != kNoPartitionLeaderEpoch) {
+    for (const BatchSlice& batch : *batches) {
+      SetPartitionLeaderEpoch(records.subspan(batch.position), leader_epoch);
+    }
+  }
+  return WriteBatches(records, *batches, now_ms);
+}
+//! [append]
+
+//! [assign offsets]
+void Log::AssignOffsets(std::span<uint8_t> records,
+                        std::vector<BatchSlice>& batches, int64_t next_offset) {
+  // BEGIN LAB lab01_log Log::AssignOffsets
+  // HINT: The leader decides offsets. For each batch in order: write
+  // HINT: next_offset into its baseOffset field (SetBaseOffset on the batch's
+  // HINT: bytes, which start at batch.position in `records`), update
+  // HINT: batch.header to match, and move next_offset past the batch's last
+  // HINT: offset.
+  throw kafka::LabNotImplemented("lab01_log", "Log::AssignOffsets");
+  // END LAB
+}
+//! [assign offsets]
+
+Result<LogAppendInfo> Log::AppendAsFollower(std::span<const uint8_t> records,
+                                            int64_t now_ms) {
+  Result<std::vector<BatchSlice>> batches = ValidateForAppend(records);
+  if (!batches.ok()) return batches.error();
+  if (Status order = CheckFollowerOffsets(*batches); !order.ok()) {
+    return order.error();
+  }
+  return WriteBatches(records, *batches, now_ms);
+}
+
+Result<std::vector<BatchSlice>> Log::ValidateForAppend(ByteView records) const {
   Result<std::vector<BatchSlice>> batches = SplitAndValidateBatches(records);
   if (!batches.ok()) return batches.error();
   if (batches->empty()) {
@@ -117,40 +167,42 @@ Result<LogAppendInfo> Log::Append(std::span<uint8_t> records, int64_t now_ms) {
   if (Status sizes = CheckSizes(records, *batches); !sizes.ok()) {
     return sizes.error();
   }
+  return batches;
+}
 
+Status Log::CheckFollowerOffsets(const std::vector<BatchSlice>& batches) const {
+  int64_t next = log_end_offset();
+  for (const BatchSlice& batch : batches) {
+    if (batch.header.base_offset < next) {
+      return Error{ErrorCode::kUnknownServerError,
+                   "unexpected append offset: a batch from " +
+                       std::to_string(batch.header.base_offset) +
+                       " where the log is already at " + std::to_string(next)};
+    }
+    next = batch.header.NextOffset();
+  }
+  return Status();
+}
+
+LogAppendInfo Log::WriteBatches(ByteView records,
+                                const std::vector<BatchSlice>& batches,
+                                int64_t now_ms) {
   LogAppendInfo info{};
-  info.first_offset = log_end_offset();
-  info.last_offset = AssignOffsets(records, *batches, info.first_offset) - 1;
+  info.first_offset = batches.front().header.base_offset;
+  info.last_offset = batches.back().header.LastOffset();
   info.max_timestamp = kNoTimestamp;
-  for (const BatchSlice& batch : *batches) {
+  for (const BatchSlice& batch : batches) {
     info.max_timestamp =
         std::max(info.max_timestamp, batch.header.max_timestamp);
     info.record_count += batch.header.records_count;
   }
-
   info.rolled = MaybeRoll(int64_t(records.size()), info.max_timestamp,
                           info.last_offset, now_ms);
-  active_segment().Append(records, *batches, now_ms);
+  active_segment().Append(records, batches, now_ms);
   if (!first_unflushed_append_ms_) first_unflushed_append_ms_ = now_ms;
   FlushIfDue(now_ms);
   return info;
 }
-//! [append]
-
-//! [assign offsets]
-int64_t Log::AssignOffsets(std::span<uint8_t> records,
-                           std::vector<BatchSlice>& batches,
-                           int64_t next_offset) {
-  // BEGIN LAB lab01_log Log::AssignOffsets
-  // HINT: The leader decides offsets. For each batch in order: write
-  // HINT: next_offset into its baseOffset field (SetBaseOffset on the batch's
-  // HINT: bytes, which start at batch.position in `records`), update
-  // HINT: batch.header to match, and move next_offset past the batch's last
-  // HINT: offset. Return the offset after the last batch.
-  throw kafka::LabNotImplemented("lab01_log", "Log::AssignOffsets");
-  // END LAB
-}
-//! [assign offsets]
 
 Status Log::CheckSizes(ByteView records,
                        const std::vector<BatchSlice>& batches) const {
@@ -239,6 +291,11 @@ LogSegment* Log::SegmentFor(int64_t offset) const {
 
 //! [read]
 Status Log::Read(int64_t offset, int32_t max_bytes, Bytes& out) const {
+  return Read(offset, max_bytes, out, log_end_offset());
+}
+
+Status Log::Read(int64_t offset, int32_t max_bytes, Bytes& out,
+                 int64_t upper_bound) const {
   if (offset < log_start_offset_ || offset > log_end_offset()) {
     out.clear();
     return Error{ErrorCode::kOffsetOutOfRange,
@@ -253,7 +310,11 @@ Status Log::Read(int64_t offset, int32_t max_bytes, Bytes& out) const {
   for (auto it = segments_.find(SegmentFor(offset)->base_offset());
        it != segments_.end(); ++it) {
     Status status = it->second->Read(offset, max_bytes, out);
-    if (!status.ok() || !out.empty()) return status;
+    if (!status.ok()) return status;
+    if (!out.empty()) {
+      out.resize(BatchesBelow(out, upper_bound));
+      return Status();
+    }
   }
   return Status();
 }
