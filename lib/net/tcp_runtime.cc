@@ -1,5 +1,7 @@
 #include "lib/net/tcp_runtime.h"
 
+#include <algorithm>
+#include <array>
 #include <asio.hpp>
 #include <chrono>
 #include <deque>
@@ -23,7 +25,12 @@ struct Answer {
   RequestHeader header;
   enum class State { kWaiting, kReady, kNoAnswer } state = State::kWaiting;
   Bytes frame;
+  int64_t request_bytes = 0;  ///< what it counts in queued.max.request.bytes
 };
+
+// How much of a frame is read at a time: memory follows the bytes that arrive,
+// never the size a peer announces.
+constexpr size_t kReadChunkBytes = 64 * 1024;
 
 }  // namespace
 
@@ -57,6 +64,12 @@ class TcpRuntime::Impl : public Environment {
   class Incoming;
   class Outgoing;
 
+  // queued.max.request.bytes: the bytes of requests received (or being
+  // received) and not yet answered, over all connections.
+  bool QueueIsFull() const;
+  void PauseReading(std::shared_ptr<Incoming> connection);
+  void ReleaseQueued(int64_t bytes);
+
   Options options_;
   std::unique_ptr<Node> node_;
   PosixStorage storage_;
@@ -68,6 +81,11 @@ class TcpRuntime::Impl : public Environment {
   TimerId next_timer_ = 0;
   std::map<TimerId, std::unique_ptr<asio::steady_timer>> timers_;
   std::map<NodeId, std::shared_ptr<Outgoing>> outgoing_;
+  int64_t queued_request_bytes_ = 0;
+  /// Connections waiting for room in the queue, in the order they paused.
+  std::deque<std::shared_ptr<Incoming>> paused_;
+  /// Where every connection reads its next chunk (one thread reads at a time).
+  std::array<uint8_t, kReadChunkBytes> read_chunk_;
 };
 
 // One connection a client (or another node) opened to this node.
@@ -75,35 +93,89 @@ class TcpRuntime::Impl::Incoming
     : public std::enable_shared_from_this<Incoming> {
  public:
   Incoming(Impl& runtime, tcp::socket socket)
-      : runtime_(runtime), socket_(std::move(socket)) {}
+      : runtime_(runtime),
+        socket_(std::move(socket)),
+        idle_timer_(runtime.io_) {
+    // Frames are read as their bytes arrive (see ReadChunk), without blocking.
+    asio::error_code ignored;
+    socket_.non_blocking(true, ignored);
+  }
 
+  void Start() {
+    Touch();
+    WatchIdle();
+    ReadSize();
+  }
+
+  /// There is room in the queue again: go on with the frame that waited.
+  void Resume() {
+    paused_ = false;
+    if (!socket_.is_open()) return;  // closed while it waited
+    Touch();  // waiting for room was this node's doing, not the peer's
+    Admit();
+  }
+
+ private:
   void ReadSize() {
     asio::async_read(
         socket_, asio::buffer(size_, 4),
         [self = shared_from_this()](asio::error_code error, size_t) {
           if (error) return self->Close();
-          self->ReadFrame(ReadInt32At(self->size_));
+          self->Touch();
+          self->StartFrame(ReadInt32At(self->size_));
         });
   }
 
- private:
-  void ReadFrame(int32_t size) {
+  void StartFrame(int32_t size) {
     // socket.request.max.bytes: Kafka closes the connection rather than
-    // allocate whatever a bad or hostile size says.
+    // accept whatever a bad or hostile size says.
     if (size < 0 || size > runtime_.options_.socket_request_max_bytes) {
       return Close();
     }
-    frame_.resize(size_t(size));
-    asio::async_read(
-        socket_, asio::buffer(frame_),
-        [self = shared_from_this()](asio::error_code error, size_t) {
-          if (error) return self->Close();
-          self->Handle();
-        });
+    frame_size_ = size_t(size);
+    Admit();
+  }
+
+  // queued.max.request.bytes: a frame is read only while the queue has room;
+  // it then counts with its announced size until it is answered, so that the
+  // frames being read can always finish (none waits for another's room).
+  void Admit() {
+    if (runtime_.QueueIsFull()) {
+      paused_ = true;
+      return runtime_.PauseReading(shared_from_this());
+    }
+    Hold(int64_t(frame_size_));
+    ReadFrameBytes();
+  }
+
+  void ReadFrameBytes() {
+    if (frame_.size() == frame_size_) return Handle();
+    socket_.async_wait(tcp::socket::wait_read,
+                       [self = shared_from_this()](asio::error_code error) {
+                         if (error) return self->Close();
+                         self->ReadChunk();
+                       });
+  }
+
+  // Reads what has arrived, up to one chunk, and appends it to the frame: the
+  // frame grows with the bytes a peer really sent.
+  void ReadChunk() {
+    size_t wanted = std::min(frame_size_ - frame_.size(), kReadChunkBytes);
+    asio::error_code error;
+    size_t got = socket_.read_some(
+        asio::buffer(runtime_.read_chunk_.data(), wanted), error);
+    if (error == asio::error::would_block) return ReadFrameBytes();
+    if (error) return Close();  // end of stream or a reset
+    frame_.insert(frame_.end(), runtime_.read_chunk_.begin(),
+                  runtime_.read_chunk_.begin() + got);
+    Touch();
+    ReadFrameBytes();
   }
 
   void Handle() {
-    Result<Request> request = ParseRequest(frame_);
+    Bytes frame = std::move(frame_);  // frees the buffer once handled
+    frame_.clear();
+    Result<Request> request = ParseRequest(frame);
     if (!request.ok() ||
         !CanServe(runtime_.node_->ServedApis(), request->header.api_key,
                   request->header.api_version)) {
@@ -111,12 +183,17 @@ class TcpRuntime::Impl::Incoming
     }
     auto answer = std::make_shared<Answer>();
     answer->header = request->header;
+    answer->request_bytes = int64_t(frame_size_);
     answers_.push_back(answer);
     std::weak_ptr<Incoming> weak = shared_from_this();
     Status accepted = runtime_.node_->OnRequest(
         request.value(), [weak, answer](std::optional<Bytes> body) {
           std::shared_ptr<Incoming> self = weak.lock();
-          if (!self || answer->state != Answer::State::kWaiting) return;
+          if (!self || !self->socket_.is_open() ||
+              answer->state != Answer::State::kWaiting) {
+            return;  // a closed connection gave its queued bytes back already
+          }
+          self->Release(answer->request_bytes);
           if (body) {
             answer->frame = EncodeResponseFrame(answer->header, *body);
             answer->state = Answer::State::kReady;
@@ -150,23 +227,93 @@ class TcpRuntime::Impl::Incoming
           self->writing_ = false;
           self->to_write_.pop_front();
           if (error) return self->Close();
+          self->Touch();
           self->WriteNext();
         });
   }
 
+  // connections.max.idle.ms: a connection on which no bytes moved for that
+  // long is closed, also one that stopped in the middle of a frame (it holds
+  // queue room). One that waits for room in the queue is not idle: this node
+  // stopped reading it, so its clock restarts.
+  void WatchIdle() {
+    idle_timer_.expires_at(last_active_ + IdleLimit());
+    idle_timer_.async_wait([weak = weak_from_this()](asio::error_code error) {
+      std::shared_ptr<Incoming> self = weak.lock();
+      if (error || !self || !self->socket_.is_open()) return;
+      self->CheckIdle();
+    });
+  }
+
+  void CheckIdle() {
+    if (paused_) {
+      Touch();
+    } else if (std::chrono::steady_clock::now() >= last_active_ + IdleLimit()) {
+      return Close();
+    }
+    WatchIdle();
+  }
+
+  std::chrono::milliseconds IdleLimit() const {
+    return std::chrono::milliseconds(runtime_.options_.connections_max_idle_ms);
+  }
+
+  void Touch() { last_active_ = std::chrono::steady_clock::now(); }
+
+  // The queued bytes this connection holds: the frame it reads and the
+  // requests it waits answers for.
+  void Hold(int64_t bytes) {
+    held_bytes_ += bytes;
+    runtime_.queued_request_bytes_ += bytes;
+  }
+
+  void Release(int64_t bytes) {
+    held_bytes_ -= bytes;
+    runtime_.ReleaseQueued(bytes);
+  }
+
   void Close() {
+    if (!socket_.is_open()) return;
     asio::error_code ignored;
     socket_.close(ignored);
+    idle_timer_.cancel();
+    Release(held_bytes_);
   }
 
   Impl& runtime_;
   tcp::socket socket_;
   uint8_t size_[4];
+  size_t frame_size_ = 0;  ///< the size the frame being read announced
   Bytes frame_;
   std::deque<std::shared_ptr<Answer>> answers_;
   std::deque<Bytes> to_write_;
   bool writing_ = false;
+  int64_t held_bytes_ = 0;
+  bool paused_ = false;  ///< waiting for room in the queue
+  asio::steady_timer idle_timer_;
+  std::chrono::steady_clock::time_point last_active_;
 };
+
+bool TcpRuntime::Impl::QueueIsFull() const {
+  // Kafka's default, -1 (any value not above 0), means no limit.
+  return options_.queued_max_request_bytes > 0 &&
+         queued_request_bytes_ >= options_.queued_max_request_bytes;
+}
+
+// Reading stops rather than anything being dropped: the peer's bytes wait in
+// the kernel, and TCP's flow control slows the peer down.
+void TcpRuntime::Impl::PauseReading(std::shared_ptr<Incoming> connection) {
+  paused_.push_back(std::move(connection));
+}
+
+void TcpRuntime::Impl::ReleaseQueued(int64_t bytes) {
+  queued_request_bytes_ -= bytes;
+  while (!paused_.empty() && !QueueIsFull()) {
+    std::shared_ptr<Incoming> next = std::move(paused_.front());
+    paused_.pop_front();
+    next->Resume();
+  }
+}
 
 // The connection this node opened to a peer, for its own requests.
 class TcpRuntime::Impl::Outgoing
@@ -341,7 +488,7 @@ void TcpRuntime::Impl::Accept() {
     // Small frames go out at once (Kafka sets TCP_NODELAY too): Nagle's
     // algorithm would hold a pipelined answer back for the peer's ACK.
     socket.set_option(tcp::no_delay(true), error);
-    std::make_shared<Incoming>(*this, std::move(socket))->ReadSize();
+    std::make_shared<Incoming>(*this, std::move(socket))->Start();
     Accept();
   });
 }

@@ -11,6 +11,18 @@
 ///   - every frame is a 4-byte size and that many bytes; a size above
 ///     socket.request.max.bytes (100 MiB by default) or below a header's
 ///     size closes the connection, as Kafka's SocketServer does;
+///   - a frame's buffer grows as its bytes arrive, a chunk at a time: the
+///     size a peer announces costs no memory until the peer sends the bytes;
+///   - queued.max.request.bytes caps the requests being read or waiting for
+///     their answers, over all connections: a frame counts with its announced
+///     size from the moment its size is read until it is answered (or its
+///     connection closes), and while the cap is reached no connection starts
+///     reading a new frame's bytes (they wait in the kernel, nothing is
+///     dropped) until room is freed;
+///   - connections.max.idle.ms closes a connection on which no bytes moved for
+///     that long, also one that stopped in the middle of a frame (which frees
+///     the room its frame held); one waiting for room in the queue is not
+///     idle;
 ///   - a request whose header cannot be parsed, or whose API or version this
 ///     node does not serve (see CanServe), closes the connection too;
 ///   - requests on one connection are handed to the node in order and their
@@ -42,6 +54,12 @@ class TcpRuntime {
     /// Where the other nodes listen, for Environment::Send.
     std::map<NodeId, std::pair<std::string, uint16_t>> peers;
     int32_t socket_request_max_bytes = kDefaultSocketRequestMaxBytes;
+    /// queued.max.request.bytes: Kafka's default is -1 (no limit); this
+    /// runtime's is 100 MiB, one request of the largest size. Not above 0:
+    /// no limit.
+    int64_t queued_max_request_bytes = 100 * 1024 * 1024;
+    /// connections.max.idle.ms (Kafka's default: 10 minutes).
+    int64_t connections_max_idle_ms = 600'000;
     /// For Environment::random; 0 draws one from std::random_device, so two
     /// processes (or two runs) do not make the same "random" choices.
     uint64_t seed = 0;

@@ -6,6 +6,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <chrono>
+#include <fstream>
+#include <string>
 #include <thread>
 
 #include "lib/example/ping.h"
@@ -19,8 +23,8 @@ constexpr NodeId kServer = 1;
 // A PingServer on a free loopback port, served from its own thread.
 class ServerThread {
  public:
-  ServerThread()
-      : runtime_(TcpRuntime::Options{}, std::make_unique<PingServer>()),
+  explicit ServerThread(TcpRuntime::Options options = {})
+      : runtime_(std::move(options), std::make_unique<PingServer>()),
         thread_([this] { runtime_.Run(); }) {}
   ~ServerThread() {
     runtime_.Stop();
@@ -66,7 +70,20 @@ class RawConnection {
 
   bool connected() const { return connected_; }
   void Write(const Bytes& bytes) {
-    ASSERT_EQ(::write(fd_, bytes.data(), bytes.size()), ssize_t(bytes.size()));
+    // MSG_NOSIGNAL: a write to a connection the server closed fails the
+    // test instead of killing it with SIGPIPE.
+    ASSERT_EQ(::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL),
+              ssize_t(bytes.size()));
+  }
+  void SetReadTimeoutMs(int64_t ms) {
+    timeval timeout{.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  }
+  // True if the peer closed the connection, false if the read timed out.
+  bool ClosedByPeer() {
+    uint8_t byte;
+    ssize_t r = ::read(fd_, &byte, 1);
+    return r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
   }
   // Reads until `n` bytes or end of stream; fewer means the peer closed.
   Bytes Read(size_t n) {
@@ -86,6 +103,130 @@ class RawConnection {
   bool connected_ = false;
 };
 
+// The frame start of a request that claims `size` bytes and sends `sent`.
+Bytes FrameStart(int32_t size, size_t sent) {
+  Bytes bytes;
+  ByteWriter(bytes).WriteInt32(size);
+  bytes.resize(bytes.size() + sent, 0x42);
+  return bytes;
+}
+
+// An ApiVersions v3 request, as librdkafka sends it (correlation id 77).
+Bytes ApiVersionsRequest() {
+  return EncodeRequestFrame(
+      {18, 3, 77, "rdkafka"},
+      Bytes{0x0B, 'l', 'i', 'b', 'r', 'd', 'k', 'a', 'f', 'k', 'a', 0x06, '2',
+            '.', '0', '.', '2', 0x00});
+}
+
+// This process's resident memory (VmRSS), in bytes.
+int64_t ResidentBytes() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoll(line.substr(6)) * 1024;
+  }
+  return -1;
+}
+
+// Ten connections that each announce a 100 MiB frame and send 8 bytes of it:
+// how much resident memory the server holds for them.
+int64_t ResidentBytesForTenHugeClaims(TcpRuntime::Options options) {
+  ServerThread server(std::move(options));
+  int64_t before = ResidentBytes();
+  std::vector<std::unique_ptr<RawConnection>> connections;
+  for (int i = 0; i < 10; ++i) {
+    connections.push_back(std::make_unique<RawConnection>(server.port()));
+    EXPECT_TRUE(connections.back()->connected());
+    connections.back()->Write(FrameStart(kDefaultSocketRequestMaxBytes, 8));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  return ResidentBytes() - before;
+}
+
+// Rule: the announced size of a frame is a claim, not an allocation: memory
+// follows the bytes that arrive.
+// Without a queue limit all ten frames are being read at once.
+TEST(TcpRuntimeTest, AnnouncedFrameSizeIsNotAllocatedUpFront) {
+  EXPECT_LT(ResidentBytesForTenHugeClaims({}), 100'000'000);
+  EXPECT_LT(ResidentBytesForTenHugeClaims({.queued_max_request_bytes = -1}),
+            100'000'000);
+}
+
+// The answer to ApiVersionsRequest() from a PingServer.
+Bytes ApiVersionsAnswer() {
+  RequestHeader header{18, 3, 77, "rdkafka"};
+  return EncodeResponseFrame(
+      header, AnswerApiVersions(header, PingServer().ServedApis()));
+}
+
+// Rule: queued.max.request.bytes: while the requests being read or answered
+// hold the cap, no further frame is read; when room is freed (here: the
+// holder closes its connection) the request that waited is read and answered,
+// not dropped.
+TEST(TcpRuntimeTest, FullQueuePausesReadingUntilRoomIsFreed) {
+  ServerThread server({.queued_max_request_bytes = 1000});
+  auto holder = std::make_unique<RawConnection>(server.port());
+  ASSERT_TRUE(holder->connected());
+  holder->Write(FrameStart(1000, 8));  // holds all 1000 bytes of the queue
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  RawConnection waiting(server.port());
+  ASSERT_TRUE(waiting.connected());
+  waiting.SetReadTimeoutMs(300);
+  waiting.Write(ApiVersionsRequest());
+  EXPECT_TRUE(waiting.Read(1).empty()) << "read before there was room";
+  holder.reset();
+  waiting.SetReadTimeoutMs(5000);
+  Bytes expected = ApiVersionsAnswer();
+  EXPECT_EQ(waiting.Read(expected.size()), expected);
+}
+
+// Rule: connections.max.idle.ms closes a connection that stopped in the
+// middle of a frame.
+TEST(TcpRuntimeTest, IdleConnectionIsClosedMidFrame) {
+  ServerThread server({.connections_max_idle_ms = 200});
+  RawConnection connection(server.port());
+  ASSERT_TRUE(connection.connected());
+  connection.Write(FrameStart(100, 8));
+  EXPECT_TRUE(connection.ClosedByPeer()) << "still open after 5 s";
+}
+
+// Rule: a frame that stopped coming holds its room in the queue only until
+// connections.max.idle.ms closes its connection; the connection that waited
+// for that room meanwhile is not idle (this node stopped reading it).
+TEST(TcpRuntimeTest, StalledFrameFreesTheQueueWhenIdleNotTheWaiter) {
+  ServerThread server(
+      {.queued_max_request_bytes = 1000, .connections_max_idle_ms = 200});
+  RawConnection holder(server.port());
+  ASSERT_TRUE(holder.connected());
+  holder.Write(FrameStart(1000, 8));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  RawConnection waiting(server.port());
+  ASSERT_TRUE(waiting.connected());
+  waiting.Write(ApiVersionsRequest());
+  for (int i = 0; i < 5; ++i) {  // half a second of a slow but active holder
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    holder.Write(Bytes{0x42});
+  }
+  Bytes expected = ApiVersionsAnswer();
+  EXPECT_EQ(waiting.Read(expected.size()), expected);
+  EXPECT_TRUE(holder.ClosedByPeer());
+}
+
+// Rule: a connection that keeps sending requests is not idle, however long
+// it lives.
+TEST(TcpRuntimeTest, ActiveConnectionIsNotClosed) {
+  ServerThread server({.connections_max_idle_ms = 200});
+  RawConnection connection(server.port());
+  ASSERT_TRUE(connection.connected());
+  Bytes expected = ApiVersionsAnswer();
+  for (int i = 0; i < 10; ++i) {  // one second: five idle limits
+    connection.Write(ApiVersionsRequest());
+    ASSERT_EQ(connection.Read(expected.size()), expected) << "request " << i;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
 // Rule: the example node runs unchanged over TCP: every ping is answered.
 TEST(TcpRuntimeTest, PingOverLoopback) {
   ServerThread server;
@@ -102,12 +243,8 @@ TEST(TcpRuntimeTest, ApiVersionsV3OnTheWire) {
   ServerThread server;
   RawConnection connection(server.port());
   ASSERT_TRUE(connection.connected());
-  RequestHeader header{18, 3, 77, "rdkafka"};
-  connection.Write(EncodeRequestFrame(
-      header, Bytes{0x0B, 'l', 'i', 'b', 'r', 'd', 'k', 'a', 'f', 'k', 'a',
-                    0x06, '2', '.', '0', '.', '2', 0x00}));
-  Bytes expected = EncodeResponseFrame(
-      header, AnswerApiVersions(header, PingServer().ServedApis()));
+  connection.Write(ApiVersionsRequest());
+  Bytes expected = ApiVersionsAnswer();
   EXPECT_EQ(connection.Read(expected.size()), expected);
 }
 
