@@ -13,8 +13,9 @@
 ///     size closes the connection, as Kafka's SocketServer does;
 ///   - a frame's buffer grows as its bytes arrive, a chunk at a time: the
 ///     size a peer announces costs no memory until the peer sends the bytes;
-///   - queued.max.request.bytes caps the requests being read or waiting for
-///     their answers, over all connections: a frame counts with its announced
+///   - queued.max.request.bytes, if set (by default there is no cap, as in
+///     Kafka), caps the requests being read or waiting for their answers,
+///     over all connections: a frame counts with its announced
 ///     size from the moment its size is read until it is answered (or its
 ///     connection closes), and while the cap is reached no connection starts
 ///     reading a new frame's bytes (they wait in the kernel, nothing is
@@ -54,10 +55,12 @@ class TcpRuntime {
     /// Where the other nodes listen, for Environment::Send.
     std::map<NodeId, std::pair<std::string, uint16_t>> peers;
     int32_t socket_request_max_bytes = kDefaultSocketRequestMaxBytes;
-    /// queued.max.request.bytes: Kafka's default is -1 (no limit); this
-    /// runtime's is 100 MiB, one request of the largest size. Not above 0:
-    /// no limit.
-    int64_t queued_max_request_bytes = 100 * 1024 * 1024;
+    /// queued.max.request.bytes: at most this many bytes of requests being
+    /// read or waiting for their answer; not above 0, no limit. The default
+    /// is Kafka's, -1: a frame counts with its announced size, so under a
+    /// limit one peer that stops mid-frame could pause every connection until
+    /// connections.max.idle.ms closes it.
+    int64_t queued_max_request_bytes = -1;
     /// connections.max.idle.ms (Kafka's default: 10 minutes).
     int64_t connections_max_idle_ms = 600'000;
     /// For Environment::random; 0 draws one from std::random_device, so two
