@@ -93,7 +93,8 @@ void ByteReader::LogField(size_t n, std::string_view field) {
   field_log_->push_back({position(), n, std::string(field)});
 }
 
-uint64_t ByteReader::ReadLongVarintBits(int max_bytes, std::string_view field) {
+uint64_t ByteReader::ReadVarintBitsChecked(int max_bytes,
+                                           std::string_view field) {
   if (!ok()) return 0;
   // Find where the varint ends (the first byte without the continuation bit)
   // before taking it, so that it is taken, and logged, as one field.

@@ -131,9 +131,10 @@ class ByteReader {
         }
       }
     }
-    return ReadLongVarintBits(max_bytes, field);
+    return ReadVarintBitsChecked(max_bytes, field);
   }
-  uint64_t ReadLongVarintBits(int max_bytes, std::string_view field);
+  /// Byte by byte, bounds-checked: errors, the input's end, the field log.
+  uint64_t ReadVarintBitsChecked(int max_bytes, std::string_view field);
 
   ByteView input_;
   size_t origin_;

@@ -313,8 +313,8 @@ void SetBaseOffset(std::span<uint8_t> batch, int64_t base_offset) {
 }
 
 void SetPartitionLeaderEpoch(std::span<uint8_t> batch, int32_t leader_epoch) {
-  // After baseOffset (8 bytes) and batchLength (4).
-  WriteBigEndianAt(batch.subspan(12, 4), static_cast<uint32_t>(leader_epoch));
+  WriteBigEndianAt(batch.subspan(kPartitionLeaderEpochPosition, 4),
+                   static_cast<uint32_t>(leader_epoch));
 }
 
 }  // namespace kafka

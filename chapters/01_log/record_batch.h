@@ -50,6 +50,9 @@ inline constexpr int32_t kLogOverhead = 12;
 /// The fixed header, from baseOffset to recordsCount inclusive.
 inline constexpr int32_t kBatchHeaderSize = 61;
 inline constexpr size_t kPartitionLeaderEpochPosition = 12;
+/// The same place in every record format, v0 to v2, so a reader can tell the
+/// format before it knows the layout.
+inline constexpr size_t kMagicPosition = 16;
 inline constexpr size_t kCrcPosition = 17;
 inline constexpr size_t kAttributesPosition = 21;
 

@@ -43,9 +43,6 @@ Error InvalidRecord(const std::string& why) {
   return Error{ErrorCode::kInvalidRecord, why};
 }
 
-// The magic byte sits at the same place in every record format, v0 to v2,
-// so a reader can tell the format before it knows the layout.
-constexpr size_t kMagicPosition = 16;
 // The smallest record Kafka ever had (v0, LegacyRecord.RECORD_OVERHEAD_V0):
 // no batch length can be shorter.
 constexpr int32_t kSmallestRecordOverhead = 14;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <random>
 
@@ -75,11 +76,30 @@ TEST_P(StorageContractTest, WriteFileAtomicallyReplacesContents) {
   EXPECT_EQ(storage_->List(dir_), (std::vector<std::string>{"checkpoint"}));
 }
 
-TEST_P(StorageContractTest, SyncDirectoryAndModificationTime) {
-  auto file = storage_->Open(dir_ + "/a.log");
-  file->Append(AsBytes("x"));
+TEST_P(StorageContractTest, SyncDirectoryOfADirectoryWithFiles) {
+  storage_->Open(dir_ + "/a.log")->Append(AsBytes("x"));
   storage_->SyncDirectory(dir_);
-  EXPECT_GE(file->LastModifiedMs(), 0);
+  EXPECT_EQ(storage_->List(dir_), (std::vector<std::string>{"a.log"}));
+}
+
+// Rule: a real file's modification time is the wall clock's, in milliseconds
+// since the epoch, as record timestamps are (retention compares the two).
+TEST(PosixStorageTest, ModificationTimeIsWallClockMilliseconds) {
+  auto now_ms = [] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
+  const std::string dir = std::string(::testing::TempDir()) + "/mtime_test";
+  std::filesystem::remove_all(dir);
+  PosixStorage storage;
+  storage.CreateDirectories(dir);
+  const int64_t before = now_ms();
+  auto file = storage.Open(dir + "/a.log");
+  file->Append(AsBytes("x"));
+  // File systems keep times coarser than the clock: allow a second.
+  EXPECT_GE(file->LastModifiedMs(), before - 1000);
+  EXPECT_LE(file->LastModifiedMs(), now_ms() + 1000);
 }
 
 TEST_P(StorageContractTest, ExistsForDirectories) {
