@@ -32,6 +32,8 @@ std::string_view ErrorName(ErrorCode code) {
       return "KAFKA_STORAGE_ERROR";
     case ErrorCode::kUnknownTopicOrPartition:
       return "UNKNOWN_TOPIC_OR_PARTITION";
+    case ErrorCode::kNotLeaderOrFollower:
+      return "NOT_LEADER_OR_FOLLOWER";
     case ErrorCode::kInvalidTopicException:
       return "INVALID_TOPIC_EXCEPTION";
     case ErrorCode::kInvalidRequiredAcks:

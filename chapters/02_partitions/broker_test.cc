@@ -7,6 +7,7 @@
 #include "chapters/01_log/record_batch.h"
 #include "lib/protocol/api_keys.h"
 #include "lib/protocol/message.h"
+#include "lib/sim/cluster.h"
 #include "lib/sim/simulation.h"
 #include "lib/storage/storage.h"
 
@@ -14,36 +15,31 @@ namespace kafka {
 namespace {
 
 constexpr NodeId kBroker = 1;
-constexpr NodeId kClient = 100;
+// The test's client node: the first id the cluster gives a client.
+constexpr NodeId kClient = Simulation::kFirstClientId;
 
-// A node that does nothing by itself: the test sends through its environment.
-class TestClient : public ClientNode {
- public:
-  void Start(Environment&) override {}
-};
-
+// One broker, and a client node that does nothing by itself: the test sends
+// through its environment.
 class BrokerTest : public ::testing::Test {
  protected:
-  explicit BrokerTest(BrokerConfig config = {}) : sim_(42) {
-    config.data_dir = "data";
-    sim_.AddNode(kBroker,
-                 [config] { return std::make_unique<Broker>(config); });
-    sim_.AddNode(kClient, [] { return std::make_unique<TestClient>(); });
+  explicit BrokerTest(BrokerConfig config = {})
+      : cluster_(42, 1, [config](NodeId id, const HostPort& address) {
+          BrokerConfig broker = config;
+          broker.node_id = id;
+          broker.advertised_host = address.host;
+          broker.advertised_port = address.port;
+          broker.data_dir = "data";
+          return std::make_unique<Broker>(broker);
+        }) {
+    EXPECT_EQ(cluster_.AddIdleClient(), kClient);
   }
 
   // Sends `request` as `version` and runs the simulation until the answer.
   template <typename Response, typename Request>
   Result<Response> Call(ApiKey api, int16_t version, const Request& request,
                         int64_t timeout_ms = 5000) {
-    std::optional<Result<Bytes>> answer;
-    sim_.env(kClient).Send(
-        kBroker, {int16_t(api), version, 0, "test"},
-        EncodeMessage(request, api, version), timeout_ms,
-        [&](Result<Bytes> body) { answer = std::move(body); });
-    sim_.RunUntil([&] { return answer.has_value(); }, timeout_ms + 1000);
-    if (!answer->ok()) return answer->error();
-    return DecodeMessage<Response>(answer->value(), api, version, 0,
-                                   "response");
+    return cluster_.Call<Response>(kClient, kBroker, api, version, request,
+                                   timeout_ms);
   }
 
   MetadataResponse Metadata(std::vector<std::string> topics) {
@@ -91,7 +87,8 @@ class BrokerTest : public ::testing::Test {
               ErrorCode::kNone);
   }
 
-  Simulation sim_;
+  SimCluster cluster_;
+  Simulation& sim_ = cluster_.sim();
 };
 
 Bytes Batch(std::vector<std::string> values, int64_t timestamp = 1000) {

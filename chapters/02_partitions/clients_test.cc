@@ -10,6 +10,7 @@
 #include "lib/protocol/api_keys.h"
 #include "lib/protocol/fetch.h"
 #include "lib/protocol/message.h"
+#include "lib/sim/cluster.h"
 #include "lib/sim/simulation.h"
 #include "lib/storage/storage.h"
 
@@ -17,63 +18,47 @@ namespace kafka {
 namespace {
 
 constexpr NodeId kBroker = 1;
-constexpr NodeId kProducer = 10;
-constexpr NodeId kConsumer = 20;
 constexpr int32_t kPartitions = 3;
 
-// A node whose only job is to host a client library; tests drive the client.
-template <typename Client, typename... Args>
-class ClientHost : public ClientNode {
- public:
-  explicit ClientHost(std::function<std::unique_ptr<Client>(Environment&)> make)
-      : make_(std::move(make)) {}
-  void Start(Environment& env) override { client_ = make_(env); }
-  Client& client() { return *client_; }
-
- private:
-  std::function<std::unique_ptr<Client>(Environment&)> make_;
-  std::unique_ptr<Client> client_;
-};
-
-using ProducerNode = ClientHost<Producer>;
-using ConsumerNode = ClientHost<Consumer>;
-
-BrokerConfig TestBrokerConfig() {
-  return BrokerConfig{.data_dir = "data", .num_partitions = kPartitions};
+// The broker advertises the address the simulator gives it, so that the
+// clients reach it where Metadata says it listens.
+BrokerConfig TestBrokerConfig(const HostPort& address) {
+  return BrokerConfig{.advertised_host = address.host,
+                      .advertised_port = address.port,
+                      .data_dir = "data",
+                      .num_partitions = kPartitions};
 }
 
 class ClientsTest : public ::testing::Test {
  protected:
   ClientsTest()
-      : ClientsTest(
-            [] { return std::make_unique<Broker>(TestBrokerConfig()); }) {}
-  explicit ClientsTest(Simulation::NodeFactory make_broker) : sim_(7) {
-    sim_.AddNode(kBroker, std::move(make_broker));
-  }
+      : ClientsTest([](NodeId, const HostPort& address) {
+          return std::make_unique<Broker>(TestBrokerConfig(address));
+        }) {}
+  explicit ClientsTest(SimCluster::BrokerFactory make_broker)
+      : cluster_(7, 1, std::move(make_broker)) {}
 
   Producer& AddProducer(ProducerConfig config = {}) {
-    sim_.AddNode(kProducer, [config] {
-      return std::make_unique<ProducerNode>([config](Environment& env) {
-        return std::make_unique<Producer>(env, config);
-      });
+    config.bootstrap_servers = cluster_.bootstrap_servers();
+    NodeId id = cluster_.AddClient<Producer>([config](Environment& env) {
+      return std::make_unique<Producer>(env, config);
     });
-    return sim_.node<ProducerNode>(kProducer).client();
+    return cluster_.client<Producer>(id);
   }
 
   Consumer& AddConsumer(ConsumerConfig config) {
-    sim_.AddNode(kConsumer, [this, config] {
-      return std::make_unique<ConsumerNode>([this, config](Environment& env) {
-        return std::make_unique<Consumer>(
-            env, config,
-            [this](std::vector<ConsumerRecord> records) {
-              for (auto& r : records) consumed_.push_back(std::move(r));
-            },
-            [this](const TopicPartition& partition, const Error& error) {
-              errors_.emplace_back(partition, error);
-            });
-      });
+    config.bootstrap_servers = cluster_.bootstrap_servers();
+    NodeId id = cluster_.AddClient<Consumer>([this, config](Environment& env) {
+      return std::make_unique<Consumer>(
+          env, config,
+          [this](std::vector<ConsumerRecord> records) {
+            for (auto& r : records) consumed_.push_back(std::move(r));
+          },
+          [this](const TopicPartition& partition, const Error& error) {
+            errors_.emplace_back(partition, error);
+          });
     });
-    return sim_.node<ConsumerNode>(kConsumer).client();
+    return cluster_.client<Consumer>(id);
   }
 
   // Produces `count` keyed records and waits for every acknowledgement.
@@ -108,7 +93,8 @@ class ClientsTest : public ::testing::Test {
     return sent;
   }
 
-  Simulation sim_;
+  SimCluster cluster_;
+  Simulation& sim_ = cluster_.sim();
   std::vector<ConsumerRecord> consumed_;
   std::vector<std::pair<TopicPartition, Error>> errors_;
 };
@@ -253,7 +239,8 @@ TEST_F(ClientsTest, ClientsRideOutABrokerRestart) {
 // may end inside a batch.
 class CuttingBroker : public Broker {
  public:
-  CuttingBroker() : Broker(TestBrokerConfig()) {}
+  explicit CuttingBroker(const HostPort& address)
+      : Broker(TestBrokerConfig(address)) {}
 
   Status OnRequest(const Request& request, Responder respond) override {
     if (request.header.api_key != int16_t(ApiKey::kFetch)) {
@@ -285,7 +272,9 @@ class CuttingBroker : public Broker {
 class CutFetchTest : public ClientsTest {
  protected:
   CutFetchTest()
-      : ClientsTest([] { return std::make_unique<CuttingBroker>(); }) {}
+      : ClientsTest([](NodeId, const HostPort& address) {
+          return std::make_unique<CuttingBroker>(address);
+        }) {}
 };
 
 // Rule: a fetched batch cut short at the end is normal: the consumer takes

@@ -1,6 +1,7 @@
 #include "chapters/02_partitions/consumer.h"
 
 #include <algorithm>
+#include <cassert>
 
 #include "lib/protocol/api_keys.h"
 #include "lib/protocol/fetch.h"
@@ -24,7 +25,10 @@ Consumer::Consumer(Environment& env, ConsumerConfig config,
     : env_(env),
       config_(std::move(config)),
       on_records_(std::move(on_records)),
-      on_error_(std::move(on_error)) {}
+      on_error_(std::move(on_error)),
+      bootstrap_ids_(LearnBootstrapServers(env, config_.bootstrap_servers)) {
+  assert(!bootstrap_ids_.empty() && "bootstrap.servers is required");
+}
 
 void Consumer::Assign(std::vector<TopicPartition> partitions) {
   assignment_ = std::move(partitions);
@@ -67,13 +71,16 @@ void Consumer::FetchMetadata() {
   }
   request.allow_auto_topic_creation = false;
   env_.Send(
-      config_.bootstrap_broker,
+      bootstrap_ids_[next_bootstrap_ % bootstrap_ids_.size()],
       {int16_t(ApiKey::kMetadata), kMetadataVersion, 0, config_.client_id},
       EncodeMessage(request, ApiKey::kMetadata, kMetadataVersion),
       config_.request_timeout_ms,
       [this, generation = generation_](Result<Bytes> body) {
         if (generation != generation_) return;  // a newer Assign
-        if (!body.ok()) return RetryLater([this] { FetchMetadata(); });
+        if (!body.ok()) {  // the next server, after a pause
+          ++next_bootstrap_;
+          return RetryLater([this] { FetchMetadata(); });
+        }
         OnMetadata(std::move(body));
       });
 }
@@ -82,6 +89,9 @@ void Consumer::OnMetadata(Result<Bytes> body) {
   Result<MetadataResponse> response = DecodeMessage<MetadataResponse>(
       *body, ApiKey::kMetadata, kMetadataVersion, 0, "MetadataResponse");
   if (!response.ok()) return RetryLater([this] { FetchMetadata(); });
+  for (const MetadataResponse::Broker& broker : response->brokers) {
+    env_.LearnAddress(broker.node_id, broker.host, broker.port);
+  }
   leaders_.clear();
   for (const auto& topic : response->topics) {
     for (const auto& p : topic.partitions) {
@@ -94,10 +104,11 @@ void Consumer::OnMetadata(Result<Bytes> body) {
 
 //! [reset positions]
 void Consumer::ResetPositions() {
-  if (resetting_) return;
-  ListOffsetsRequest request;
+  std::map<NodeId, ListOffsetsRequest> requests;
   for (const TopicPartition& p : assignment_) {
-    if (positions_.contains(p) || !leaders_.contains(p)) continue;
+    auto leader = leaders_.find(p);
+    if (positions_.contains(p) || leader == leaders_.end()) continue;
+    if (resetting_.contains(leader->second)) continue;
     if (config_.auto_offset_reset == "none") {
       if (on_error_) {
         on_error_(p, {ErrorCode::kOffsetOutOfRange,
@@ -107,24 +118,24 @@ void Consumer::ResetPositions() {
     }
     int64_t timestamp =
         config_.auto_offset_reset == "earliest" ? kEarliest : kLatest;
+    ListOffsetsRequest& request = requests[leader->second];
     if (request.topics.empty() || request.topics.back().name != p.topic) {
       request.topics.push_back({p.topic, {}});
     }
     request.topics.back().partitions.push_back({p.partition, timestamp});
   }
-  if (request.topics.empty()) return;
-  resetting_ = true;
-  // One broker leads everything until Chapter 4: ask the first leader.
-  NodeId leader = leaders_.begin()->second;
-  env_.Send(leader,
-            {int16_t(ApiKey::kListOffsets), kListOffsetsVersion, 0,
-             config_.client_id},
-            EncodeMessage(request, ApiKey::kListOffsets, kListOffsetsVersion),
-            config_.request_timeout_ms, [this](Result<Bytes> body) {
-              resetting_ = false;
-              if (!body.ok()) return RetryLater([this] { ResetPositions(); });
-              OnListOffsets(std::move(body));
-            });
+  for (const auto& [leader, request] : requests) {
+    resetting_.insert(leader);
+    env_.Send(leader,
+              {int16_t(ApiKey::kListOffsets), kListOffsetsVersion, 0,
+               config_.client_id},
+              EncodeMessage(request, ApiKey::kListOffsets, kListOffsetsVersion),
+              config_.request_timeout_ms, [this, leader](Result<Bytes> body) {
+                resetting_.erase(leader);
+                if (!body.ok()) return RetryLater([this] { ResetPositions(); });
+                OnListOffsets(std::move(body));
+              });
+  }
 }
 //! [reset positions]
 

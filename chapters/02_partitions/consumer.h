@@ -3,12 +3,15 @@
 ///
 /// A consumer reads partitions it is assigned (here by the application, with
 /// Assign, as Kafka's assign(); groups that share partitions out come in
-/// Chapter 3). For each partition it keeps a *position*: the offset of the
-/// next record to hand to the application. Where there is no position yet, it
-/// asks the leader with ListOffsets for the earliest or the latest offset, as
-/// auto.offset.reset says (Kafka's default is latest: a new consumer sees only
-/// new records). A position outside the log (OFFSET_OUT_OF_RANGE, after
-/// retention deleted old segments) is reset the same way.
+/// Chapter 3). It asks a bootstrap server (bootstrap.servers) for Metadata,
+/// and sends everything else to the brokers the answer names, where the
+/// answer says they listen. For each partition it keeps a *position*: the
+/// offset of the next record to hand to the application. Where there is no
+/// position yet, it asks the partition's leader with ListOffsets for the
+/// earliest or the latest offset, as auto.offset.reset says (Kafka's default is
+/// latest: a new consumer sees only new records). A position outside the log
+/// (OFFSET_OUT_OF_RANGE, after retention deleted old segments) is reset the
+/// same way.
 ///
 /// Then it fetches: one Fetch in flight per leader, for all the partitions it
 /// leads, each from its position. The broker holds the request until data
@@ -43,7 +46,9 @@
 namespace kafka {
 
 struct ConsumerConfig {
-  NodeId bootstrap_broker = 1;  ///< bootstrap.servers, as a node id
+  /// bootstrap.servers: "host:port" of brokers to ask for Metadata.
+  /// Required, as in Kafka.
+  std::vector<std::string> bootstrap_servers;
   std::string auto_offset_reset = "latest";  ///< earliest, latest or none
   int32_t fetch_max_wait_ms = 500;           ///< fetch.max.wait.ms
   int32_t fetch_min_bytes = 1;               ///< fetch.min.bytes
@@ -84,6 +89,8 @@ class Consumer {
  private:
   void FetchMetadata();
   void OnMetadata(Result<Bytes> body);
+  /// Asks each leader, with one ListOffsets, where its partitions that have
+  /// no position start.
   void ResetPositions();
   void OnListOffsets(Result<Bytes> body);
   void FetchFromLeaders();
@@ -99,12 +106,15 @@ class Consumer {
   ConsumerConfig config_;
   RecordsHandler on_records_;
   ErrorHandler on_error_;
+  /// -1, -2, ...: see LearnBootstrapServers.
+  std::vector<NodeId> bootstrap_ids_;
+  size_t next_bootstrap_ = 0;  ///< which one to ask next
   std::vector<TopicPartition> assignment_;
   std::map<TopicPartition, NodeId> leaders_;
   std::map<TopicPartition, int64_t> positions_;
   std::set<TopicPartition> stopped_;  ///< at a corrupt batch, until a Seek
   std::map<NodeId, bool> fetching_;   ///< a Fetch in flight to this leader
-  bool resetting_ = false;            ///< a ListOffsets in flight
+  std::set<NodeId> resetting_;        ///< a ListOffsets in flight to these
   uint64_t generation_ = 0;           ///< bumped by Assign: old answers ignored
 };
 

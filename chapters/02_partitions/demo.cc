@@ -41,13 +41,14 @@ class Host : public ClientNode {
   std::unique_ptr<Client> client_;
 };
 
-void Produce(const TcpRuntime::Options& options) {
+void Produce(const std::string& bootstrap_server) {
   std::cout << "\n== 1. Produce 12 page views, keyed by user, to 'page-views' "
                "(3 partitions) ==\n";
   int acked = 0;
   TcpRuntime runtime(
-      options, std::make_unique<Host<Producer>>([&](Environment& env) {
-        auto producer = std::make_unique<Producer>(env, ProducerConfig{});
+      {}, std::make_unique<Host<Producer>>([&](Environment& env) {
+        auto producer = std::make_unique<Producer>(
+            env, ProducerConfig{.bootstrap_servers = {bootstrap_server}});
         for (int i = 0; i < 12; ++i) {
           const std::string& user = kUsers[i % kUsers.size()];
           producer->Send("page-views", ToBytes(user),
@@ -78,14 +79,16 @@ void ComparePartitioners() {
                "partitioner=murmur2_random.\n";
 }
 
-void Consume(const TcpRuntime::Options& options) {
+void Consume(const std::string& bootstrap_server) {
   std::cout << "\n== 3. Read everything back, from the earliest offset ==\n";
   std::map<int32_t, std::vector<std::string>> by_partition;
   int read = 0;
   TcpRuntime runtime(
-      options, std::make_unique<Host<Consumer>>([&](Environment& env) {
+      {}, std::make_unique<Host<Consumer>>([&](Environment& env) {
         auto consumer = std::make_unique<Consumer>(
-            env, ConsumerConfig{.auto_offset_reset = "earliest"},
+            env,
+            ConsumerConfig{.bootstrap_servers = {bootstrap_server},
+                           .auto_offset_reset = "earliest"},
             [&](std::vector<ConsumerRecord> records) {
               for (const ConsumerRecord& r : records) {
                 by_partition[r.partition.partition].push_back(
@@ -119,11 +122,11 @@ int Run(const std::string& data_dir, bool stay) {
   std::cout << "broker 1 listening on 127.0.0.1:" << broker.port()
             << ", data in " << dir << "\n";
 
-  TcpRuntime::Options clients;
-  clients.peers[kBrokerId] = {"127.0.0.1", broker.port()};
-  Produce(clients);
+  // The clients learn the broker from bootstrap.servers, as real ones do.
+  const std::string bootstrap = "127.0.0.1:" + std::to_string(broker.port());
+  Produce(bootstrap);
   ComparePartitioners();
-  Consume(clients);
+  Consume(bootstrap);
 
   if (stay) {
     std::cout

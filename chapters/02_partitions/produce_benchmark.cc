@@ -26,14 +26,18 @@ namespace {
 
 constexpr size_t kRecordSize = 100;
 constexpr int64_t kRecords = 200'000;
-constexpr NodeId kBrokerId = 1;
 
 // Sends kRecords records, then counts acknowledgements.
 class ProducingNode : public ClientNode {
  public:
+  explicit ProducingNode(std::string bootstrap_server)
+      : bootstrap_server_(std::move(bootstrap_server)) {}
   void Start(Environment& env) override {
     producer_ = std::make_unique<Producer>(
-        env, ProducerConfig{.acks = 1, .batch_size = 64 << 10, .linger_ms = 5});
+        env, ProducerConfig{.bootstrap_servers = {bootstrap_server_},
+                            .acks = 1,
+                            .batch_size = 64 << 10,
+                            .linger_ms = 5});
     for (int64_t i = 0; i < kRecords; ++i) {
       producer_->Send("bench", std::nullopt, Bytes(kRecordSize, 'x'),
                       [this](Result<RecordMetadata> m) { acked_ += m.ok(); });
@@ -43,15 +47,20 @@ class ProducingNode : public ClientNode {
   bool done() const { return acked_ == kRecords; }
 
  private:
+  std::string bootstrap_server_;
   std::unique_ptr<Producer> producer_;
   int64_t acked_ = 0;
 };
 
 class ConsumingNode : public ClientNode {
  public:
+  explicit ConsumingNode(std::string bootstrap_server)
+      : bootstrap_server_(std::move(bootstrap_server)) {}
   void Start(Environment& env) override {
     consumer_ = std::make_unique<Consumer>(
-        env, ConsumerConfig{.auto_offset_reset = "earliest"},
+        env,
+        ConsumerConfig{.bootstrap_servers = {bootstrap_server_},
+                       .auto_offset_reset = "earliest"},
         [this](std::vector<ConsumerRecord> records) {
           read_ += int64_t(records.size());
         });
@@ -60,6 +69,7 @@ class ConsumingNode : public ClientNode {
   bool done() const { return read_ >= kRecords; }
 
  private:
+  std::string bootstrap_server_;
   std::unique_ptr<Consumer> consumer_;
   int64_t read_ = 0;
 };
@@ -72,8 +82,11 @@ class BrokerThread {
              "kafka_produce_benchmark") {
     std::filesystem::remove_all(dir_);
     auto broker = std::make_unique<Broker>(BrokerConfig{.data_dir = dir_});
+    Broker& advertised = *broker;
     runtime_ =
         std::make_unique<TcpRuntime>(TcpRuntime::Options{}, std::move(broker));
+    // Metadata names the port the listener got: the clients go there.
+    advertised.AdvertisePort(runtime_->port());
     thread_ = std::thread([this] { runtime_->Run(); });
   }
   ~BrokerThread() {
@@ -81,10 +94,9 @@ class BrokerThread {
     thread_.join();
     std::filesystem::remove_all(dir_);
   }
-  TcpRuntime::Options ClientOptions() const {
-    TcpRuntime::Options options;
-    options.peers[kBrokerId] = {"127.0.0.1", runtime_->port()};
-    return options;
+  /// bootstrap.servers for the clients.
+  std::string BootstrapServer() const {
+    return "127.0.0.1:" + std::to_string(runtime_->port());
   }
 
  private:
@@ -98,15 +110,15 @@ void ProduceThenConsume(benchmark::State& state) {
   for (auto _ : state) {
     BrokerThread broker;
     auto start = std::chrono::steady_clock::now();
-    TcpRuntime producer(broker.ClientOptions(),
-                        std::make_unique<ProducingNode>());
+    TcpRuntime producer(
+        {}, std::make_unique<ProducingNode>(broker.BootstrapServer()));
     auto& producing = dynamic_cast<ProducingNode&>(producer.node());
     if (!producer.RunUntil([&] { return producing.done(); }, 120'000)) {
       state.SkipWithError("not every record was acknowledged");
     }
     auto produced = std::chrono::steady_clock::now();
-    TcpRuntime consumer(broker.ClientOptions(),
-                        std::make_unique<ConsumingNode>());
+    TcpRuntime consumer(
+        {}, std::make_unique<ConsumingNode>(broker.BootstrapServer()));
     auto& consuming = dynamic_cast<ConsumingNode&>(consumer.node());
     if (!consumer.RunUntil([&] { return consuming.done(); }, 120'000)) {
       state.SkipWithError("not every record was read");

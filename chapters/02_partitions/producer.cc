@@ -1,6 +1,7 @@
 #include "chapters/02_partitions/producer.h"
 
 #include <algorithm>
+#include <cassert>
 #include <set>
 
 #include "lib/protocol/api_keys.h"
@@ -21,9 +22,13 @@ size_t EstimatedSize(const SimpleRecord& record) {
          (record.value ? record.value->size() : 0);
 }
 
+// The errors that say the leader may have moved (or not be known yet): a
+// retry, after fresh Metadata, may reach the right broker.
 bool IsRetriable(const Error& error) {
   return error.code == ErrorCode::kNetworkException ||
-         error.code == ErrorCode::kRequestTimedOut;
+         error.code == ErrorCode::kRequestTimedOut ||
+         error.code == ErrorCode::kNotLeaderOrFollower ||
+         error.code == ErrorCode::kUnknownTopicOrPartition;
 }
 
 }  // namespace
@@ -31,7 +36,10 @@ bool IsRetriable(const Error& error) {
 Producer::Producer(Environment& env, ProducerConfig config)
     : env_(env),
       config_(std::move(config)),
-      partitioner_(MakePartitioner(config_.partitioner, env.random())) {}
+      bootstrap_ids_(LearnBootstrapServers(env, config_.bootstrap_servers)),
+      partitioner_(MakePartitioner(config_.partitioner, env.random())) {
+  assert(!bootstrap_ids_.empty() && "bootstrap.servers is required");
+}
 
 void Producer::Send(const std::string& topic, std::optional<Bytes> key,
                     std::optional<Bytes> value, Callback on_delivery) {
@@ -90,50 +98,62 @@ void Producer::CloseBatch(const TopicPartition& partition) {
 }
 
 void Producer::FetchMetadata(const std::string& topic) {
+  if (!metadata_in_flight_.insert(topic).second) return;
   MetadataRequest request;
   request.topics = std::vector<std::string>{topic};
   env_.Send(
-      config_.bootstrap_broker,
+      bootstrap_ids_[next_bootstrap_ % bootstrap_ids_.size()],
       {int16_t(ApiKey::kMetadata), kMetadataVersion, 0, config_.client_id},
       EncodeMessage(request, ApiKey::kMetadata, kMetadataVersion),
       config_.request_timeout_ms, [this, topic](Result<Bytes> body) {
-        if (!body.ok()) {  // try again after a pause
-          env_.StartTimer(config_.retry_backoff_ms,
-                          [this, topic] { FetchMetadata(topic); });
-          return;
-        }
-        OnMetadata(std::move(body));
+        metadata_in_flight_.erase(topic);
+        OnMetadata(topic, std::move(body));
       });
 }
 
-void Producer::OnMetadata(Result<Bytes> body) {
-  Result<MetadataResponse> response = DecodeMessage<MetadataResponse>(
-      *body, ApiKey::kMetadata, kMetadataVersion, 0, "MetadataResponse");
-  if (!response.ok()) {  // ask again for every topic still waiting
-    for (const auto& [topic, waiting] : waiting_for_metadata_) {
-      env_.StartTimer(config_.retry_backoff_ms,
-                      [this, topic = topic] { FetchMetadata(topic); });
-    }
+void Producer::OnMetadata(const std::string& topic, Result<Bytes> body) {
+  Result<MetadataResponse> response =
+      body.ok() ? DecodeMessage<MetadataResponse>(*body, ApiKey::kMetadata,
+                                                  kMetadataVersion, 0,
+                                                  "MetadataResponse")
+                : Result<MetadataResponse>(body.error());
+  if (!response.ok()) {  // ask the next server after a pause
+    ++next_bootstrap_;
+    env_.StartTimer(config_.retry_backoff_ms,
+                    [this, topic] { FetchMetadata(topic); });
     return;
   }
-  for (const MetadataResponse::Topic& topic : response->topics) {
-    std::vector<Pending> waiting = std::move(waiting_for_metadata_[topic.name]);
-    waiting_for_metadata_.erase(topic.name);
-    if (topic.error_code != ErrorCode::kNone || topic.partitions.empty()) {
+  for (const MetadataResponse::Broker& broker : response->brokers) {
+    env_.LearnAddress(broker.node_id, broker.host, broker.port);
+  }
+  for (const MetadataResponse::Topic& answered : response->topics) {
+    std::vector<Pending> waiting =
+        std::move(waiting_for_metadata_[answered.name]);
+    waiting_for_metadata_.erase(answered.name);
+    if (answered.error_code != ErrorCode::kNone ||
+        answered.partitions.empty()) {
       for (Pending& pending : waiting) {
         --unreported_;
-        pending.on_delivery(Error{topic.error_code, "topic " + topic.name});
+        pending.on_delivery(
+            Error{answered.error_code, "topic " + answered.name});
       }
       continue;
     }
-    TopicMetadata& metadata = metadata_[topic.name];
-    metadata.leaders.resize(topic.partitions.size());
-    for (const MetadataResponse::Partition& p : topic.partitions) {
-      metadata.leaders.at(p.partition_index) = p.leader_id;
+    LearnLeaders(answered);
+    for (Pending& pending : waiting) {
+      Accumulate(answered.name, std::move(pending));
     }
-    for (Pending& pending : waiting) Accumulate(topic.name, std::move(pending));
   }
   SendReadyBatches();
+}
+
+void Producer::LearnLeaders(const MetadataResponse::Topic& topic) {
+  TopicMetadata& metadata = metadata_[topic.name];
+  metadata.leaders.resize(
+      std::max(metadata.leaders.size(), topic.partitions.size()));
+  for (const MetadataResponse::Partition& p : topic.partitions) {
+    metadata.leaders.at(p.partition_index) = p.leader_id;
+  }
 }
 
 // One request per leader at a time, with at most one batch per partition:
@@ -216,7 +236,11 @@ void Producer::OnProduceResponse(NodeId leader, std::vector<Batch> batches,
                       : Result<int64_t>(Error{p.error_code, topic.name});
       }
     }
-    Complete(batch, outcome);
+    if (outcome.ok()) {
+      Complete(batch, outcome);
+    } else {
+      RetryOrFail(std::move(batch), outcome.error());
+    }
   }
   SendReadyBatches();
 }
@@ -225,6 +249,10 @@ void Producer::RetryOrFail(Batch batch, const Error& error) {
   if (!IsRetriable(error) || ++batch.attempts > config_.retries) {
     return Complete(batch, error);
   }
+  // The leader may have moved: ask where it is now, and go there after the
+  // backoff (a retry that meets the old leader again fails again, and is
+  // retried while retries last).
+  FetchMetadata(batch.partition.topic);
   // Without idempotence (Chapter 7) a retry can write a batch twice: the first
   // attempt may have been appended before its answer was lost.
   env_.StartTimer(config_.retry_backoff_ms, [this, batch = std::move(batch)] {

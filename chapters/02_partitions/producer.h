@@ -7,11 +7,18 @@
 /// bytes or has waited linger.ms. Fewer, larger requests are where Kafka's
 /// throughput comes from: the same bytes in 100-byte writes cost far more.
 ///
-/// To send, it must know each partition's leader: it asks a bootstrap broker
-/// for Metadata, the first time it meets a topic. It sends all ready batches
-/// for one leader in one Produce request and reports each record's offset (or
-/// error) to the callback given with it. With acks=0 it waits for nothing and
-/// reports offset -1.
+/// To send, it must know each partition's leader: it asks a bootstrap server
+/// (bootstrap.servers, "host:port" strings) for Metadata, the first time it
+/// meets a topic, and learns from the answer where each broker listens. It
+/// sends all ready batches for one leader in one Produce request and reports
+/// each record's offset (or error) to the callback given with it. With
+/// acks=0 it waits for nothing and reports offset -1.
+///
+/// A batch that fails with NOT_LEADER_OR_FOLLOWER, UNKNOWN_TOPIC_OR_PARTITION
+/// or a connection error (NETWORK_EXCEPTION, REQUEST_TIMED_OUT) is retried,
+/// up to `retries` times: such an error says that its leader may have moved,
+/// so the producer asks for the topic's Metadata again at once, and after
+/// retry.backoff.ms sends the batch to the leader it knows then.
 ///
 /// This is a library on the node model: it acts only through the Environment
 /// of the node that owns it, so it runs in the simulator and over TCP alike.
@@ -19,7 +26,8 @@
 /// What real Kafka does differently: up to five requests in flight per
 /// connection (max.in.flight.requests.per.connection) where this one has
 /// one, retries governed by delivery.timeout.ms, compression, metadata
-/// refreshes on errors and on a timer (metadata.max.age.ms), and a
+/// refreshes on a timer too (metadata.max.age.ms) and sent to the least
+/// loaded broker it knows (here always to a bootstrap server), and a
 /// buffer.memory limit that blocks send() when full.
 #pragma once
 
@@ -28,6 +36,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,18 +44,21 @@
 #include "chapters/02_partitions/log_manager.h"
 #include "chapters/02_partitions/partitioner.h"
 #include "lib/node/node.h"
+#include "lib/protocol/metadata.h"
 
 namespace kafka {
 
 struct ProducerConfig {
-  NodeId bootstrap_broker = 1;  ///< bootstrap.servers, as a node id
+  /// bootstrap.servers: "host:port" of brokers to ask for Metadata; they
+  /// need not be all, as Metadata names the rest. Required, as in Kafka.
+  std::vector<std::string> bootstrap_servers;
   int16_t acks = -1;  ///< acks: 0, 1 or -1 (all); Kafka's default is all
   int32_t batch_size = 16384;  ///< batch.size, bytes
   int64_t linger_ms = 5;       ///< linger.ms (librdkafka's default)
   std::string partitioner = "java_default";  ///< see MakePartitioner
   int64_t request_timeout_ms = 30'000;       ///< request.timeout.ms
   int64_t retry_backoff_ms = 100;            ///< retry.backoff.ms
-  int retries = 5;                           ///< retries for network errors
+  int retries = 5;  ///< retries, for the errors a retry may cure
   std::string client_id = "literate-producer";
 };
 
@@ -86,8 +98,12 @@ class Producer {
   };
 
   void Accumulate(const std::string& topic, Pending pending);
+  /// Asks a bootstrap server for the topic's Metadata, unless a request for
+  /// it is in flight; the next server after a failure.
   void FetchMetadata(const std::string& topic);
-  void OnMetadata(Result<Bytes> body);
+  void OnMetadata(const std::string& topic, Result<Bytes> body);
+  /// Learns where the brokers listen, and the partitions' leaders.
+  void LearnLeaders(const MetadataResponse::Topic& topic);
   /// Closes the open batch of `partition` and queues it to send.
   void CloseBatch(const TopicPartition& partition);
   void SendReadyBatches();
@@ -99,8 +115,12 @@ class Producer {
 
   Environment& env_;
   ProducerConfig config_;
+  /// -1, -2, ...: see LearnBootstrapServers.
+  std::vector<NodeId> bootstrap_ids_;
+  size_t next_bootstrap_ = 0;  ///< which one to ask next
   std::unique_ptr<Partitioner> partitioner_;
   std::map<std::string, TopicMetadata> metadata_;
+  std::set<std::string> metadata_in_flight_;
   std::map<std::string, std::vector<Pending>> waiting_for_metadata_;
   std::map<TopicPartition, Batch> open_batches_;
   std::map<NodeId, std::vector<Batch>> ready_;  ///< by leader

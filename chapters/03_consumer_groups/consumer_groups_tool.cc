@@ -21,17 +21,18 @@
 namespace kafka {
 namespace {
 
-constexpr NodeId kBootstrap = 1;
-
 // Sends one request after another and collects the answers; Done() when the
 // last has come.
 class GroupsTool : public ClientNode {
  public:
-  GroupsTool(bool list, std::string group)
-      : list_(list), group_(std::move(group)) {}
+  GroupsTool(std::string bootstrap_server, bool list, std::string group)
+      : bootstrap_server_(std::move(bootstrap_server)),
+        list_(list),
+        group_(std::move(group)) {}
 
   void Start(Environment& env) override {
     env_ = &env;
+    bootstrap_ = LearnBootstrapServers(env, {bootstrap_server_}).front();
     if (list_) {
       Call<ListGroupsRequest, ListGroupsResponse>(
           ApiKey::kListGroups, 1, {}, [this](ListGroupsResponse r) {
@@ -51,7 +52,7 @@ class GroupsTool : public ClientNode {
   template <typename Message, typename Response>
   void Call(ApiKey api, int16_t version, const Message& message,
             std::function<void(Response)> on_answer) {
-    env_->Send(kBootstrap, {int16_t(api), version, 0, "kafka-consumer-groups"},
+    env_->Send(bootstrap_, {int16_t(api), version, 0, "kafka-consumer-groups"},
                EncodeMessage(message, api, version), 10'000,
                [this, api, version, on_answer](Result<Bytes> body) {
                  Result<Response> r =
@@ -123,9 +124,11 @@ class GroupsTool : public ClientNode {
     done_ = true;
   }
 
+  std::string bootstrap_server_;  ///< --bootstrap-server, host:port
   bool list_;
   std::string group_;
   Environment* env_ = nullptr;
+  NodeId bootstrap_ = -1;
   std::map<TopicPartition, std::string> owners_;
   std::map<TopicPartition, int64_t> committed_;
   bool done_ = false;
@@ -153,13 +156,13 @@ int main(int argc, char** argv) {
     std::cerr << "give --list, or --describe --group NAME\n";
     return 2;
   }
-  size_t colon = bootstrap.rfind(':');
-  kafka::TcpRuntime::Options options;
-  options.peers[kafka::kBootstrap] = {
-      bootstrap.substr(0, colon),
-      uint16_t(std::stoi(bootstrap.substr(colon + 1)))};
-  kafka::TcpRuntime runtime(options,
-                            std::make_unique<kafka::GroupsTool>(list, group));
+  if (kafka::Result<kafka::HostPort> address = kafka::ParseHostPort(bootstrap);
+      !address.ok()) {
+    std::cerr << "--bootstrap-server: " << address.error().message << "\n";
+    return 2;
+  }
+  kafka::TcpRuntime runtime(
+      {}, std::make_unique<kafka::GroupsTool>(bootstrap, list, group));
   auto& tool = dynamic_cast<kafka::GroupsTool&>(runtime.node());
   if (!runtime.RunUntil([&] { return tool.done(); }, 15'000)) {
     std::cerr << "no answer from " << bootstrap << "\n";

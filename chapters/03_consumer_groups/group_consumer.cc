@@ -25,36 +25,44 @@ GroupConsumer::GroupConsumer(Environment& env, GroupConsumerConfig config,
                              Consumer::RecordsHandler on_records)
     : env_(env),
       config_(std::move(config)),
-      consumer_(env, config_.consumer, std::move(on_records)) {}
+      consumer_(env, config_.consumer, std::move(on_records)),
+      bootstrap_ids_(
+          LearnBootstrapServers(env, config_.consumer.bootstrap_servers)) {}
 
 template <typename Message, typename Response>
 void GroupConsumer::Call(ApiKey api, int16_t version, const Message& message,
                          std::function<void(Response)> on_answer) {
-  // FindCoordinator and Metadata go to the bootstrap broker, the rest to the
-  // coordinator.
+  // FindCoordinator and Metadata go to a bootstrap server, the rest to the
+  // coordinator, on a connection of their own: a Heartbeat must not wait
+  // behind a Fetch the same broker holds (a long poll).
   const bool to_bootstrap =
       api == ApiKey::kFindCoordinator || api == ApiKey::kMetadata;
-  NodeId to = to_bootstrap || !coordinator_ ? config_.consumer.bootstrap_broker
-                                            : *coordinator_;
-  env_.Send(to, {int16_t(api), version, 0, config_.consumer.client_id},
-            EncodeMessage(message, api, version),
-            config_.consumer.request_timeout_ms,
-            [this, api, version, on_answer](Result<Bytes> body) {
-              if (closed_) return;
-              Result<Response> decoded =
-                  body.ok() ? DecodeMessage<Response>(*body, api, version, 0,
-                                                      "group response")
-                            : Result<Response>(body.error());
-              if (!decoded.ok()) {
-                // The coordinator is gone or garbled: find it again, rejoin.
-                coordinator_.reset();
-                joining_ = false;
-                env_.StartTimer(config_.consumer.retry_backoff_ms,
-                                [this] { Rejoin(); });
-                return;
-              }
-              on_answer(std::move(decoded).value());
-            });
+  const bool to_coordinator = !to_bootstrap && coordinator_;
+  const NodeId to =
+      to_coordinator ? *coordinator_
+                     : bootstrap_ids_[next_bootstrap_ % bootstrap_ids_.size()];
+  env_.Send(
+      to, {int16_t(api), version, 0, config_.consumer.client_id},
+      EncodeMessage(message, api, version), config_.consumer.request_timeout_ms,
+      [this, api, version, to_bootstrap, on_answer](Result<Bytes> body) {
+        if (closed_) return;
+        Result<Response> decoded =
+            body.ok() ? DecodeMessage<Response>(*body, api, version, 0,
+                                                "group response")
+                      : Result<Response>(body.error());
+        if (!decoded.ok()) {
+          // The coordinator (or the bootstrap server) is gone or garbled:
+          // find it again (asking the next server), rejoin.
+          if (to_bootstrap) ++next_bootstrap_;
+          coordinator_.reset();
+          joining_ = false;
+          env_.StartTimer(config_.consumer.retry_backoff_ms,
+                          [this] { Rejoin(); });
+          return;
+        }
+        on_answer(std::move(decoded).value());
+      },
+      to_coordinator ? Connection::kCoordinator : Connection::kDefault);
 }
 
 void GroupConsumer::Subscribe(std::vector<std::string> topics) {
@@ -94,6 +102,7 @@ void GroupConsumer::FindCoordinator() {
                           [this] { Rejoin(); });
           return;
         }
+        env_.LearnAddress(found.node_id, found.host, found.port);
         coordinator_ = found.node_id;
         JoinGroup();
       });

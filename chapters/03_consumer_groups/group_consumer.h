@@ -2,7 +2,9 @@
 /// Our consumer in a group: Chapter 2's consumer, with its partitions chosen
 /// by the group instead of by the application.
 ///
-/// The member finds the group's coordinator (FindCoordinator), joins
+/// The member asks a bootstrap server (bootstrap.servers, in the consumer's
+/// config) to find the group's coordinator (FindCoordinator), which answers
+/// with the coordinator's node id, host and port; it joins
 /// (JoinGroup), and, if it is the leader, computes the assignment with the
 /// assignor the group chose (range or roundrobin) from everyone's
 /// subscriptions and the topics' partition counts (Metadata). Every member
@@ -98,6 +100,9 @@ class GroupConsumer {
   Environment& env_;
   GroupConsumerConfig config_;
   Consumer consumer_;
+  /// -1, -2, ...: see LearnBootstrapServers.
+  std::vector<NodeId> bootstrap_ids_;
+  size_t next_bootstrap_ = 0;  ///< which one to ask next
   std::vector<std::string> topics_;
   std::optional<NodeId> coordinator_;
   std::string member_id_;

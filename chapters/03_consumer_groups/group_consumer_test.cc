@@ -12,59 +12,61 @@
 #include "lib/protocol/api_keys.h"
 #include "lib/protocol/create_topics.h"
 #include "lib/protocol/message.h"
+#include "lib/sim/cluster.h"
 #include "lib/sim/simulation.h"
 
 namespace kafka {
 namespace {
 
 constexpr NodeId kBroker = 1;
-constexpr NodeId kProducer = 10;
-constexpr NodeId kFirstMember = 20;
 constexpr int32_t kSessionMs = 6'000;
 
-// A node hosting one group member; it records what it read.
-class MemberNode : public ClientNode {
+// One group member: our group consumer, subscribed from its start, and what
+// it read.
+class Member {
  public:
-  explicit MemberNode(GroupConsumerConfig config)
-      : config_(std::move(config)) {}
-  void Start(Environment& env) override {
-    consumer_ = std::make_unique<GroupConsumer>(
-        env, config_, [this](std::vector<ConsumerRecord> records) {
-          for (auto& r : records) read.push_back(r);
-        });
-    consumer_->Subscribe({"clicks"});
+  Member(Environment& env, GroupConsumerConfig config)
+      : consumer_(env, std::move(config),
+                  [this](std::vector<ConsumerRecord> records) {
+                    for (auto& r : records) read.push_back(r);
+                  }) {
+    consumer_.Subscribe({"clicks"});
   }
-  GroupConsumer& consumer() { return *consumer_; }
+  GroupConsumer& consumer() { return consumer_; }
   std::vector<ConsumerRecord> read;
 
  private:
-  GroupConsumerConfig config_;
-  std::unique_ptr<GroupConsumer> consumer_;
-};
-
-class ProducerNode : public ClientNode {
- public:
-  void Start(Environment& env) override {
-    producer = std::make_unique<Producer>(env, ProducerConfig{.linger_ms = 1});
-  }
-  std::unique_ptr<Producer> producer;
+  GroupConsumer consumer_;
 };
 
 class GroupConsumerTest : public ::testing::Test {
  protected:
-  GroupConsumerTest() : sim_(5) {
-    sim_.AddNode(kBroker, [] {
-      return std::make_unique<GroupBroker>(
-          BrokerConfig{.data_dir = "data", .num_partitions = 2},
-          GroupCoordinatorConfig{.offsets_topic_num_partitions = 5,
-                                 .group_initial_rebalance_delay_ms = 500});
+  GroupConsumerTest()
+      : cluster_(5, 1,
+                 [](NodeId id, const HostPort& address) {
+                   return std::make_unique<GroupBroker>(
+                       BrokerConfig{.node_id = id,
+                                    .advertised_host = address.host,
+                                    .advertised_port = address.port,
+                                    .data_dir = "data",
+                                    .num_partitions = 2},
+                       GroupCoordinatorConfig{
+                           .offsets_topic_num_partitions = 5,
+                           .group_initial_rebalance_delay_ms = 500});
+                 }),
+        producer_(AddProducer()) {}
+
+  NodeId AddProducer() {
+    ProducerConfig config{.bootstrap_servers = cluster_.bootstrap_servers(),
+                          .linger_ms = 1};
+    return cluster_.AddClient<Producer>([config](Environment& env) {
+      return std::make_unique<Producer>(env, config);
     });
-    sim_.AddNode(kProducer, [] { return std::make_unique<ProducerNode>(); });
   }
 
   void Produce(int count, int first = 0) {
     int acked = 0;
-    Producer& producer = *sim_.node<ProducerNode>(kProducer).producer;
+    Producer& producer = cluster_.client<Producer>(producer_);
     for (int i = first; i < first + count; ++i) {
       producer.Send("clicks", ToBytes("user" + std::to_string(i % 5)),
                     ToBytes("click" + std::to_string(i)),
@@ -75,16 +77,18 @@ class GroupConsumerTest : public ::testing::Test {
 
   NodeId AddMember(int64_t auto_commit_interval_ms = 1'000,
                    int64_t metadata_max_age_ms = 300'000) {
-    NodeId id = kFirstMember + int(members_.size());
     GroupConsumerConfig config{
-        .consumer = {.auto_offset_reset = "earliest"},
+        .consumer = {.bootstrap_servers = cluster_.bootstrap_servers(),
+                     .auto_offset_reset = "earliest"},
         .group_id = "readers",
         .session_timeout_ms = kSessionMs,
         .max_poll_interval_ms = 10'000,
         .heartbeat_interval_ms = 1'000,
         .auto_commit_interval_ms = auto_commit_interval_ms,
         .metadata_max_age_ms = metadata_max_age_ms};
-    sim_.AddNode(id, [config] { return std::make_unique<MemberNode>(config); });
+    NodeId id = cluster_.AddClient<Member>([config](Environment& env) {
+      return std::make_unique<Member>(env, config);
+    });
     members_.push_back(id);
     return id;
   }
@@ -93,22 +97,14 @@ class GroupConsumerTest : public ::testing::Test {
   void GrowTopic(int32_t count) {
     CreatePartitionsRequest grow;
     grow.topics = {{"clicks", count, std::nullopt}};
-    std::optional<ErrorCode> error;
-    sim_.env(kProducer).Send(
-        kBroker, {int16_t(ApiKey::kCreatePartitions), 1, 0, "admin"},
-        EncodeMessage(grow, ApiKey::kCreatePartitions, 1), 10'000,
-        [&](Result<Bytes> body) {
-          error = DecodeMessage<CreatePartitionsResponse>(
-                      body.value(), ApiKey::kCreatePartitions, 1, 0, "r")
-                      .value()
-                      .results[0]
-                      .error_code;
-        });
-    sim_.RunUntil([&] { return error.has_value(); }, 10'000);
-    ASSERT_EQ(error, ErrorCode::kNone);
+    Result<CreatePartitionsResponse> grown =
+        cluster_.Call<CreatePartitionsResponse>(producer_, kBroker,
+                                                ApiKey::kCreatePartitions, 1,
+                                                grow, 10'000, "admin");
+    ASSERT_EQ(grown.value().results[0].error_code, ErrorCode::kNone);
   }
 
-  MemberNode& member(NodeId id) { return sim_.node<MemberNode>(id); }
+  Member& member(NodeId id) { return cluster_.client<Member>(id); }
 
   std::set<std::string> ValuesReadBy(NodeId id) {
     std::set<std::string> values;
@@ -116,7 +112,9 @@ class GroupConsumerTest : public ::testing::Test {
     return values;
   }
 
-  Simulation sim_;
+  SimCluster cluster_;
+  Simulation& sim_ = cluster_.sim();
+  NodeId producer_;
   std::vector<NodeId> members_;
 };
 
@@ -215,18 +213,17 @@ TEST_F(GroupConsumerTest, NewPartitionsAreAssignedAfterTheTopicGrows) {
             2u);
   GrowTopic(4);
   // A new producer, so that its metadata knows the four partitions.
-  constexpr NodeId kNewProducer = kProducer + 1;
-  sim_.AddNode(kNewProducer, [] { return std::make_unique<ProducerNode>(); });
+  const NodeId new_producer = AddProducer();
   int acked = 0;
   std::set<int32_t> written;
   for (int i = 0; i < 20; ++i) {
-    sim_.node<ProducerNode>(kNewProducer)
-        .producer->Send("clicks", ToBytes("user" + std::to_string(i)),
-                        ToBytes("later" + std::to_string(i)),
-                        [&](Result<RecordMetadata> m) {
-                          acked += m.ok();
-                          if (m.ok()) written.insert(m->partition.partition);
-                        });
+    cluster_.client<Producer>(new_producer)
+        .Send("clicks", ToBytes("user" + std::to_string(i)),
+              ToBytes("later" + std::to_string(i)),
+              [&](Result<RecordMetadata> m) {
+                acked += m.ok();
+                if (m.ok()) written.insert(m->partition.partition);
+              });
   }
   sim_.RunUntil([&] { return acked == 20; }, 10'000);
   ASSERT_TRUE(written.contains(2) || written.contains(3));

@@ -8,37 +8,38 @@
 #include "chapters/03_consumer_groups/group_broker.h"
 #include "lib/protocol/api_keys.h"
 #include "lib/protocol/message.h"
+#include "lib/sim/cluster.h"
 #include "lib/sim/simulation.h"
 
 namespace kafka {
 namespace {
 
 constexpr NodeId kBroker = 1;
-constexpr NodeId kClient = 100;
-constexpr NodeId kOtherClient = 101;
-constexpr NodeId kThirdClient = 102;
+// The test's client nodes: the ids the cluster gives its first three.
+constexpr NodeId kClient = Simulation::kFirstClientId;
+constexpr NodeId kOtherClient = kClient + 1;
+constexpr NodeId kThirdClient = kClient + 2;
 constexpr int32_t kSessionMs = 10'000;
-
-class TestClient : public ClientNode {
- public:
-  void Start(Environment&) override {}
-};
 
 constexpr GroupCoordinatorConfig kGroupConfig{
     .offsets_topic_num_partitions = 5, .group_initial_rebalance_delay_ms = 100};
 
 class GroupTest : public ::testing::Test {
  protected:
-  explicit GroupTest(GroupCoordinatorConfig config = kGroupConfig) : sim_(11) {
-    sim_.AddNode(kBroker, [config] {
-      return std::make_unique<GroupBroker>(BrokerConfig{.data_dir = "data"},
-                                           config);
-    });
+  explicit GroupTest(GroupCoordinatorConfig config = kGroupConfig)
+      : cluster_(11, 1, [config](NodeId id, const HostPort& address) {
+          return std::make_unique<GroupBroker>(
+              BrokerConfig{.node_id = id,
+                           .advertised_host = address.host,
+                           .advertised_port = address.port,
+                           .data_dir = "data"},
+              config);
+        }) {
     // One node per member: a connection answers its requests in order, so a
     // JoinGroup waiting for a rebalance holds back whatever follows it on
     // that connection, as in Kafka.
     for (NodeId id : {kClient, kOtherClient, kThirdClient}) {
-      sim_.AddNode(id, [] { return std::make_unique<TestClient>(); });
+      EXPECT_EQ(cluster_.AddIdleClient(), id);
     }
   }
 
@@ -92,7 +93,8 @@ class GroupTest : public ::testing::Test {
     return sim_.node<GroupBroker>(kBroker).coordinator();
   }
 
-  Simulation sim_;
+  SimCluster cluster_;
+  Simulation& sim_ = cluster_.sim();
 };
 
 // Rule: FindCoordinator points at the broker that leads the group's

@@ -14,16 +14,22 @@
 namespace kafka {
 namespace {
 
+// The broker, node 1, where the simulator has it listen.
+const HostPort kBroker = Simulation::DefaultAddress(1);
+
 class MemberNode : public ClientNode {
  public:
   void Start(Environment& env) override {
     consumer_ = std::make_unique<GroupConsumer>(
         env,
-        GroupConsumerConfig{.consumer = {.auto_offset_reset = "earliest"},
-                            .group_id = "readers",
-                            .session_timeout_ms = 6'000,
-                            .heartbeat_interval_ms = 1'000,
-                            .enable_auto_commit = false},
+        GroupConsumerConfig{
+            .consumer = {.bootstrap_servers = {kBroker.host + ":" +
+                                               std::to_string(kBroker.port)},
+                         .auto_offset_reset = "earliest"},
+            .group_id = "readers",
+            .session_timeout_ms = 6'000,
+            .heartbeat_interval_ms = 1'000,
+            .enable_auto_commit = false},
         [](std::vector<ConsumerRecord>) {});
     consumer_->Subscribe({"clicks"});
   }
@@ -45,7 +51,10 @@ int main(int argc, char** argv) {
   sim.SetDefaultLink({.min_latency_ms = 1, .max_latency_ms = 2});
   sim.AddNode(1, [] {
     return std::make_unique<GroupBroker>(
-        BrokerConfig{.data_dir = "data", .num_partitions = 3},
+        BrokerConfig{.advertised_host = kBroker.host,
+                     .advertised_port = kBroker.port,
+                     .data_dir = "data",
+                     .num_partitions = 3},
         GroupCoordinatorConfig{.offsets_topic_num_partitions = 1,
                                .group_initial_rebalance_delay_ms = 300});
   });

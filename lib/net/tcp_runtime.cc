@@ -52,8 +52,15 @@ class TcpRuntime::Impl : public Environment {
   }
   TimerId StartTimer(int64_t delay_ms, std::function<void()> callback) override;
   void CancelTimer(TimerId timer) override { timers_.erase(timer); }
-  void Send(NodeId to, RequestHeader header, Bytes body, int64_t timeout_ms,
-            ResponseHandler on_response) override;
+  void SendRequest(NodeId to, Connection connection, RequestHeader header,
+                   Bytes body, int64_t timeout_ms,
+                   ResponseHandler on_response) override;
+  void LearnAddress(NodeId node, const std::string& host,
+                    int32_t port) override {
+    learned_[node] = {host, port};
+  }
+  /// Where `node` listens: as learned, else as Options::peers says.
+  std::optional<HostPort> AddressOf(NodeId node) const;
   Storage& storage() override { return storage_; }
   std::mt19937_64& random() override { return random_; }
 
@@ -80,7 +87,9 @@ class TcpRuntime::Impl : public Environment {
   bool started_ = false;
   TimerId next_timer_ = 0;
   std::map<TimerId, std::unique_ptr<asio::steady_timer>> timers_;
-  std::map<NodeId, std::shared_ptr<Outgoing>> outgoing_;
+  std::map<NodeId, HostPort> learned_;
+  /// This node's connections, one per peer and purpose.
+  std::map<std::pair<NodeId, Connection>, std::shared_ptr<Outgoing>> outgoing_;
   int64_t queued_request_bytes_ = 0;
   /// Connections waiting for room in the queue, in the order they paused.
   std::deque<std::shared_ptr<Incoming>> paused_;
@@ -315,27 +324,37 @@ void TcpRuntime::Impl::ReleaseQueued(int64_t bytes) {
   }
 }
 
-// The connection this node opened to a peer, for its own requests.
+// A connection this node opened to a peer, for its own requests.
 class TcpRuntime::Impl::Outgoing
     : public std::enable_shared_from_this<Outgoing> {
  public:
-  Outgoing(Impl& runtime, NodeId peer)
-      : runtime_(runtime), peer_(peer), socket_(runtime.io_) {}
+  Outgoing(Impl& runtime, NodeId peer, Connection connection)
+      : runtime_(runtime),
+        key_(peer, connection),
+        socket_(runtime.io_),
+        resolver_(runtime.io_) {}
 
+  // A host may be a name ("localhost", a broker's advertised host): it is
+  // resolved, and each of its addresses tried in turn.
   void Connect() {
-    auto it = runtime_.options_.peers.find(peer_);
-    if (it == runtime_.options_.peers.end()) {
-      return Fail("no address for node " + std::to_string(peer_));
+    std::optional<HostPort> address = runtime_.AddressOf(key_.first);
+    if (!address) {
+      return Fail("no address for node " + std::to_string(key_.first));
     }
-    tcp::endpoint endpoint(asio::ip::make_address(it->second.first),
-                           it->second.second);
-    socket_.async_connect(
-        endpoint, [self = shared_from_this()](asio::error_code error) {
+    resolver_.async_resolve(
+        address->host, std::to_string(address->port),
+        [self = shared_from_this()](asio::error_code error,
+                                    tcp::resolver::results_type endpoints) {
           if (error) return self->Fail(error.message());
-          self->socket_.set_option(tcp::no_delay(true), error);
-          self->connected_ = true;
-          self->WriteNext();
-          self->ReadSize();
+          asio::async_connect(
+              self->socket_, endpoints,
+              [self](asio::error_code error, const tcp::endpoint&) {
+                if (error) return self->Fail(error.message());
+                self->socket_.set_option(tcp::no_delay(true), error);
+                self->connected_ = true;
+                self->WriteNext();
+                self->ReadSize();
+              });
         });
   }
 
@@ -429,11 +448,13 @@ class TcpRuntime::Impl::Outgoing
   void Fail(const std::string& why) {
     if (failed_) return;
     failed_ = true;
-    failure_ = "connection to node " + std::to_string(peer_) + ": " + why;
+    failure_ = "connection to node " + std::to_string(key_.first) + ": " + why;
     asio::error_code ignored;
     socket_.close(ignored);
-    if (runtime_.outgoing_[peer_].get() == this)
-      runtime_.outgoing_.erase(peer_);
+    auto it = runtime_.outgoing_.find(key_);
+    if (it != runtime_.outgoing_.end() && it->second.get() == this) {
+      runtime_.outgoing_.erase(it);
+    }
     std::map<int32_t, Pending> failed = std::move(pending_);
     pending_.clear();
     for (auto& [id, pending] : failed) {
@@ -443,8 +464,9 @@ class TcpRuntime::Impl::Outgoing
   }
 
   Impl& runtime_;
-  NodeId peer_;
+  std::pair<NodeId, Connection> key_;  ///< the peer, and what for
   tcp::socket socket_;
+  tcp::resolver resolver_;
   bool connected_ = false;
   bool failed_ = false;
   std::string failure_;  ///< why it failed, for the requests that meet it
@@ -469,14 +491,27 @@ TimerId TcpRuntime::Impl::StartTimer(int64_t delay_ms,
   return id;
 }
 
-void TcpRuntime::Impl::Send(NodeId to, RequestHeader header, Bytes body,
-                            int64_t timeout_ms, ResponseHandler on_response) {
+std::optional<HostPort> TcpRuntime::Impl::AddressOf(NodeId node) const {
+  if (auto learned = learned_.find(node); learned != learned_.end()) {
+    return learned->second;
+  }
+  if (auto peer = options_.peers.find(node); peer != options_.peers.end()) {
+    return HostPort{peer->second.first, peer->second.second};
+  }
+  return std::nullopt;
+}
+
+void TcpRuntime::Impl::SendRequest(NodeId to, Connection purpose,
+                                   RequestHeader header, Bytes body,
+                                   int64_t timeout_ms,
+                                   ResponseHandler on_response) {
   // Hold our own reference: a failing connection removes itself from
   // outgoing_, possibly while Connect or Send runs.
-  std::shared_ptr<Outgoing> connection = outgoing_[to];
+  std::shared_ptr<Outgoing>& slot = outgoing_[{to, purpose}];
+  std::shared_ptr<Outgoing> connection = slot;
   if (!connection) {
-    connection = std::make_shared<Outgoing>(*this, to);
-    outgoing_[to] = connection;
+    connection = std::make_shared<Outgoing>(*this, to, purpose);
+    slot = connection;
     connection->Connect();
   }
   connection->Send(std::move(header), body, timeout_ms, std::move(on_response));

@@ -28,8 +28,11 @@
 ///     node does not serve (see CanServe), closes the connection too;
 ///   - requests on one connection are handed to the node in order and their
 ///     answers written back in that order (clients pipeline requests);
-///   - requests the node sends go out on one connection per peer, matched to
-///     their answers by correlation id, failed with NETWORK_EXCEPTION if the
+///   - requests the node sends go out on one connection per peer and
+///     purpose (Environment::Connection), opened to the address the node
+///     learned for that peer (Environment::LearnAddress) or else the one in
+///     Options::peers, its host name resolved; they are matched to their
+///     answers by correlation id, failed with NETWORK_EXCEPTION if the
 ///     connection breaks and REQUEST_TIMED_OUT if no answer comes in time.
 ///
 /// Everything runs on the thread that calls Run: the node stays
@@ -52,7 +55,8 @@ class TcpRuntime {
   struct Options {
     std::string host = "127.0.0.1";  ///< where to listen (loopback by default)
     uint16_t port = 0;               ///< 0: any free port (see port())
-    /// Where the other nodes listen, for Environment::Send.
+    /// Where other nodes listen, known from the start (a node learns more
+    /// with Environment::LearnAddress, which takes precedence).
     std::map<NodeId, std::pair<std::string, uint16_t>> peers;
     int32_t socket_request_max_bytes = kDefaultSocketRequestMaxBytes;
     /// queued.max.request.bytes: at most this many bytes of requests being

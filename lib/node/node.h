@@ -27,10 +27,16 @@
 /// node handles in a test are the bytes a real client sends.
 #pragma once
 
+#include <cassert>
+#include <charconv>
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <random>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
 
 #include "lib/bytes.h"
 #include "lib/error.h"
@@ -55,6 +61,17 @@ using Responder = std::function<void(std::optional<Bytes> response_body)>;
 /// answer came in time. Called exactly once.
 using ResponseHandler = std::function<void(Result<Bytes> response_body)>;
 
+/// Which of a node's connections to a peer a request travels on. Each
+/// (peer, connection) pair is a connection of its own: answers come back in
+/// request order on each, so a request the peer holds (a long-poll Fetch)
+/// delays only what follows it on the same connection. Kafka's consumer talks
+/// to its group coordinator on a connection apart from its fetches for this
+/// reason, and a broker's replica fetchers have theirs.
+enum class Connection : int8_t {
+  kDefault,      ///< metadata, produce, fetch: a client's data connection
+  kCoordinator,  ///< the group coordinator's requests (join, heartbeat, ...)
+};
+
 /// Everything a node may do to the world.
 class Environment {
  public:
@@ -71,21 +88,80 @@ class Environment {
                              std::function<void()> callback) = 0;
   virtual void CancelTimer(TimerId timer) = 0;
 
-  /// Sends a request to node `to`. The runtime assigns the correlation id
-  /// (whatever `header` holds there is ignored), frames the request, and calls
-  /// `on_response` exactly once: with the response body, or with an error if
-  /// the connection fails or `timeout_ms` passes first (request.timeout.ms).
-  /// An empty `on_response` sends a request that gets no answer (a Produce
-  /// with acks=0): nothing waits for one.
-  virtual void Send(NodeId to, RequestHeader header, Bytes body,
-                    int64_t timeout_ms, ResponseHandler on_response) = 0;
+  /// Sends a request to node `to`, on the connection `connection` to it. The
+  /// runtime assigns the correlation id (whatever `header` holds there is
+  /// ignored), frames the request, and calls `on_response` exactly once: with
+  /// the response body, or with an error if the connection fails or
+  /// `timeout_ms` passes first (request.timeout.ms). An empty `on_response`
+  /// sends a request that gets no answer (a Produce with acks=0): nothing
+  /// waits for one.
+  void Send(NodeId to, RequestHeader header, Bytes body, int64_t timeout_ms,
+            ResponseHandler on_response,
+            Connection connection = Connection::kDefault) {
+    SendRequest(to, connection, std::move(header), std::move(body), timeout_ms,
+                std::move(on_response));
+  }
+
+  /// Tells the runtime where node `node` listens, as a client learns the
+  /// brokers from bootstrap.servers and then from Metadata (each broker's
+  /// node id, host and port). Connections opened to `node` from now on go
+  /// there; one already open stays where it is until it breaks, as in Kafka.
+  virtual void LearnAddress(NodeId node, const std::string& host,
+                            int32_t port) = 0;
 
   /// The node's disk. It outlives the node: a restarted node finds its files.
   virtual Storage& storage() = 0;
 
   /// The node's only source of randomness, seeded by the runtime.
   virtual std::mt19937_64& random() = 0;
+
+ protected:
+  /// What Send does; each runtime implements it.
+  virtual void SendRequest(NodeId to, Connection connection,
+                           RequestHeader header, Bytes body, int64_t timeout_ms,
+                           ResponseHandler on_response) = 0;
 };
+
+/// A "host:port" address, as bootstrap.servers and listeners write one.
+struct HostPort {
+  std::string host;
+  int32_t port = 0;
+  bool operator==(const HostPort&) const = default;
+};
+
+/// Parses "host:port" (the port 1 to 65535); a bad one is an error naming
+/// it, as Kafka's clients refuse a bad bootstrap.servers entry.
+inline Result<HostPort> ParseHostPort(std::string_view text) {
+  const size_t colon = text.rfind(':');
+  const std::string_view port = colon == std::string_view::npos
+                                    ? std::string_view()
+                                    : text.substr(colon + 1);
+  int32_t number = 0;
+  const auto [end, error] =
+      std::from_chars(port.data(), port.data() + port.size(), number);
+  if (colon == 0 || port.empty() || error != std::errc() ||
+      end != port.data() + port.size() || number < 1 || number > 65535) {
+    return Error{ErrorCode::kInvalidConfig,
+                 "not a host:port address: \"" + std::string(text) + "\""};
+  }
+  return HostPort{std::string(text.substr(0, colon)), number};
+}
+
+/// bootstrap.servers: teaches `env` each "host:port" of `servers` under the
+/// ids Kafka's clients give bootstrap servers, -1, -2, ... (real node ids
+/// are never negative), and returns those ids. The addresses must parse
+/// (see ParseHostPort): a program checks what its user typed first.
+inline std::vector<NodeId> LearnBootstrapServers(
+    Environment& env, const std::vector<std::string>& servers) {
+  std::vector<NodeId> ids;
+  for (const std::string& server : servers) {
+    Result<HostPort> address = ParseHostPort(server);
+    assert(address.ok() && "bootstrap.servers holds a bad address");
+    ids.push_back(-NodeId(ids.size() + 1));
+    env.LearnAddress(ids.back(), address->host, address->port);
+  }
+  return ids;
+}
 
 /// A process: broker, controller, client. See the file comment.
 class Node {

@@ -45,6 +45,8 @@ std::string_view KindName(TraceEvent::Kind kind) {
       return "timer";
     case TraceEvent::Kind::kCrash:
       return "crash";
+    case TraceEvent::Kind::kStop:
+      return "stop";
     case TraceEvent::Kind::kRestart:
       return "restart";
     case TraceEvent::Kind::kPause:
@@ -64,28 +66,33 @@ struct Answer {
 
 // A request a node sent and awaits the answer to.
 struct PendingRequest {
-  NodeId to;
+  NodeId to;  // the node it reached, whatever id the sender named it by
+  Connection connection;
   RequestHeader header;
   ResponseHandler handler;
 };
 
 struct Simulation::Slot {
   NodeId id;
+  HostPort address;
   NodeFactory factory;
   MemoryStorage disk;
   std::mt19937_64 random;
   std::unique_ptr<SimEnvironment> env;
   std::unique_ptr<Node> node;
-  // Bumped by every crash: events of an older incarnation are ignored.
+  // Bumped by every crash or stop: events of an older incarnation are
+  // ignored.
   uint64_t incarnation = 0;
-  bool crashed = false;
+  bool down = false;  // crashed or stopped, until restarted
   bool paused = false;
   std::vector<std::function<void()>> deferred;  // what came while paused
   std::set<TimerId> active_timers;
   std::map<int32_t, PendingRequest> pending;  // by correlation id
   int32_t next_correlation_id = 0;
-  // Per client: the answers owed, in the order the requests arrived.
-  std::map<NodeId, std::deque<std::shared_ptr<Answer>>> answers;
+  // The addresses this incarnation learned (Environment::LearnAddress).
+  std::map<NodeId, HostPort> learned;
+  // Per connection: the answers owed, in the order the requests arrived.
+  std::map<ConnectionKey, std::deque<std::shared_ptr<Answer>>> answers;
 };
 
 class Simulation::SimEnvironment : public Environment {
@@ -110,14 +117,21 @@ class Simulation::SimEnvironment : public Environment {
     sim_.slot(id_).active_timers.erase(timer);
   }
 
-  void Send(NodeId to, RequestHeader header, Bytes body, int64_t timeout_ms,
-            ResponseHandler on_response) override {
-    sim_.SendRequest(id_, to, std::move(header), std::move(body), timeout_ms,
-                     std::move(on_response));
+  void LearnAddress(NodeId node, const std::string& host,
+                    int32_t port) override {
+    sim_.slot(id_).learned[node] = {host, port};
   }
 
   Storage& storage() override { return sim_.slot(id_).disk; }
   std::mt19937_64& random() override { return sim_.slot(id_).random; }
+
+ protected:
+  void SendRequest(NodeId to, Connection connection, RequestHeader header,
+                   Bytes body, int64_t timeout_ms,
+                   ResponseHandler on_response) override {
+    sim_.SendRequest(id_, to, connection, std::move(header), std::move(body),
+                     timeout_ms, std::move(on_response));
+  }
 
  private:
   Simulation& sim_;
@@ -126,7 +140,11 @@ class Simulation::SimEnvironment : public Environment {
 };
 
 Simulation::Simulation(uint64_t seed) : random_(seed) {}
-Simulation::~Simulation() = default;
+// Nodes go first, while the simulation is whole: a node's destructor may
+// still use its environment (cancel its timers).
+Simulation::~Simulation() {
+  for (auto& [id, s] : slots_) s->node.reset();
+}
 
 Simulation::Slot& Simulation::slot(NodeId id) {
   auto it = slots_.find(id);
@@ -137,14 +155,37 @@ Simulation::Slot& Simulation::slot(NodeId id) {
 Environment& Simulation::env(NodeId id) { return *slot(id).env; }
 
 Node& Simulation::running_node(NodeId id) {
-  assert(!slot(id).crashed && "the node is down");
+  assert(!slot(id).down && "the node is down");
   return *slot(id).node;
 }
 MemoryStorage& Simulation::disk(NodeId id) { return slot(id).disk; }
+const HostPort& Simulation::address(NodeId id) { return slot(id).address; }
+
+HostPort Simulation::DefaultAddress(NodeId id) {
+  return {"node-" + std::to_string(id), 9092};
+}
 
 void Simulation::AddNode(NodeId id, NodeFactory factory) {
+  AddNode(id, DefaultAddress(id), std::move(factory));
+}
+
+NodeId Simulation::AddClient(NodeFactory factory) {
+  const NodeId id = next_client_id_++;
+  AddNode(id, std::move(factory));
+  return id;
+}
+
+void Simulation::AddNode(NodeId id, HostPort address, NodeFactory factory) {
+  assert(!slots_.contains(id) && "a node with this id exists");
+  assert((id < kFirstClientId || id < next_client_id_) &&
+         "ids from kFirstClientId on are AddClient's");
+  const bool address_free =
+      listeners_.emplace(std::pair(address.host, address.port), id).second;
+  assert(address_free && "another node listens at this address");
+  (void)address_free;
   auto added = std::make_unique<Slot>();
   added->id = id;
+  added->address = std::move(address);
   added->factory = std::move(factory);
   added->random.seed(random_());
   added->disk.set_clock([this] { return now_ms_; });
@@ -155,7 +196,7 @@ void Simulation::AddNode(NodeId id, NodeFactory factory) {
 }
 
 void Simulation::StartNode(Slot& s) {
-  s.crashed = false;
+  s.down = false;
   s.paused = false;
   s.node = s.factory();
   s.node->Start(*s.env);
@@ -183,7 +224,7 @@ std::function<void()> Simulation::ForNode(NodeId id,
   return [this, id, incarnation = slot(id).incarnation,
           action = std::move(action)]() mutable {
     Slot& s = slot(id);
-    if (s.crashed || s.incarnation != incarnation) return;
+    if (s.down || s.incarnation != incarnation) return;
     if (s.paused) {
       s.deferred.push_back(std::move(action));
       return;
@@ -238,7 +279,8 @@ void Simulation::CutOneWay(NodeId from, NodeId to) {
 void Simulation::Heal() { cut_links_.clear(); }
 
 //! [transmit]
-void Simulation::Transmit(NodeId from, NodeId to, const TracedMessage& message,
+void Simulation::Transmit(NodeId from, NodeId to, Connection connection,
+                          const TracedMessage& message,
                           std::function<void()> arrive) {
   Trace(TraceEvent::Kind::kSend, from, to, message);
   const LinkFaults& faults = link(from, to);
@@ -255,7 +297,7 @@ void Simulation::Transmit(NodeId from, NodeId to, const TracedMessage& message,
         faults.min_latency_ms, faults.max_latency_ms)(random_);
     int64_t arrival = now_ms_ + latency;
     if (!faults.reorder) {  // FIFO, as a TCP connection
-      int64_t& last = link_last_arrival_[{from, to}];
+      int64_t& last = link_last_arrival_[{from, to, connection}];
       arrival = std::max(arrival, last);
       last = arrival;
     }
@@ -271,27 +313,65 @@ void Simulation::Transmit(NodeId from, NodeId to, const TracedMessage& message,
 }
 //! [transmit]
 
-void Simulation::SendRequest(NodeId from, NodeId to, RequestHeader header,
-                             Bytes body, int64_t timeout_ms,
-                             ResponseHandler on_response) {
+std::optional<NodeId> Simulation::Resolve(NodeId from, NodeId to) {
+  const std::map<NodeId, HostPort>& learned = slot(from).learned;
+  auto address = learned.find(to);
+  if (address == learned.end()) {
+    if (!slots_.contains(to)) return std::nullopt;
+    return to;
+  }
+  auto listener = listeners_.find({address->second.host, address->second.port});
+  if (listener == listeners_.end()) return std::nullopt;
+  return listener->second;
+}
+
+void Simulation::SendRequest(NodeId from, NodeId to, Connection connection,
+                             RequestHeader header, Bytes body,
+                             int64_t timeout_ms, ResponseHandler on_response) {
   Slot& client = slot(from);
   header.correlation_id = ++client.next_correlation_id;
   const int32_t id = header.correlation_id;
-  Bytes frame = EncodeRequestFrame(header, body);
   const TracedMessage message = Traced(header, /*is_response=*/false);
-  auto deliver = [this, from, to, frame = std::move(frame)] {
-    DeliverRequest(from, to, frame);
-  };
-  if (!on_response) return Transmit(from, to, message, std::move(deliver));
-  client.pending[id] = {to, header, std::move(on_response)};
-  Schedule(timeout_ms, ForNode(from, [this, from, to, id, message] {
-             if (!slot(from).pending.contains(id)) return;  // answered
-             Trace(TraceEvent::Kind::kTimeout, from, to, message);
-             FailRequest(from, id,
-                         {ErrorCode::kRequestTimedOut,
-                          message.Describe() + " timed out"});
-           }));
-  Transmit(from, to, message, std::move(deliver));
+  std::optional<NodeId> server = Resolve(from, to);
+  if (on_response) {
+    client.pending[id] = {server.value_or(to), connection, header,
+                          std::move(on_response)};
+  }
+  if (!server) return RefuseUnreachable(from, to, id, message);
+  if (client.pending.contains(id)) {
+    Schedule(timeout_ms, ForNode(from, [this, from, to = *server, id, message] {
+               if (!slot(from).pending.contains(id)) return;  // answered
+               Trace(TraceEvent::Kind::kTimeout, from, to, message);
+               FailRequest(from, id,
+                           {ErrorCode::kRequestTimedOut,
+                            message.Describe() + " timed out"});
+             }));
+  }
+  const ConnectionKey key{from, client.incarnation, connection};
+  Transmit(from, *server, connection, message,
+           [this, key, to = *server, incarnation = slot(*server).incarnation,
+            frame = EncodeRequestFrame(header, body)] {
+             DeliverRequest(key, to, incarnation, frame);
+           });
+}
+
+// As a connection refused: nothing listens where `from` thinks `to` is.
+void Simulation::RefuseUnreachable(NodeId from, NodeId to,
+                                   int32_t correlation_id,
+                                   const TracedMessage& message) {
+  const std::map<NodeId, HostPort>& learned = slot(from).learned;
+  auto address = learned.find(to);
+  const std::string why = address == learned.end()
+                              ? "no address for node " + std::to_string(to)
+                              : "nothing listens at " + address->second.host +
+                                    ":" + std::to_string(address->second.port) +
+                                    " (node " + std::to_string(to) + ")";
+  Trace(TraceEvent::Kind::kDrop, from, to, message, why);
+  Schedule(
+      link(from, from).min_latency_ms,
+      ForNode(from, [this, from, correlation_id, why] {
+        FailRequest(from, correlation_id, {ErrorCode::kNetworkException, why});
+      }));
 }
 
 void Simulation::FailRequest(NodeId client, int32_t correlation_id,
@@ -305,22 +385,31 @@ void Simulation::FailRequest(NodeId client, int32_t correlation_id,
 }
 
 // The client learns that the server's end of the connection is gone, one
-// link latency later (a connection refused or reset).
-void Simulation::DeliverRequest(NodeId from, NodeId to, Bytes frame) {
+// link latency later (a connection refused or reset). A request sent to an
+// incarnation that has gone down since is lost with its connection: the
+// client was told when the server went down.
+void Simulation::DeliverRequest(const ConnectionKey& key, NodeId to,
+                                uint64_t server_incarnation, Bytes frame) {
   Slot& server = slot(to);
+  const NodeId from = key.client;
   Result<Request> request =
       ParseRequest(ByteView(frame).subspan(kFrameSizeBytes));
   const TracedMessage message =
       request.ok() ? Traced(request->header, /*is_response=*/false)
                    : TracedMessage{};
-  auto refuse = [this, from, to, message](const std::string& why) {
-    Trace(TraceEvent::Kind::kDrop, from, to, message, why);
-    CloseConnection(from, to, why);
+  auto refuse = [this, key, to, message](const std::string& why) {
+    Trace(TraceEvent::Kind::kDrop, key.client, to, message, why);
+    CloseConnection(key, to, why);
   };
-  if (server.crashed) return refuse("node " + std::to_string(to) + " is down");
+  if (server.down) return refuse("node " + std::to_string(to) + " is down");
+  if (server.incarnation != server_incarnation) {
+    Trace(TraceEvent::Kind::kDrop, from, to, message, "connection reset");
+    return;
+  }
   if (server.paused) {
-    server.deferred.push_back(
-        [this, from, to, frame] { DeliverRequest(from, to, frame); });
+    server.deferred.push_back([this, key, to, server_incarnation, frame] {
+      DeliverRequest(key, to, server_incarnation, frame);
+    });
     return;
   }
   if (!request.ok()) return refuse(request.error().ToString());
@@ -331,8 +420,8 @@ void Simulation::DeliverRequest(NodeId from, NodeId to, Bytes frame) {
   }
   auto answer = std::make_shared<Answer>();
   answer->header = header;
-  server.answers[from].push_back(answer);
-  Responder respond = [this, from, to, incarnation = server.incarnation,
+  server.answers[key].push_back(answer);
+  Responder respond = [this, key, to, incarnation = server.incarnation,
                        answer](std::optional<Bytes> body) {
     Slot& s = slot(to);
     if (s.incarnation != incarnation ||
@@ -345,22 +434,22 @@ void Simulation::DeliverRequest(NodeId from, NodeId to, Bytes frame) {
     } else {
       answer->state = Answer::State::kNoAnswer;
     }
-    SendReadyResponses(to, from);
+    SendReadyResponses(to, key);
   };
   Status accepted = server.node->OnRequest(request.value(), std::move(respond));
   if (!accepted.ok()) refuse(accepted.error().ToString());
 }
 
-// As a TCP connection closing: the answers the server owed on it are lost,
-// and the client learns, one link latency later, that every request it had
-// waiting on this server failed.
-void Simulation::CloseConnection(NodeId client, NodeId server,
-                                 const std::string& why) {
-  if (!slot(server).crashed) slot(server).answers.erase(client);
-  Transmit(server, client, {}, ForNode(client, [this, client, server, why] {
+void Simulation::ResetConnections(NodeId client, NodeId server,
+                                  std::function<bool(Connection)> closed,
+                                  const std::string& why) {
+  Transmit(server, client, Connection::kDefault, {},
+           ForNode(client, [this, client, server, closed, why] {
              std::vector<int32_t> waiting;
              for (const auto& [id, pending] : slot(client).pending) {
-               if (pending.to == server) waiting.push_back(id);
+               if (pending.to == server && closed(pending.connection)) {
+                 waiting.push_back(id);
+               }
              }
              for (int32_t id : waiting) {
                FailRequest(client, id, {ErrorCode::kNetworkException, why});
@@ -368,33 +457,59 @@ void Simulation::CloseConnection(NodeId client, NodeId server,
            }));
 }
 
-void Simulation::SendReadyResponses(NodeId server, NodeId client) {
-  auto& owed = slot(server).answers[client];
+// As a TCP connection closing: the answers the server owed on it are lost,
+// and the client learns, one link latency later, that every request it had
+// waiting on this connection failed.
+void Simulation::CloseConnection(const ConnectionKey& key, NodeId server,
+                                 const std::string& why) {
+  if (!slot(server).down) slot(server).answers.erase(key);
+  ResetConnections(
+      key.client, server,
+      [connection = key.connection](Connection c) { return c == connection; },
+      why);
+}
+
+void Simulation::SendReadyResponses(NodeId server, const ConnectionKey& key) {
+  auto connection = slot(server).answers.find(key);
+  if (connection == slot(server).answers.end()) return;  // closed meanwhile
+  auto& owed = connection->second;
   while (!owed.empty() && owed.front()->state != Answer::State::kWaiting) {
     std::shared_ptr<Answer> answer = std::move(owed.front());
     owed.pop_front();
     if (answer->state == Answer::State::kNoAnswer) continue;
-    Transmit(server, client, Traced(answer->header, /*is_response=*/true),
-             [this, server, client, frame = std::move(answer->frame)] {
-               DeliverResponse(server, client, frame);
+    Transmit(server, key.client, key.connection,
+             Traced(answer->header, /*is_response=*/true),
+             [this, server, incarnation = slot(server).incarnation, key,
+              frame = std::move(answer->frame)] {
+               DeliverResponse(server, incarnation, key, frame);
              });
   }
+  if (owed.empty()) slot(server).answers.erase(connection);
 }
 
-void Simulation::DeliverResponse(NodeId server, NodeId client, Bytes frame) {
-  Slot& s = slot(client);
-  if (s.crashed) return;
+void Simulation::DeliverResponse(NodeId server, uint64_t server_incarnation,
+                                 const ConnectionKey& key, Bytes frame) {
+  Slot& s = slot(key.client);
+  if (s.down) return;
   if (s.paused) {
-    s.deferred.push_back([this, server, client, frame] {
-      DeliverResponse(server, client, frame);
+    s.deferred.push_back([this, server, server_incarnation, key, frame] {
+      DeliverResponse(server, server_incarnation, key, frame);
     });
+    return;
+  }
+  const std::string correlation =
+      "response #" + std::to_string(CorrelationIdOf(frame));
+  // The connection it travelled on was reset by either end going down.
+  if (slot(server).incarnation != server_incarnation ||
+      s.incarnation != key.client_incarnation) {
+    Trace(TraceEvent::Kind::kDrop, server, key.client, {},
+          correlation + ": connection reset");
     return;
   }
   auto it = s.pending.find(CorrelationIdOf(frame));
   if (it == s.pending.end()) {
-    Trace(TraceEvent::Kind::kDrop, server, client, {},
-          "response #" + std::to_string(CorrelationIdOf(frame)) +
-              " has no request waiting (late or duplicate)");
+    Trace(TraceEvent::Kind::kDrop, server, key.client, {},
+          correlation + " has no request waiting (late or duplicate)");
     return;
   }
   PendingRequest pending = std::move(it->second);
@@ -409,20 +524,38 @@ void Simulation::DeliverResponse(NodeId server, NodeId client, Bytes frame) {
 
 void Simulation::Crash(NodeId id, CrashKind kind) {
   Slot& s = slot(id);
-  if (s.crashed) return;
+  if (s.down) return;
   Trace(TraceEvent::Kind::kCrash, id, id);
-  // Clients waiting on this node see their connections reset.
-  for (auto& [client, owed] : s.answers) {
-    for (const auto& answer : owed) {
-      int32_t correlation_id = answer->header.correlation_id;
-      Transmit(id, client, {}, ForNode(client, [this, client, correlation_id] {
-                 FailRequest(
-                     client, correlation_id,
-                     {ErrorCode::kNetworkException, "connection reset"});
-               }));
+  TakeDown(s);
+  if (kind == CrashKind::kPowerFailure) s.disk.Crash(random_);
+}
+
+void Simulation::Stop(NodeId id) {
+  Slot& s = slot(id);
+  if (s.down) return;
+  Trace(TraceEvent::Kind::kStop, id, id);
+  s.node->Stop();
+  TakeDown(s);
+}
+
+// Every connection to and from the node resets: the nodes waiting on it
+// learn so, the answers it owed are gone, and the connections it had opened
+// close at their servers.
+void Simulation::TakeDown(Slot& s) {
+  const NodeId id = s.id;
+  for (auto& [other_id, other] : slots_) {
+    if (other_id == id || other->down) continue;
+    const bool waiting_on_it =
+        std::any_of(other->pending.begin(), other->pending.end(),
+                    [id](const auto& entry) { return entry.second.to == id; });
+    if (waiting_on_it) {
+      ResetConnections(
+          other_id, id, [](Connection) { return true; }, "connection reset");
     }
+    std::erase_if(other->answers,
+                  [id](const auto& entry) { return entry.first.client == id; });
   }
-  s.crashed = true;
+  s.down = true;
   s.paused = false;
   s.incarnation++;
   s.node.reset();
@@ -430,12 +563,12 @@ void Simulation::Crash(NodeId id, CrashKind kind) {
   s.active_timers.clear();
   s.pending.clear();
   s.answers.clear();
-  if (kind == CrashKind::kPowerFailure) s.disk.Crash(random_);
+  s.learned.clear();
 }
 
 void Simulation::Restart(NodeId id) {
   Slot& s = slot(id);
-  assert(s.crashed && "restart a crashed node");
+  assert(s.down && "restart a crashed or stopped node");
   Trace(TraceEvent::Kind::kRestart, id, id);
   StartNode(s);
 }

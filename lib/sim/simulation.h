@@ -19,9 +19,24 @@
 ///   - nodes: crash (the node object is destroyed, its timers and pending
 ///     requests vanish; after a power failure its disk, a MemoryStorage, keeps
 ///     only synced bytes and maybe a torn part of the rest, after a process
-///     crash everything written), restart (a new node object on the
-///     same disk), pause (like SIGSTOP: nothing runs until resume; messages and
-///     timers wait).
+///     crash everything written), a clean stop (the node's Stop runs first,
+///     as on SIGTERM, then it goes down as in a crash that keeps the disk),
+///     restart (a new node object on the same disk), pause (like SIGSTOP:
+///     nothing runs until resume; messages and timers wait). A node that
+///     goes down resets its connections, as a dead process's TCP connections
+///     are reset: the requests other nodes were waiting on it for fail with
+///     NETWORK_EXCEPTION one link latency later, and the answers it had on
+///     the wire are lost. What it sent before it went down still arrives.
+///
+/// Connections: each (client, server, Environment::Connection) is one
+/// ordered connection, with its own answer order and its own FIFO link.
+///
+/// Addresses: every node listens at a host and port, "node-<id>":9092 unless
+/// AddNode names another. A node finds a peer as a real one does: by the
+/// address it learned for the peer's id (Environment::LearnAddress), and
+/// otherwise, as a table fixed at the start (TcpRuntime::Options::peers),
+/// by the peer's node id in the simulation. Client nodes get ids from
+/// AddClient, above any a broker can have, so the two never collide.
 ///
 /// Every send, delivery, drop, timeout, timer and crash goes into a trace,
 /// which tests compare by hash and tools turn into message sequence charts.
@@ -34,6 +49,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "lib/node/node.h"
@@ -71,6 +87,7 @@ struct TraceEvent {
     kTimeout,  ///< a request of `from` got no answer in time
     kTimer,    ///< a timer of `from` fired
     kCrash,
+    kStop,  ///< a clean shutdown (Simulation::Stop)
     kRestart,
     kPause,
     kResume,
@@ -94,9 +111,22 @@ class Simulation {
   explicit Simulation(uint64_t seed);
   ~Simulation();
 
+  /// The ids AddClient hands out start here; brokers' ids stay below.
+  static constexpr NodeId kFirstClientId = 1'000'000;
+
+  /// Where node `id` listens unless AddNode says otherwise: "node-<id>",
+  /// port 9092 (Kafka's default port).
+  static HostPort DefaultAddress(NodeId id);
+
   /// Adds a node and starts it now. `factory` makes a new node object at the
-  /// start and at every restart.
+  /// start and at every restart. `id` is below kFirstClientId.
   void AddNode(NodeId id, NodeFactory factory);
+  /// The same, listening at `address` (unique in the simulation).
+  void AddNode(NodeId id, HostPort address, NodeFactory factory);
+  /// Adds a client node with the next free id from kFirstClientId on, and
+  /// returns that id.
+  NodeId AddClient(NodeFactory factory);
+  const HostPort& address(NodeId id);
   /// The running node object, to inspect in tests.
   template <typename T>
   T& node(NodeId id) {
@@ -121,6 +151,10 @@ class Simulation {
     kProcessCrash,  ///< kill -9: the page cache survives, the disk is intact
   };
   void Crash(NodeId id, CrashKind kind = CrashKind::kPowerFailure);
+  /// A clean shutdown (SIGTERM): the node's Stop runs, and what it sends
+  /// there still leaves; then the node goes down with its disk intact.
+  void Stop(NodeId id);
+  /// Starts a new node object for a crashed or stopped node.
   void Restart(NodeId id);
   void Pause(NodeId id);
   void Resume(NodeId id);
@@ -151,7 +185,18 @@ class Simulation {
     }
   };
 
+  /// One ordered connection, as a server keeps it: who opened it, which of
+  /// the client's incarnations, and for what.
+  struct ConnectionKey {
+    NodeId client;
+    uint64_t client_incarnation;
+    Connection connection;
+    auto operator<=>(const ConnectionKey&) const = default;
+  };
+
   Slot& slot(NodeId id);
+  /// The node that `from` reaches when it sends to `to`, if any listens.
+  std::optional<NodeId> Resolve(NodeId from, NodeId to);
   void Schedule(int64_t delay_ms, std::function<void()> action);
   /// Runs the earliest event if it is due by `end`; false if none is.
   bool RunNextEventBefore(int64_t end);
@@ -161,17 +206,31 @@ class Simulation {
   void Trace(TraceEvent::Kind kind, NodeId from, NodeId to,
              const TracedMessage& message = {}, std::string note = "");
   const LinkFaults& link(NodeId from, NodeId to) const;
-  /// Puts a message on the link from `from` to `to`; `arrive` runs on
-  /// arrival.
-  void Transmit(NodeId from, NodeId to, const TracedMessage& message,
-                std::function<void()> arrive);
-  void SendRequest(NodeId from, NodeId to, RequestHeader header, Bytes body,
-                   int64_t timeout_ms, ResponseHandler on_response);
-  void DeliverRequest(NodeId from, NodeId to, Bytes frame);
-  void SendReadyResponses(NodeId server, NodeId client);
-  void DeliverResponse(NodeId server, NodeId client, Bytes frame);
+  /// Puts a message on connection `connection` of the link from `from` to
+  /// `to`; `arrive` runs on arrival.
+  void Transmit(NodeId from, NodeId to, Connection connection,
+                const TracedMessage& message, std::function<void()> arrive);
+  void SendRequest(NodeId from, NodeId to, Connection connection,
+                   RequestHeader header, Bytes body, int64_t timeout_ms,
+                   ResponseHandler on_response);
+  /// Fails a request that found no node at its peer's address.
+  void RefuseUnreachable(NodeId from, NodeId to, int32_t correlation_id,
+                         const TracedMessage& message);
+  void DeliverRequest(const ConnectionKey& key, NodeId to,
+                      uint64_t server_incarnation, Bytes frame);
+  void SendReadyResponses(NodeId server, const ConnectionKey& key);
+  void DeliverResponse(NodeId server, uint64_t server_incarnation,
+                       const ConnectionKey& key, Bytes frame);
   void FailRequest(NodeId client, int32_t correlation_id, Error error);
-  void CloseConnection(NodeId client, NodeId server, const std::string& why);
+  /// Fails, one link latency later, the requests `client` waits for on the
+  /// connections to `server` that `closed` selects.
+  void ResetConnections(NodeId client, NodeId server,
+                        std::function<bool(Connection)> closed,
+                        const std::string& why);
+  void CloseConnection(const ConnectionKey& key, NodeId server,
+                       const std::string& why);
+  /// Takes a node down (after a crash or a stop): its connections reset.
+  void TakeDown(Slot& slot);
   void StartNode(Slot& slot);
 
   std::mt19937_64 random_;
@@ -181,11 +240,15 @@ class Simulation {
   /// The pending events, a min-heap on (time, sequence).
   std::vector<Event> events_;
   std::map<NodeId, std::unique_ptr<Slot>> slots_;
+  /// Which node listens at each (host, port).
+  std::map<std::pair<std::string, int32_t>, NodeId> listeners_;
+  NodeId next_client_id_ = kFirstClientId;
   LinkFaults default_link_;
   std::map<std::pair<NodeId, NodeId>, LinkFaults> links_;
   std::set<std::pair<NodeId, NodeId>> cut_links_;
-  /// When the last message on each link arrives: later sends arrive after it.
-  std::map<std::pair<NodeId, NodeId>, int64_t> link_last_arrival_;
+  /// When the last message on each link's connection arrives: later sends on
+  /// it arrive after it.
+  std::map<std::tuple<NodeId, NodeId, Connection>, int64_t> link_last_arrival_;
   bool keep_trace_ = true;
   std::vector<TraceEvent> trace_;
   uint64_t trace_hash_ = 0;

@@ -24,6 +24,7 @@ std::string LineFor(const TraceEvent& e) {
       return from + " box " + from + " [" +
              Label(e, e.message.Describe() + " timed out") + "];";
     case Kind::kCrash:
+    case Kind::kStop:
     case Kind::kRestart:
     case Kind::kPause:
     case Kind::kResume:
