@@ -9,7 +9,10 @@
 #include "chapters/02_partitions/producer.h"
 #include "lib/protocol/api_keys.h"
 #include "lib/protocol/fetch.h"
+#include "lib/protocol/list_offsets.h"
 #include "lib/protocol/message.h"
+#include "lib/protocol/metadata.h"
+#include "lib/protocol/produce.h"
 #include "lib/sim/cluster.h"
 #include "lib/sim/simulation.h"
 #include "lib/storage/storage.h"
@@ -36,7 +39,9 @@ class ClientsTest : public ::testing::Test {
           return std::make_unique<Broker>(TestBrokerConfig(address));
         }) {}
   explicit ClientsTest(SimCluster::BrokerFactory make_broker)
-      : cluster_(7, 1, std::move(make_broker)) {}
+      : ClientsTest(/*brokers=*/1, std::move(make_broker)) {}
+  ClientsTest(int brokers, SimCluster::BrokerFactory make_broker)
+      : cluster_(7, brokers, std::move(make_broker)) {}
 
   Producer& AddProducer(ProducerConfig config = {}) {
     config.bootstrap_servers = cluster_.bootstrap_servers();
@@ -328,6 +333,197 @@ TEST_F(ClientsTest, CorruptBatchIsAnErrorUntilASeekPastIt) {
   ASSERT_GT(consumed_.size(), before);
   EXPECT_EQ(consumed_[before].offset, second.NextOffset())
       << "reading goes on after the corrupt batch";
+}
+
+// Where two fake brokers say the leaders of "orders" are: the tests move a
+// leader by changing it. Shared by both brokers, as a cluster's metadata is.
+struct FakeLeadership {
+  std::map<int32_t, NodeId> leaders;  ///< by partition
+  /// What a broker answers for a partition it does not lead.
+  ErrorCode refusal = ErrorCode::kNotLeaderOrFollower;
+  std::map<NodeId, int> produced;  ///< records appended, by broker
+  std::map<NodeId, int> list_offsets_received;
+};
+
+// A broker that only knows what FakeLeadership says: Metadata names both
+// brokers and the leaders, Produce and ListOffsets succeed on the leader and
+// get `refusal` elsewhere, and Fetch answers empty after its wait.
+class FakeBroker : public Node {
+ public:
+  FakeBroker(NodeId id, FakeLeadership& leadership)
+      : id_(id), leadership_(leadership) {}
+  void Start(Environment& env) override { env_ = &env; }
+  ApiSet ServedApis() const override {
+    static constexpr ApiKey kServed[] = {ApiKey::kMetadata, ApiKey::kProduce,
+                                         ApiKey::kListOffsets, ApiKey::kFetch};
+    return kServed;
+  }
+  Status OnRequest(const Request& request, Responder respond) override {
+    const int16_t version = request.header.api_version;
+    switch (ApiKey(request.header.api_key)) {
+      case ApiKey::kMetadata:
+        respond(EncodeMessage(Metadata(), ApiKey::kMetadata, version));
+        return Status();
+      case ApiKey::kProduce: {
+        auto produce = DecodeMessage<ProduceRequest>(
+            request.body, ApiKey::kProduce, version, 0, "ProduceRequest");
+        if (!produce.ok()) return produce.status();
+        respond(EncodeMessage(Produce(*produce), ApiKey::kProduce, version));
+        return Status();
+      }
+      case ApiKey::kListOffsets: {
+        auto list = DecodeMessage<ListOffsetsRequest>(
+            request.body, ApiKey::kListOffsets, version, 0, "ListOffsets");
+        if (!list.ok()) return list.status();
+        respond(
+            EncodeMessage(ListOffsets(*list), ApiKey::kListOffsets, version));
+        return Status();
+      }
+      case ApiKey::kFetch: {
+        auto fetch = DecodeMessage<FetchRequest>(request.body, ApiKey::kFetch,
+                                                 version, 0, "FetchRequest");
+        if (!fetch.ok()) return fetch.status();
+        env_->StartTimer(fetch->max_wait_ms, [respond, version] {
+          respond(EncodeMessage(FetchResponse{}, ApiKey::kFetch, version));
+        });
+        return Status();
+      }
+      default:
+        return Error{ErrorCode::kInvalidRequest, "not served"};
+    }
+  }
+
+ private:
+  MetadataResponse Metadata() const {
+    MetadataResponse response;
+    for (NodeId broker : {1, 2}) {
+      const HostPort address = Simulation::DefaultAddress(broker);
+      response.brokers.push_back({broker, address.host, address.port, {}});
+    }
+    MetadataResponse::Topic topic{.name = "orders"};
+    for (const auto& [partition, leader] : leadership_.leaders) {
+      topic.partitions.push_back({.partition_index = partition,
+                                  .leader_id = leader,
+                                  .replica_nodes = {leader},
+                                  .isr_nodes = {leader}});
+    }
+    response.topics.push_back(topic);
+    return response;
+  }
+
+  bool Leads(int32_t partition) const {
+    return leadership_.leaders.at(partition) == id_;
+  }
+
+  ProduceResponse Produce(const ProduceRequest& request) {
+    ProduceResponse response;
+    for (const auto& topic : request.topic_data) {
+      response.responses.push_back({topic.name, {}});
+      for (const auto& data : topic.partition_data) {
+        ProduceResponse::PartitionResponse answer{.index = data.index};
+        if (Leads(data.index)) {
+          answer.base_offset = leadership_.produced[id_];
+          leadership_.produced[id_] +=
+              DecodeBatchHeader(*data.records)->records_count;
+        } else {
+          answer.error_code = leadership_.refusal;
+        }
+        response.responses.back().partition_responses.push_back(answer);
+      }
+    }
+    return response;
+  }
+
+  // The earliest offset of a partition here is its leader's id times ten,
+  // so a test sees which broker answered.
+  ListOffsetsResponse ListOffsets(const ListOffsetsRequest& request) {
+    ++leadership_.list_offsets_received[id_];
+    ListOffsetsResponse response;
+    for (const auto& topic : request.topics) {
+      response.topics.push_back({topic.name, {}});
+      for (const auto& p : topic.partitions) {
+        ListOffsetsResponse::Partition answer{.partition_index =
+                                                  p.partition_index};
+        if (Leads(p.partition_index)) {
+          answer.offset = id_ * 10;
+        } else {
+          answer.error_code = leadership_.refusal;
+        }
+        response.topics.back().partitions.push_back(answer);
+      }
+    }
+    return response;
+  }
+
+  NodeId id_;
+  FakeLeadership& leadership_;
+  Environment* env_ = nullptr;
+};
+
+class LeaderMovesTest : public ClientsTest {
+ protected:
+  LeaderMovesTest()
+      : ClientsTest(/*brokers=*/2, [this](NodeId id, const HostPort&) {
+          return std::make_unique<FakeBroker>(id, leadership_);
+        }) {}
+
+  // Sends one record; returns its outcome once reported.
+  Result<RecordMetadata> SendOne(Producer& producer) {
+    std::optional<Result<RecordMetadata>> outcome;
+    producer.Send("orders", ToBytes("k"), ToBytes("v"),
+                  [&](Result<RecordMetadata> m) { outcome = std::move(m); });
+    sim_.RunUntil([&] { return outcome.has_value(); }, 60'000);
+    return outcome.value();
+  }
+
+  // The brokers, made in the base's constructor, keep a reference to it and
+  // first use it when a request comes.
+  FakeLeadership leadership_{.leaders = {{0, 1}}};
+};
+
+// Rule: NOT_LEADER_OR_FOLLOWER and UNKNOWN_TOPIC_OR_PARTITION say the
+// producer's metadata is stale: it asks for Metadata again and retries the
+// batch at the leader it names now.
+TEST_F(LeaderMovesTest, ProducerFollowsTheLeaderAfterARefusal) {
+  for (ErrorCode refusal :
+       {ErrorCode::kNotLeaderOrFollower, ErrorCode::kUnknownTopicOrPartition}) {
+    leadership_.refusal = refusal;
+    leadership_.leaders[0] = 1;
+    Producer& producer = AddProducer();
+    ASSERT_TRUE(SendOne(producer).ok());
+    leadership_.leaders[0] = 2;  // broker 1 refuses from now on
+    const int before = leadership_.produced[2];
+    Result<RecordMetadata> moved = SendOne(producer);
+    ASSERT_TRUE(moved.ok()) << refusal << ": " << moved.error();
+    EXPECT_EQ(moved->offset, before) << refusal;
+    EXPECT_EQ(leadership_.produced[2], before + 1) << refusal;
+  }
+}
+
+// Rule: a connection error (the leader crashed) makes the producer ask for
+// Metadata too, from the next bootstrap server when the first is down, and
+// the retry reaches the new leader.
+TEST_F(LeaderMovesTest, ProducerFollowsTheLeaderAfterItCrashes) {
+  Producer& producer = AddProducer();
+  ASSERT_TRUE(SendOne(producer).ok());
+  sim_.Crash(1);
+  leadership_.leaders[0] = 2;
+  Result<RecordMetadata> moved = SendOne(producer);
+  ASSERT_TRUE(moved.ok()) << moved.error();
+  EXPECT_EQ(leadership_.produced[2], 1);
+}
+
+// Rule: the consumer asks each partition's leader for its offsets
+// (ListOffsets), not one broker for all.
+TEST_F(LeaderMovesTest, ConsumerAsksEachLeaderForOffsets) {
+  leadership_.leaders = {{0, 1}, {1, 2}};
+  Consumer& consumer = AddConsumer({.auto_offset_reset = "earliest"});
+  consumer.Assign({{"orders", 0}, {"orders", 1}});
+  sim_.RunFor(1'000);
+  EXPECT_EQ(consumer.Position({"orders", 0}), 10);
+  EXPECT_EQ(consumer.Position({"orders", 1}), 20);
+  EXPECT_EQ(leadership_.list_offsets_received[1], 1);
+  EXPECT_EQ(leadership_.list_offsets_received[2], 1);
 }
 
 }  // namespace

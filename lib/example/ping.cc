@@ -24,6 +24,10 @@ Status PingServer::OnRequest(const Request& request, Responder respond) {
 
 void PingClient::Start(Environment& env) {
   env_ = &env;
+  if (options_.server_address) {
+    env.LearnAddress(options_.server, options_.server_address->host,
+                     options_.server_address->port);
+  }
   for (int i = 0; i < options_.in_flight && sent_ < options_.total; ++i) {
     ++sent_;
     SendOne();

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "lib/node/node.h"
@@ -34,6 +35,9 @@ class PingClient : public ClientNode {
  public:
   struct Options {
     NodeId server = 0;
+    /// Where `server` listens, learned at the start (Environment::
+    /// LearnAddress); none: the runtime knows already.
+    std::optional<HostPort> server_address;
     int64_t total = 10;
     int in_flight = 1;
     int64_t request_timeout_ms = 30'000;  ///< Kafka's request.timeout.ms

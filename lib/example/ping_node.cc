@@ -29,11 +29,12 @@ int RunServer(uint16_t port) {
 }
 
 int RunClient(uint16_t server_port, int64_t count) {
-  TcpRuntime::Options options;
-  options.peers[0] = {"127.0.0.1", server_port};
-  TcpRuntime runtime(options,
+  TcpRuntime runtime({},
                      std::make_unique<PingClient>(PingClient::Options{
-                         .server = 0, .total = count, .in_flight = 10}));
+                         .server = 0,
+                         .server_address = HostPort{"127.0.0.1", server_port},
+                         .total = count,
+                         .in_flight = 10}));
   auto& client = dynamic_cast<PingClient&>(runtime.node());
   if (!runtime.RunUntil([&] { return client.done(); }, 60'000)) {
     std::cerr << "only " << client.answered() << " of " << count

@@ -20,11 +20,14 @@ namespace {
 
 constexpr NodeId kServer = 1;
 
-// A PingServer on a free loopback port, served from its own thread.
+// A server node (a PingServer unless told) on a free loopback port, served
+// from its own thread.
 class ServerThread {
  public:
-  explicit ServerThread(TcpRuntime::Options options = {})
-      : runtime_(std::move(options), std::make_unique<PingServer>()),
+  explicit ServerThread(
+      TcpRuntime::Options options = {},
+      std::unique_ptr<Node> node = std::make_unique<PingServer>())
+      : runtime_(std::move(options), std::move(node)),
         thread_([this] { runtime_.Run(); }) {}
   ~ServerThread() {
     runtime_.Stop();
@@ -311,6 +314,80 @@ TEST(TcpRuntimeTest, UnknownPeerIsANetworkException) {
   auto& ping = dynamic_cast<PingClient&>(client.node());
   client.RunUntil([&] { return ping.failures() >= 3; }, 2'000);
   EXPECT_GE(ping.failures(), 3) << "each retry fails fast (timeout is 5 s)";
+}
+
+// Rule: a node reaches a peer at the address it learned at run time
+// (Environment::LearnAddress), a host name resolved, with no table given at
+// the start.
+TEST(TcpRuntimeTest, LearnedAddressIsReached) {
+  ServerThread server;
+  PingClient::Options options = PingOptions(5, 1);
+  options.server_address = HostPort{"localhost", server.port()};
+  TcpRuntime client(TcpRuntime::Options{},
+                    std::make_unique<PingClient>(options));
+  auto& ping = dynamic_cast<PingClient&>(client.node());
+  EXPECT_TRUE(client.RunUntil([&] { return ping.done(); }, 10'000));
+  EXPECT_EQ(ping.failures(), 0);
+}
+
+// A server that holds its first request for 500 ms and answers the rest at
+// once, as a broker holds a long-poll fetch.
+class HoldFirstServer : public Node {
+ public:
+  void Start(Environment& env) override { env_ = &env; }
+  ApiSet ServedApis() const override { return ping_.ServedApis(); }
+  Status OnRequest(const Request& request, Responder respond) override {
+    Bytes body = AnswerApiVersions(request.header, ServedApis());
+    if (seen_++ == 0) {
+      env_->StartTimer(500, [respond, body] { respond(body); });
+    } else {
+      respond(body);
+    }
+    return Status();
+  }
+
+ private:
+  Environment* env_ = nullptr;
+  PingServer ping_;
+  int seen_ = 0;
+};
+
+// Sends two pings at its start, the first on the default connection and the
+// second on `second`, and records the order of the answers.
+class TwoPings : public ClientNode {
+ public:
+  explicit TwoPings(Connection second) : second_(second) {}
+  void Start(Environment& env) override {
+    for (int i = 0; i < 2; ++i) {
+      env.Send(
+          kServer, {18, 0, 0, "two-pings"}, Bytes{}, 5000,
+          [this, i](Result<Bytes> body) {
+            if (body.ok()) answered.push_back(i);
+          },
+          i == 0 ? Connection::kDefault : second_);
+    }
+  }
+  std::vector<int> answered;
+
+ private:
+  Connection second_;
+};
+
+// Rule: each (peer, purpose) is its own connection: a request on one is
+// answered while a held request on another to the same peer waits; on the
+// same connection it waits behind the held one.
+TEST(TcpRuntimeTest, ConnectionsByPurposeDoNotWaitForEachOther) {
+  for (Connection second : {Connection::kCoordinator, Connection::kDefault}) {
+    ServerThread server({}, std::make_unique<HoldFirstServer>());
+    TcpRuntime client(ClientOptions(server.port()),
+                      std::make_unique<TwoPings>(second));
+    auto& pings = dynamic_cast<TwoPings&>(client.node());
+    ASSERT_TRUE(
+        client.RunUntil([&] { return pings.answered.size() == 2; }, 5'000));
+    EXPECT_EQ(pings.answered,
+              (second == Connection::kCoordinator ? std::vector<int>{1, 0}
+                                                  : std::vector<int>{0, 1}));
+  }
 }
 
 }  // namespace

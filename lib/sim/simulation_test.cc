@@ -286,5 +286,146 @@ TEST(SimulationTest, UndecodableBodyClosesTheConnection) {
                                           ErrorCode::kNetworkException}));
 }
 
+// Sends one ApiVersions request from `from` to `to` on `connection`; the
+// outcome lands in `seen` (kNone for an answer).
+void Ping(Simulation& sim, NodeId from, NodeId to,
+          std::optional<ErrorCode>& seen,
+          Connection connection = Connection::kDefault,
+          int64_t timeout_ms = 1000) {
+  sim.env(from).Send(
+      to, {18, 0, 0, "t"}, Bytes{}, timeout_ms,
+      [&seen](Result<Bytes> body) {
+        seen = body.ok() ? ErrorCode::kNone : body.error().code;
+      },
+      connection);
+}
+
+// Rule: every node listens at an address ("node-<id>":9092 unless AddNode
+// names one); a node reaches a peer at the address it learned for it, under
+// any id (a bootstrap server's -1), and learning an address where nothing
+// listens fails at once with NETWORK_EXCEPTION, as a refused connection.
+TEST(SimulationTest, NodesAreReachedAtTheAddressesLearned) {
+  Simulation sim(1);
+  sim.AddNode(kServer, {"broker-a", 9093},
+              [] { return std::make_unique<PingServer>(); });
+  sim.AddNode(kClient, [] { return std::make_unique<PingServer>(); });
+  EXPECT_EQ(sim.address(kClient), (HostPort{"node-2", 9092}));
+  sim.env(kClient).LearnAddress(-1, "broker-a", 9093);
+  sim.env(kClient).LearnAddress(-2, "node-1", 9092);
+  std::optional<ErrorCode> learned, nowhere;
+  Ping(sim, kClient, -1, learned);
+  Ping(sim, kClient, -2, nowhere);
+  sim.RunFor(5);
+  EXPECT_EQ(learned, ErrorCode::kNone);
+  EXPECT_EQ(nowhere, ErrorCode::kNetworkException);
+  EXPECT_EQ(sim.node<PingServer>(kServer).requests_answered(), 1);
+}
+
+// Rule: each (peer, purpose) is its own connection: a request on one is
+// answered while a held request on another to the same peer waits.
+TEST(SimulationTest, ConnectionsByPurposeDoNotWaitForEachOther) {
+  Simulation sim(1);
+  sim.AddNode(kServer,
+              [] { return std::make_unique<SlowFirstAnswerServer>(); });
+  sim.AddNode(kClient, [] { return std::make_unique<PingServer>(); });
+  std::optional<ErrorCode> held, other;
+  Ping(sim, kClient, kServer, held, Connection::kDefault);
+  Ping(sim, kClient, kServer, other, Connection::kCoordinator);
+  sim.RunFor(5);
+  EXPECT_EQ(other, ErrorCode::kNone) << "answered on its own connection";
+  EXPECT_FALSE(held.has_value()) << "still held";
+  sim.RunFor(200);
+  EXPECT_EQ(held, ErrorCode::kNone);
+}
+
+// Rule: a crash resets the node's connections: an answer it had on the wire
+// never arrives, and a request on its way to it is lost even if it restarts
+// before the request arrives; the senders learn NETWORK_EXCEPTION one link
+// latency after the crash, well before request.timeout.ms.
+TEST(SimulationTest, CrashResetsConnections) {
+  for (int64_t crash_at : {5, 15}) {  // the request, then the answer, on wire
+    Simulation sim(1);
+    sim.SetDefaultLink({.min_latency_ms = 10, .max_latency_ms = 10});
+    sim.AddNode(kServer, [] { return std::make_unique<PingServer>(); });
+    sim.AddNode(kClient, [] { return std::make_unique<PingServer>(); });
+    std::optional<ErrorCode> seen;
+    Ping(sim, kClient, kServer, seen, Connection::kDefault, 10'000);
+    sim.RunFor(crash_at);
+    sim.Crash(kServer);
+    sim.Restart(kServer);
+    sim.RunFor(10);
+    EXPECT_EQ(seen, ErrorCode::kNetworkException) << "crash at " << crash_at;
+    sim.RunFor(100);
+    EXPECT_EQ(sim.node<PingServer>(kServer).requests_answered(), 0)
+        << "the new incarnation got nothing of the old connection";
+  }
+}
+
+// A node whose clean shutdown sends a last request (as a group member's
+// LeaveGroup), and that keeps an unsynced write.
+class GoodbyeNode : public ClientNode {
+ public:
+  void Start(Environment& env) override {
+    env_ = &env;
+    env.storage().Open("data/f")->Append(AsBytes("unsynced"));
+  }
+  void Stop() override {
+    env_->Send(kServer, {18, 0, 0, "bye"}, Bytes{}, 1000, {});
+  }
+
+ private:
+  Environment* env_ = nullptr;
+};
+
+// Rule: Stop runs the node's Stop (a clean shutdown: what it sends there
+// still leaves), then the node is down as after a crash, its disk intact;
+// requests waiting on it fail with NETWORK_EXCEPTION; it restarts.
+TEST(SimulationTest, StopRunsTheNodesShutdownThenTakesItDown) {
+  Simulation sim(1);
+  sim.AddNode(kServer, [] { return std::make_unique<PingServer>(); });
+  sim.AddNode(kClient, [] { return std::make_unique<GoodbyeNode>(); });
+  constexpr NodeId kHolder = 3;
+  sim.AddNode(kHolder,
+              [] { return std::make_unique<SlowFirstAnswerServer>(); });
+  std::optional<ErrorCode> waiting;
+  Ping(sim, kServer, kHolder, waiting);
+  sim.RunFor(10);
+  sim.Stop(kClient);
+  sim.Stop(kHolder);
+  sim.RunFor(5);
+  EXPECT_EQ(sim.node<PingServer>(kServer).requests_answered(), 1)
+      << "the goodbye arrived";
+  EXPECT_EQ(waiting, ErrorCode::kNetworkException);
+  EXPECT_EQ(AsString(ReadWholeFile(sim.disk(kClient), "data/f")), "unsynced");
+  std::optional<ErrorCode> while_down;
+  Ping(sim, kServer, kClient, while_down);
+  sim.RunFor(5);
+  EXPECT_EQ(while_down, ErrorCode::kNetworkException);
+  sim.Restart(kHolder);
+  std::optional<ErrorCode> after;
+  Ping(sim, kServer, kHolder, after);
+  sim.RunFor(200);
+  EXPECT_EQ(after, ErrorCode::kNone);
+  bool stop_traced = false;
+  for (const TraceEvent& e : sim.trace()) {
+    stop_traced |= e.kind == TraceEvent::Kind::kStop && e.from == kClient;
+  }
+  EXPECT_TRUE(stop_traced);
+}
+
+// Rule: client nodes get ids from AddClient, from kFirstClientId on, which
+// no broker's id reaches.
+TEST(SimulationTest, ClientIdsNeverCollideWithBrokers) {
+  Simulation sim(1);
+  sim.AddNode(kServer, [] { return std::make_unique<PingServer>(); });
+  NodeId first = sim.AddClient([] { return std::make_unique<PingServer>(); });
+  NodeId second = sim.AddClient([] { return std::make_unique<PingServer>(); });
+  EXPECT_EQ(first, Simulation::kFirstClientId);
+  EXPECT_EQ(second, Simulation::kFirstClientId + 1);
+  EXPECT_DEATH(sim.AddNode(Simulation::kFirstClientId + 5,
+                           [] { return std::make_unique<PingServer>(); }),
+               "AddClient");
+}
+
 }  // namespace
 }  // namespace kafka
