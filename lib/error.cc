@@ -32,8 +32,14 @@ std::string_view ErrorName(ErrorCode code) {
       return "KAFKA_STORAGE_ERROR";
     case ErrorCode::kUnknownTopicOrPartition:
       return "UNKNOWN_TOPIC_OR_PARTITION";
+    case ErrorCode::kLeaderNotAvailable:
+      return "LEADER_NOT_AVAILABLE";
     case ErrorCode::kNotLeaderOrFollower:
       return "NOT_LEADER_OR_FOLLOWER";
+    case ErrorCode::kCoordinatorNotAvailable:
+      return "COORDINATOR_NOT_AVAILABLE";
+    case ErrorCode::kNotCoordinator:
+      return "NOT_COORDINATOR";
     case ErrorCode::kInvalidTopicException:
       return "INVALID_TOPIC_EXCEPTION";
     case ErrorCode::kInvalidRequiredAcks:

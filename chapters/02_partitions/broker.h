@@ -1,33 +1,37 @@
 /// \file
-/// A single broker: the node that serves topics and partitions to clients.
+/// Chapter 2's broker: a node that serves topics and partitions to clients.
 ///
-/// It answers the requests a producer, a consumer and an admin need:
+/// A Kafka broker is a few components with narrow interfaces (Kafka's
+/// BrokerServer builds them at start-up and wires them together):
 ///
-///   ApiVersions        which APIs and versions it speaks
-///   Metadata           brokers, topics, partitions and their leaders (all
-///                      itself, until replication arrives in Chapter 4);
-///                      creates a topic on first mention when
-///                      auto.create.topics.enable says so
-///   Produce            appends record batches; acks 0, 1 and all (with one
-///                      replica, all is the same as 1)
-///   Fetch              reads batches from an offset, holding the request for
-///                      up to max_wait_ms until min_bytes are there (long poll)
-///   ListOffsets        earliest, latest, or the offset for a timestamp
-///   CreateTopics       new topics with a partition count and configs
-///   CreatePartitions   more partitions for a topic (never fewer)
+///   request handlers   decode, check, call a component, encode; the
+///                      registry of APIs also answers ApiVersions
+///                      (RequestHandlers, PartitionApis)
+///   ReplicaManager     appends to and reads from the partitions this broker
+///                      leads, each a Partition over a Chapter 1 log
+///                      (LocalReplicaManager: one replica each)
+///   purgatory          fetches waiting for min_bytes (long polls)
+///   MetadataCache      brokers, topics, partitions and their leaders
+///                      (LocalMetadataCache: a cluster of one)
+///   topic admin        creates topics and partitions (LocalTopicAdmin)
+///   LogManager         the logs under log.dirs
 ///
-/// Everything it stores is a Chapter 1 log per partition, kept by a
-/// LogManager under its data directory (log.dirs).
+/// Start is the wiring, and the place to compare one chapter's broker with
+/// the next: Chapter 3's adds a group coordinator beside these, Chapter 4's
+/// replaces the ReplicaManager with a replicated one.
 #pragma once
 
 #include <cstdint>
-#include <list>
 #include <memory>
-#include <optional>
 #include <string>
 
+#include "chapters/02_partitions/local_replica_manager.h"
 #include "chapters/02_partitions/log_manager.h"
-#include "lib/node/node.h"
+#include "chapters/02_partitions/metadata_cache.h"
+#include "chapters/02_partitions/partition_apis.h"
+#include "chapters/02_partitions/topic_admin.h"
+#include "lib/node/request_handlers.h"
+// The messages of the APIs this broker serves, for its clients and tests.
 #include "lib/protocol/create_topics.h"
 #include "lib/protocol/fetch.h"
 #include "lib/protocol/list_offsets.h"
@@ -49,67 +53,57 @@ struct BrokerConfig {
   std::string cluster_id = "literate-kafka";
 };
 
-class Broker : public Node {
+/// Chapter 2's components, built and wired for one broker. Later chapters'
+/// brokers that keep them (Chapter 3's) start them the same way.
+class LocalBrokerComponents {
+ public:
+  /// Opens the logs under the data directory and leads every partition.
+  LocalBrokerComponents(Environment& env, const BrokerConfig& config);
+
+  LogManager& logs() { return logs_; }
+  LocalReplicaManager& replicas() { return replicas_; }
+  MetadataCache& metadata() { return metadata_; }
+  TopicAdmin& topics() { return topics_; }
+  /// The port Metadata advertises, once the listener knows it.
+  void AdvertisePort(int32_t port) { self_.port = port; }
+
+ private:
+  void ScheduleRetentionCheck();
+
+  Environment& env_;
+  int64_t retention_check_interval_ms_;
+  BrokerEndpoint self_;
+  LogManager logs_;
+  LocalReplicaManager replicas_;
+  LocalMetadataCache metadata_;
+  LocalTopicAdmin topics_;
+};
+
+/// What a broker program needs of any chapter's broker: a node that serves
+/// requests and can be told the port its listener got.
+class BrokerNode : public ServingNode {
+ public:
+  /// The port Metadata advertises, once the listener knows it (port 0 asks
+  /// the system for a free one).
+  virtual void AdvertisePort(int32_t port) = 0;
+};
+
+class Broker : public BrokerNode {
  public:
   explicit Broker(BrokerConfig config) : config_(std::move(config)) {}
 
   void Start(Environment& env) override;
-  ApiSet ServedApis() const override;
-  Status OnRequest(const Request& request, Responder respond) override;
   void Stop() override;
 
-  /// The broker's partitions (the group coordinator of Chapter 3 keeps its
-  /// offsets in them too).
-  const LogManager& logs() const { return *logs_; }
-  LogManager& logs() { return *logs_; }
+  /// The broker's partitions, for tests and tools.
+  const LogManager& logs() const { return components_->logs(); }
   const BrokerConfig& config() const { return config_; }
-  /// The port Metadata advertises, once the listener knows it (port 0 asks
-  /// the system for a free one).
-  void AdvertisePort(int32_t port) { config_.advertised_port = port; }
+  void AdvertisePort(int32_t port) override;
 
  private:
-  // One handler per API: each decodes its request (an error closes the
-  // connection) and answers through `respond`.
-  Status HandleMetadata(const Request& request, Responder respond);
-  Status HandleProduce(const Request& request, Responder respond);
-  Status HandleFetch(const Request& request, Responder respond);
-  Status HandleListOffsets(const Request& request, Responder respond);
-  Status HandleCreateTopics(const Request& request, Responder respond);
-  Status HandleCreatePartitions(const Request& request, Responder respond);
-
-  Status CreateTopic(const CreateTopicsRequest::Topic& topic,
-                     bool validate_only);
-  Status AddPartitions(const CreatePartitionsRequest::Topic& topic,
-                       bool validate_only);
-  /// Validates a client's records for one partition and appends them.
-  /// Clients may not write to internal topics; the group coordinator
-  /// (Chapter 3) appends to __consumer_offsets through logs(), the path
-  /// Kafka's coordinators take with internal appends allowed.
-  ProduceResponse::PartitionResponse AppendToPartition(
-      const std::string& topic, const ProduceRequest::PartitionData& data,
-      int16_t acks);
-  /// Reads what a fetch asks for, within its byte budgets.
-  FetchResponse ReadForFetch(const FetchRequest& request, int64_t& bytes_read);
-  MetadataResponse::Topic DescribeTopic(const std::string& topic,
-                                        bool may_create);
-
-  /// A fetch waiting for data (a long poll).
-  struct DelayedFetch {
-    FetchRequest request;
-    int16_t version;
-    Responder respond;
-    TimerId timer;
-  };
-  void AnswerFetch(const FetchRequest& request, int16_t version,
-                   const Responder& respond);
-  /// After an append: answers the waiting fetches that now have min_bytes.
-  void CompleteDelayedFetches();
-  void ScheduleRetentionCheck();
-
   BrokerConfig config_;
-  Environment* env_ = nullptr;
-  std::unique_ptr<LogManager> logs_;
-  std::list<DelayedFetch> delayed_fetches_;
+  std::unique_ptr<LocalBrokerComponents> components_;
+  std::unique_ptr<PartitionApis> apis_;
 };
 
 }  // namespace kafka

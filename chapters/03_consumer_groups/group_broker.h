@@ -1,38 +1,47 @@
 /// \file
-/// A broker with a group coordinator: Chapter 2's broker plus the consumer
-/// group APIs.
+/// Chapter 3's broker: Chapter 2's components, and a group coordinator.
 ///
-/// FindCoordinator answers with this broker (with one broker, it leads every
-/// partition of __consumer_offsets); JoinGroup, SyncGroup, Heartbeat,
-/// LeaveGroup, OffsetCommit and OffsetFetch go to the GroupCoordinator; every
-/// other API to the Chapter 2 broker, unchanged.
+/// It starts the same one-replica components as Chapter 2's broker
+/// (LocalBrokerComponents) and registers the same partition APIs, then adds
+/// the GroupCoordinator and registers the group APIs beside them (GroupApis).
+/// The coordinator writes offsets through the ReplicaManager and learns from
+/// it which partitions of __consumer_offsets this broker leads (with one
+/// broker: all of them), so Chapter 4's replicated ReplicaManager changes
+/// where commits go without this chapter changing.
 #pragma once
 
 #include <memory>
-#include <vector>
 
 #include "chapters/02_partitions/broker.h"
+#include "chapters/03_consumer_groups/group_apis.h"
 #include "chapters/03_consumer_groups/group_coordinator.h"
+#include "lib/node/request_handlers.h"
 
 namespace kafka {
 
-class GroupBroker : public Node {
+class GroupBroker : public BrokerNode {
  public:
-  GroupBroker(BrokerConfig broker, GroupCoordinatorConfig groups);
+  GroupBroker(BrokerConfig broker, GroupCoordinatorConfig groups)
+      : config_(std::move(broker)), group_config_(groups) {}
 
   void Start(Environment& env) override;
-  ApiSet ServedApis() const override;
-  Status OnRequest(const Request& request, Responder respond) override;
-  void Stop() override { broker_.Stop(); }
+  void Stop() override { components_->logs().CloseAll(); }
 
-  Broker& broker() { return broker_; }
   const GroupCoordinator& coordinator() const { return *coordinator_; }
+  const BrokerConfig& config() const { return config_; }
+  void AdvertisePort(int32_t port) override;
 
  private:
-  Broker broker_;
+  /// The coordinator follows this broker's leadership of __consumer_offsets.
+  void FollowOffsetsLeadership();
+  void CreateOffsetsTopicIfMissing();
+
+  BrokerConfig config_;
   GroupCoordinatorConfig group_config_;
+  std::unique_ptr<LocalBrokerComponents> components_;
+  std::unique_ptr<PartitionApis> partition_apis_;
   std::unique_ptr<GroupCoordinator> coordinator_;
-  std::vector<ApiKey> served_apis_;  ///< the broker's, and the group APIs
+  std::unique_ptr<GroupApis> group_apis_;
 };
 
 }  // namespace kafka

@@ -30,8 +30,13 @@
 ///
 /// Committed offsets (the *next* offset to read, per partition) are records in
 /// the internal topic __consumer_offsets, on the partition
-/// abs(hash(group)) % 50 as Kafka's GroupMetadataManager computes it, and a
-/// restarted coordinator rebuilds them by reading that topic.
+/// abs(hash(group)) % 50 as Kafka's GroupMetadataManager computes it. The
+/// coordinator writes them through the ReplicaManager, like any append (with
+/// acks=all, so a commit is answered once the partition's replicas have it),
+/// and a group's coordinator is the leader of that partition: when this
+/// broker becomes a partition's leader (OnElection) it loads the partition's
+/// offsets by reading it, and when it stops leading it (OnResignation) it
+/// forgets them, and requests for those groups get NOT_COORDINATOR.
 #pragma once
 
 #include <cstdint>
@@ -39,11 +44,14 @@
 #include <map>
 #include <optional>
 #include <ostream>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "chapters/02_partitions/log_manager.h"
+#include "chapters/02_partitions/replica_manager.h"
 #include "lib/node/node.h"
+#include "lib/protocol/create_topics.h"
 #include "lib/protocol/groups.h"
 
 namespace kafka {
@@ -83,21 +91,32 @@ class GroupCoordinator {
  public:
   using JoinAnswer = std::function<void(JoinGroupResponse)>;
   using SyncAnswer = std::function<void(SyncGroupResponse)>;
+  using CommitAnswer = std::function<void(OffsetCommitResponse)>;
 
-  GroupCoordinator(Environment& env, LogManager& logs,
+  GroupCoordinator(Environment& env, ReplicaManager& replicas,
                    GroupCoordinatorConfig config);
 
-  /// Creates __consumer_offsets if needed and reads back committed offsets.
-  void Load();
+  /// This broker now leads the partition of __consumer_offsets: reads its
+  /// committed offsets back and serves its groups (Kafka's onElection).
+  void OnElection(int32_t offsets_partition);
+  /// It no longer does: forgets the partition's groups, answering what they
+  /// had waiting with NOT_COORDINATOR (Kafka's onResignation).
+  void OnResignation(int32_t offsets_partition);
   /// The partition of __consumer_offsets that holds a group's offsets.
   int32_t OffsetsPartitionFor(const std::string& group_id) const;
+  /// Whether this broker coordinates the group: it leads the group's
+  /// offsets partition. Requests for other groups get NOT_COORDINATOR.
+  bool IsCoordinatorFor(const std::string& group_id) const;
+  /// The configs __consumer_offsets is created with.
+  std::vector<CreateTopicsRequest::Config> OffsetsTopicConfigs() const;
 
   void Join(const JoinGroupRequest& request, const std::string& client_id,
             JoinAnswer answer);
   void Sync(const SyncGroupRequest& request, SyncAnswer answer);
   ErrorCode Heartbeat(const HeartbeatRequest& request);
   ErrorCode Leave(const LeaveGroupRequest& request);
-  OffsetCommitResponse Commit(const OffsetCommitRequest& request);
+  /// Answers once the offsets are written (or failed to be).
+  void Commit(const OffsetCommitRequest& request, CommitAnswer answer);
   OffsetFetchResponse FetchOffsets(const OffsetFetchRequest& request) const;
 
   ListGroupsResponse ListGroups() const;
@@ -166,13 +185,18 @@ class GroupCoordinator {
   std::string ChooseProtocol(const Group& group) const;
   /// Who may commit: NONE, or the error every partition of the commit gets.
   ErrorCode CheckCommitter(const OffsetCommitRequest& request);
-  /// Appends one partition's offset record; the partition's error code.
-  ErrorCode StoreOffset(const std::string& group_id, const std::string& topic,
-                        const OffsetCommitRequest::Partition& partition);
+  /// Writes the offsets that passed the checks, one record batch each, and
+  /// keeps those written; fills in each partition's error code.
+  void StoreOffsets(const OffsetCommitRequest& request,
+                    OffsetCommitResponse response, CommitAnswer answer);
+  /// Reads one partition's offset records back (at election).
+  void LoadOffsets(int32_t offsets_partition);
 
   Environment& env_;
-  LogManager& logs_;
+  ReplicaManager& replicas_;
   GroupCoordinatorConfig config_;
+  /// The partitions of __consumer_offsets this broker leads.
+  std::set<int32_t> owned_partitions_;
   std::map<std::string, Group> groups_;
   /// group → (topic, partition) → (offset, metadata)
   std::map<

@@ -67,9 +67,9 @@ std::ostream& operator<<(std::ostream& out, GroupState state) {
   return out << GroupStateName(state);
 }
 
-GroupCoordinator::GroupCoordinator(Environment& env, LogManager& logs,
+GroupCoordinator::GroupCoordinator(Environment& env, ReplicaManager& replicas,
                                    GroupCoordinatorConfig config)
-    : env_(env), logs_(logs), config_(config) {}
+    : env_(env), replicas_(replicas), config_(config) {}
 
 int32_t GroupCoordinator::OffsetsPartitionFor(
     const std::string& group_id) const {
@@ -79,51 +79,89 @@ int32_t GroupCoordinator::OffsetsPartitionFor(
   return positive % config_.offsets_topic_num_partitions;
 }
 
-//! [load offsets]
-void GroupCoordinator::Load() {
-  if (logs_.PartitionCount(kOffsetsTopic) == 0) {
-    LogConfig offsets_log;
-    offsets_log.segment_bytes = config_.offsets_topic_segment_bytes;
-    (void)logs_.CreateTopic(kOffsetsTopic, config_.offsets_topic_num_partitions,
-                            offsets_log, env_.NowMs());
-  }
-  for (int32_t p = 0; p < logs_.PartitionCount(kOffsetsTopic); ++p) {
-    const Log* log = logs_.GetLog({kOffsetsTopic, p});
-    Bytes batches;
-    for (int64_t next = log->log_start_offset();
-         next < log->log_end_offset();) {
-      if (!log->Read(next, 1 << 20, batches).ok() || batches.empty()) break;
-      for (const BatchSlice& slice : SplitAndValidateBatches(batches).value()) {
-        RecordBatch batch =
-            DecodeRecordBatch(ByteView(batches).subspan(
-                                  slice.position, slice.header.SizeInBytes()))
-                .value();
-        for (const Record& record : batch.records) {
-          if (!record.key) continue;
-          WireReader key(*record.key, false);
-          if (key.ReadInt16("version") != kOffsetCommitKeyVersion) continue;
-          std::string group = key.ReadString("group");
-          TopicPartition partition{key.ReadString("topic"),
-                                   key.ReadInt32("partition")};
-          if (!key.ok()) continue;
-          if (!record.value) {  // a tombstone: the offset was deleted
-            offsets_[group].erase(partition);
-            continue;
-          }
-          WireReader value(*record.value, false);
-          value.ReadInt16("version");
-          int64_t offset = value.ReadInt64("offset");
-          std::string metadata = value.ReadString("metadata");
-          if (value.ok()) offsets_[group][partition] = {offset, metadata};
-        }
-        next = batch.header.NextOffset();
+std::vector<CreateTopicsRequest::Config> GroupCoordinator::OffsetsTopicConfigs()
+    const {
+  return {
+      {"segment.bytes", std::to_string(config_.offsets_topic_segment_bytes)}};
+}
+
+bool GroupCoordinator::IsCoordinatorFor(const std::string& group_id) const {
+  return owned_partitions_.contains(OffsetsPartitionFor(group_id));
+}
+
+void GroupCoordinator::OnElection(int32_t offsets_partition) {
+  if (!owned_partitions_.insert(offsets_partition).second) return;
+  LoadOffsets(offsets_partition);
+}
+
+void GroupCoordinator::OnResignation(int32_t offsets_partition) {
+  if (owned_partitions_.erase(offsets_partition) == 0) return;
+  for (auto it = groups_.begin(); it != groups_.end();) {
+    if (OffsetsPartitionFor(it->first) != offsets_partition) {
+      ++it;
+      continue;
+    }
+    Group& group = it->second;
+    if (group.rebalance_timer) env_.CancelTimer(*group.rebalance_timer);
+    for (auto& [id, member] : group.members) {
+      if (member.session_timer) env_.CancelTimer(*member.session_timer);
+      if (member.awaiting_join) {
+        JoinGroupResponse moved;
+        moved.error_code = ErrorCode::kNotCoordinator;
+        moved.member_id = id;
+        member.awaiting_join(moved);
       }
+      if (member.awaiting_sync) {
+        member.awaiting_sync({.error_code = ErrorCode::kNotCoordinator});
+      }
+    }
+    offsets_.erase(it->first);
+    it = groups_.erase(it);
+  }
+  std::erase_if(offsets_, [&](const auto& entry) {
+    return OffsetsPartitionFor(entry.first) == offsets_partition;
+  });
+}
+
+//! [load offsets]
+void GroupCoordinator::LoadOffsets(int32_t offsets_partition) {
+  std::set<std::string> loaded_groups;
+  const Log* log = replicas_.GetLog({kOffsetsTopic, offsets_partition});
+  if (log == nullptr) return;
+  Bytes batches;
+  for (int64_t next = log->log_start_offset(); next < log->log_end_offset();) {
+    if (!log->Read(next, 1 << 20, batches).ok() || batches.empty()) break;
+    for (const BatchSlice& slice : SplitAndValidateBatches(batches).value()) {
+      RecordBatch batch =
+          DecodeRecordBatch(ByteView(batches).subspan(
+                                slice.position, slice.header.SizeInBytes()))
+              .value();
+      for (const Record& record : batch.records) {
+        if (!record.key) continue;
+        WireReader key(*record.key, false);
+        if (key.ReadInt16("version") != kOffsetCommitKeyVersion) continue;
+        std::string group = key.ReadString("group");
+        TopicPartition partition{key.ReadString("topic"),
+                                 key.ReadInt32("partition")};
+        if (!key.ok()) continue;
+        loaded_groups.insert(group);
+        if (!record.value) {  // a tombstone: the offset was deleted
+          offsets_[group].erase(partition);
+          continue;
+        }
+        WireReader value(*record.value, false);
+        value.ReadInt16("version");
+        int64_t offset = value.ReadInt64("offset");
+        std::string metadata = value.ReadString("metadata");
+        if (value.ok()) offsets_[group][partition] = {offset, metadata};
+      }
+      next = batch.header.NextOffset();
     }
   }
   // A group with offsets exists, Empty until members join, as in Kafka:
   // ListGroups and DescribeGroups show it.
-  for (const auto& [group_id, committed] : offsets_) {
-    if (!committed.empty()) GroupFor(group_id);
+  for (const std::string& group_id : loaded_groups) {
+    if (!offsets_[group_id].empty()) GroupFor(group_id);
   }
 }
 //! [load offsets]
@@ -475,21 +513,19 @@ ErrorCode GroupCoordinator::Leave(const LeaveGroupRequest& request) {
 }
 
 //! [commit]
-OffsetCommitResponse GroupCoordinator::Commit(
-    const OffsetCommitRequest& request) {
+void GroupCoordinator::Commit(const OffsetCommitRequest& request,
+                              CommitAnswer answer) {
   const ErrorCode error = CheckCommitter(request);
   OffsetCommitResponse response;
   for (const auto& topic : request.topics) {
-    auto& answer = response.topics.emplace_back(
+    auto& answered = response.topics.emplace_back(
         OffsetCommitResponse::Topic{topic.name, {}});
     for (const auto& p : topic.partitions) {
-      answer.partitions.push_back(
-          {p.partition_index, error == ErrorCode::kNone
-                                  ? StoreOffset(request.group_id, topic.name, p)
-                                  : error});
+      answered.partitions.push_back({p.partition_index, error});
     }
   }
-  return response;
+  if (error != ErrorCode::kNone) return answer(std::move(response));
+  StoreOffsets(request, std::move(response), std::move(answer));
 }
 
 ErrorCode GroupCoordinator::CheckCommitter(const OffsetCommitRequest& request) {
@@ -519,26 +555,56 @@ ErrorCode GroupCoordinator::CheckCommitter(const OffsetCommitRequest& request) {
 }
 //! [commit]
 
-ErrorCode GroupCoordinator::StoreOffset(
-    const std::string& group_id, const std::string& topic,
-    const OffsetCommitRequest::Partition& partition) {
-  const std::optional<std::string>& metadata = partition.committed_metadata;
-  if (metadata &&
-      metadata->size() > size_t(config_.offset_metadata_max_bytes)) {
-    return ErrorCode::kOffsetMetadataTooLarge;
+void GroupCoordinator::StoreOffsets(const OffsetCommitRequest& request,
+                                    OffsetCommitResponse response,
+                                    CommitAnswer answer) {
+  const TopicPartition offsets_partition{kOffsetsTopic,
+                                         OffsetsPartitionFor(request.group_id)};
+  // Kafka appends a commit's offsets as one batch; here each partition's is
+  // a batch of its own, so that one partition's failure is its alone.
+  std::vector<Bytes> batches;
+  // The committed partition behind each batch: (topic, partition) indexes.
+  std::vector<std::pair<size_t, size_t>> committed;
+  for (size_t t = 0; t < request.topics.size(); ++t) {
+    for (size_t i = 0; i < request.topics[t].partitions.size(); ++i) {
+      const auto& partition = request.topics[t].partitions[i];
+      const std::optional<std::string>& metadata = partition.committed_metadata;
+      if (metadata &&
+          metadata->size() > size_t(config_.offset_metadata_max_bytes)) {
+        response.topics[t].partitions[i].error_code =
+            ErrorCode::kOffsetMetadataTooLarge;
+        continue;
+      }
+      batches.push_back(EncodeRecordBatch(
+          MakeBatch({{.timestamp = env_.NowMs(),
+                      .key = OffsetKey(request.group_id, request.topics[t].name,
+                                       partition.partition_index),
+                      .value = OffsetValue(partition.committed_offset, metadata,
+                                           env_.NowMs())}})));
+      committed.emplace_back(t, i);
+    }
   }
-  Log* log = logs_.GetLog({kOffsetsTopic, OffsetsPartitionFor(group_id)});
-  Bytes batch = EncodeRecordBatch(
-      MakeBatch({{.timestamp = env_.NowMs(),
-                  .key = OffsetKey(group_id, topic, partition.partition_index),
-                  .value = OffsetValue(partition.committed_offset, metadata,
-                                       env_.NowMs())}}));
+  AppendRecordsRequest append{.acks = -1, .internal_topics_allowed = true};
+  for (const Bytes& batch : batches) {
+    append.entries.push_back({offsets_partition, batch});
+  }
   // Not committed unless written: the client must hear of a failed append.
-  Result<LogAppendInfo> appended = log->Append(batch, env_.NowMs());
-  if (!appended.ok()) return appended.error().code;
-  offsets_[group_id][{topic, partition.partition_index}] = {
-      partition.committed_offset, metadata};
-  return ErrorCode::kNone;
+  replicas_.AppendRecords(
+      std::move(append),
+      [this, request, response = std::move(response), committed,
+       answer = std::move(answer)](
+          std::vector<PartitionAppendResult> results) mutable {
+        for (size_t b = 0; b < results.size(); ++b) {
+          auto [t, i] = committed[b];
+          response.topics[t].partitions[i].error_code = results[b].error_code;
+          if (results[b].error_code != ErrorCode::kNone) continue;
+          const auto& partition = request.topics[t].partitions[i];
+          offsets_[request.group_id]
+                  [{request.topics[t].name, partition.partition_index}] = {
+                      partition.committed_offset, partition.committed_metadata};
+        }
+        answer(std::move(response));
+      });
 }
 
 OffsetFetchResponse GroupCoordinator::FetchOffsets(

@@ -59,15 +59,25 @@ ApiVersionsResponse ApiVersionsResponse::Read(WireReader& reader,
   return response;
 }
 
-Bytes AnswerApiVersions(const RequestHeader& header, ApiSet served) {
-  ApiVersionsResponse response;
+namespace {
+
+// The codec's versions of each API in `served`, in api_key order.
+std::vector<ApiVersionsResponse::ApiVersion> CodecVersionsOf(ApiSet served) {
+  std::vector<ApiVersionsResponse::ApiVersion> versions;
   for (const ApiInfo& api : KnownApis()) {
-    if (std::find(served.begin(), served.end(), api.key) == served.end()) {
-      continue;
+    if (std::find(served.begin(), served.end(), api.key) != served.end()) {
+      versions.push_back(
+          {static_cast<int16_t>(api.key), api.min_version, api.max_version});
     }
-    response.api_keys.push_back(
-        {static_cast<int16_t>(api.key), api.min_version, api.max_version});
   }
+  return versions;
+}
+
+Bytes AnswerApiVersionsWith(
+    const RequestHeader& header,
+    std::vector<ApiVersionsResponse::ApiVersion> advertised) {
+  ApiVersionsResponse response;
+  response.api_keys = std::move(advertised);
   int16_t version = header.api_version;
   if (!FindApi(header.api_key)->Supports(version)) {
     response.error_code = ErrorCode::kUnsupportedVersion;
@@ -79,7 +89,19 @@ Bytes AnswerApiVersions(const RequestHeader& header, ApiSet served) {
   return body;
 }
 
+}  // namespace
+
+Bytes AnswerApiVersions(const RequestHeader& header, ApiSet served) {
+  return AnswerApiVersionsWith(header, CodecVersionsOf(served));
+}
+
 Result<Bytes> AnswerApiVersionsRequest(const Request& request, ApiSet served) {
+  return AnswerApiVersionsRequest(request, CodecVersionsOf(served));
+}
+
+Result<Bytes> AnswerApiVersionsRequest(
+    const Request& request,
+    const std::vector<ApiVersionsResponse::ApiVersion>& advertised) {
   const RequestHeader& header = request.header;
   if (FindApi(header.api_key)->Supports(header.api_version)) {
     Result<ApiVersionsRequest> body = DecodeMessage<ApiVersionsRequest>(
@@ -87,7 +109,7 @@ Result<Bytes> AnswerApiVersionsRequest(const Request& request, ApiSet served) {
         request.body_position, "ApiVersionsRequest");
     if (!body.ok()) return body.error();
   }
-  return AnswerApiVersions(header, served);
+  return AnswerApiVersionsWith(header, advertised);
 }
 
 }  // namespace kafka

@@ -60,4 +60,10 @@ Bytes AnswerApiVersions(const RequestHeader& header, ApiSet served);
 /// must decode first (its error, INVALID_REQUEST, closes the connection).
 Result<Bytes> AnswerApiVersionsRequest(const Request& request, ApiSet served);
 
+/// The same for a node that serves its own version ranges (RequestHandlers):
+/// `advertised` is the list the answer carries, in api_key order.
+Result<Bytes> AnswerApiVersionsRequest(
+    const Request& request,
+    const std::vector<ApiVersionsResponse::ApiVersion>& advertised);
+
 }  // namespace kafka

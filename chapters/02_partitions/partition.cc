@@ -1,0 +1,104 @@
+#include "chapters/02_partitions/partition.h"
+
+#include <string>
+
+#include "chapters/01_log/record_batch.h"
+
+namespace kafka {
+namespace {
+
+Error InvalidRecord(const std::string& why) {
+  return Error{ErrorCode::kInvalidRecord, why};
+}
+
+// Whether the records' offsetDeltas are 0, 1, ..., count - 1, reading only
+// the front of each record. A record too damaged to read is left to the
+// log's validation, which answers CORRUPT_MESSAGE.
+Status CheckRecordOffsetDeltas(ByteView batch, int32_t count) {
+  ByteReader reader(batch.subspan(kBatchHeaderSize));
+  for (int32_t expected = 0; expected < count; ++expected) {
+    const int32_t length = reader.ReadVarint("record length");
+    const size_t start = reader.position();
+    reader.ReadInt8("attributes");
+    reader.ReadVarlong("timestampDelta");
+    const int32_t offset_delta = reader.ReadVarint("offsetDelta");
+    if (!reader.ok() || length < int32_t(reader.position() - start)) {
+      return Status();
+    }
+    if (offset_delta != expected) {
+      return InvalidRecord("record " + std::to_string(expected) +
+                           " has offsetDelta " + std::to_string(offset_delta));
+    }
+    reader.ReadRaw(size_t(length) - (reader.position() - start), "record");
+  }
+  return Status();
+}
+
+//! [validate batch]
+// What Kafka's log checks of a batch from a client, beyond Chapter 1's
+// checks of its bytes (UnifiedLog.analyzeAndValidateRecords and
+// LogValidator.validateBatch): the leader assigns offsets, so the producer
+// sends base offset 0 and offsets without gaps; and only the broker writes
+// control batches (transaction markers, Chapter 8).
+Status ValidateClientBatch(ByteView batch) {
+  Result<RecordBatchHeader> header = DecodeBatchHeader(batch);
+  if (!header.ok()) return header.status();
+  if (header->base_offset != 0) {
+    return InvalidRecord("a client's batch has base offset 0, not " +
+                         std::to_string(header->base_offset));
+  }
+  if (header->records_count <= 0 ||
+      header->last_offset_delta + 1 != header->records_count) {
+    return InvalidRecord(
+        "lastOffsetDelta " + std::to_string(header->last_offset_delta) +
+        " does not fit recordsCount " + std::to_string(header->records_count));
+  }
+  if (header->attributes & kControlFlag) {
+    return InvalidRecord("clients may not write control batches");
+  }
+  return CheckRecordOffsetDeltas(batch, header->records_count);
+}
+//! [validate batch]
+
+}  // namespace
+
+Result<LogAppendInfo> Partition::AppendRecordsToLeader(ByteView batch,
+                                                       int64_t now_ms) {
+  if (Status valid = ValidateClientBatch(batch); !valid.ok()) {
+    return valid.error();
+  }
+  return AppendInternalRecords(batch, now_ms);
+}
+
+Result<LogAppendInfo> Partition::AppendInternalRecords(ByteView batch,
+                                                       int64_t now_ms) {
+  Bytes appended(batch.begin(), batch.end());  // the log sets offsets in place
+  return log_.Append(appended, now_ms);
+}
+
+int64_t Partition::UpperBound(FetchIsolation isolation) const {
+  switch (isolation) {
+    case FetchIsolation::kLogEnd:
+      return log_end_offset();
+    case FetchIsolation::kHighWatermark:
+      return high_watermark();
+    case FetchIsolation::kTxnCommitted:
+      return last_stable_offset();
+  }
+  return high_watermark();
+}
+
+Status Partition::Read(int64_t offset, int32_t max_bytes,
+                       FetchIsolation isolation, Bytes& out) const {
+  return log_.Read(offset, max_bytes, out, UpperBound(isolation));
+}
+
+std::optional<TimestampOffset> Partition::FetchOffsetForTimestamp(
+    int64_t timestamp) const {
+  if (timestamp == kLatestTimestamp) {
+    return TimestampOffset{-1, high_watermark()};
+  }
+  return log_.FetchOffsetByTimestamp(timestamp);
+}
+
+}  // namespace kafka

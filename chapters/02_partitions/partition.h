@@ -1,0 +1,73 @@
+/// \file
+/// A partition as the broker holds it: its log, and who leads it.
+///
+/// Kafka's Partition (kafka.cluster.Partition) sits between the
+/// ReplicaManager and a partition's log. It knows the partition's replicas
+/// and which of them leads, keeps the high watermark (the offset below which
+/// records are committed: a consumer reads no further), and is where an append
+/// from a client becomes an append to the log ("appendRecordsToLeader").
+///
+/// With one replica there is little to know: this broker leads, the only
+/// replica is itself, and every record appended is committed at once, so
+/// the high watermark is the log end offset. Chapter 4 keeps this shape and
+/// fills it in: followers, the in-sync replica set, a high watermark that
+/// waits for them, and leader epochs.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "chapters/01_log/log.h"
+#include "chapters/02_partitions/log_manager.h"
+#include "lib/bytes.h"
+#include "lib/error.h"
+
+namespace kafka {
+
+/// How far a fetch may read (Kafka's FetchIsolation): a follower copies up to
+/// the log end, a consumer reads committed records (up to the high
+/// watermark), a read_committed consumer only those of finished transactions
+/// (up to the last stable offset, Chapter 8).
+enum class FetchIsolation { kLogEnd, kHighWatermark, kTxnCommitted };
+
+class Partition {
+ public:
+  Partition(TopicPartition id, Log& log) : id_(std::move(id)), log_(log) {}
+
+  const TopicPartition& id() const { return id_; }
+  /// The partition's log on this broker (Kafka's Partition.log).
+  const Log& log() const { return log_; }
+
+  /// One replica: everything appended is committed...
+  int64_t high_watermark() const { return log_.log_end_offset(); }
+  /// ...and with no transactions yet, everything committed is stable.
+  int64_t last_stable_offset() const { return high_watermark(); }
+  int64_t log_start_offset() const { return log_.log_start_offset(); }
+  int64_t log_end_offset() const { return log_.log_end_offset(); }
+
+  /// Appends one batch from a client: checks what the leader's log checks of
+  /// a client's batch (below), then appends it with offsets assigned.
+  /// INVALID_RECORD, or the log's errors.
+  Result<LogAppendInfo> AppendRecordsToLeader(ByteView batch, int64_t now_ms);
+  /// Appends a coordinator's own batch (to an internal topic): the broker
+  /// wrote it, so only the log checks it.
+  Result<LogAppendInfo> AppendInternalRecords(ByteView batch, int64_t now_ms);
+
+  /// Whole batches from `offset` within `max_bytes` (at least one), but none
+  /// that end above what `isolation` lets the reader see.
+  Status Read(int64_t offset, int32_t max_bytes, FetchIsolation isolation,
+              Bytes& out) const;
+  /// ListOffsets: the first offset at or after `timestamp`, or the latest
+  /// (-1) or earliest (-2) offset; latest is the high watermark, the end of
+  /// what consumers may read.
+  std::optional<TimestampOffset> FetchOffsetForTimestamp(
+      int64_t timestamp) const;
+
+ private:
+  int64_t UpperBound(FetchIsolation isolation) const;
+
+  TopicPartition id_;
+  Log& log_;
+};
+
+}  // namespace kafka

@@ -1,0 +1,326 @@
+#include "chapters/02_partitions/partition_apis.h"
+
+#include <memory>
+
+#include "chapters/01_log/record_batch.h"
+#include "lib/protocol/create_topics.h"
+#include "lib/protocol/message.h"
+#include "lib/protocol/metadata.h"
+#include "lib/protocol/produce.h"
+
+namespace kafka {
+namespace {
+
+template <typename Message>
+Result<Message> DecodeBody(const Request& request, const std::string& name) {
+  return DecodeMessage<Message>(
+      request.body, static_cast<ApiKey>(request.header.api_key),
+      request.header.api_version, request.body_position, name);
+}
+
+// Encodes `message` as the answer to `header`'s request.
+template <typename Message>
+Bytes EncodeAnswer(const Message& message, const RequestHeader& header) {
+  return EncodeMessage(message, static_cast<ApiKey>(header.api_key),
+                       header.api_version);
+}
+
+// A response whose parts are answered one by one, maybe later: it is sent
+// when the last part is done. The handler holds one part itself while it
+// starts the others, so an answer that comes at once cannot send early.
+template <typename Response>
+class PendingResponse {
+ public:
+  PendingResponse(Responder respond, RequestHeader header)
+      : respond_(std::move(respond)), header_(std::move(header)) {}
+
+  Response& response() { return response_; }
+  void PartStarted() { ++parts_; }
+  void PartDone() {
+    if (--parts_ == 0) respond_(EncodeAnswer(response_, header_));
+  }
+
+ private:
+  Responder respond_;
+  RequestHeader header_;
+  Response response_;
+  int parts_ = 1;  // the handler's own
+};
+
+Error InvalidRecord(const std::string& why) {
+  return Error{ErrorCode::kInvalidRecord, why};
+}
+
+// The smallest record Kafka ever had (v0, LegacyRecord.RECORD_OVERHEAD_V0):
+// no batch length can be shorter.
+constexpr int32_t kSmallestRecordOverhead = 14;
+
+// The size of the batch that `bytes` starts with, as far as its length and
+// magic tell (Kafka's ByteBufferLogInputStream): 0 if `bytes` is too short to
+// hold all of it, CORRUPT_MESSAGE if the length or the magic cannot be a
+// batch's.
+Result<size_t> WholeBatchSize(ByteView bytes) {
+  ByteReader reader(bytes);
+  reader.ReadInt64("baseOffset");
+  const int32_t length = reader.ReadInt32("batchLength");
+  if (!reader.ok()) return size_t(0);
+  if (length < kSmallestRecordOverhead) {
+    return Error{ErrorCode::kCorruptMessage, "batchLength " +
+                                                 std::to_string(length) +
+                                                 " is smaller than any record"};
+  }
+  if (bytes.size() <= kMagicPosition) return size_t(0);
+  const int8_t magic = int8_t(bytes[kMagicPosition]);
+  if (magic < 0 || magic > kMagicV2) {
+    return Error{ErrorCode::kCorruptMessage,
+                 "unknown magic " + std::to_string(magic)};
+  }
+  const size_t size = kLogOverhead + size_t(length);
+  return bytes.size() < size ? 0 : size;
+}
+
+// Kafka's ProduceRequest.validateRecords: since Produce v3 a partition's
+// records are exactly one batch, of magic 2. Returns the batch's size. Bytes
+// after it that are not a whole batch are cut off, as Kafka's log does
+// (UnifiedLog.trimInvalidBytes).
+Result<size_t> ValidateProduceRecords(ByteView records) {
+  Result<size_t> first = WholeBatchSize(records);
+  if (!first.ok()) return first;
+  if (*first == 0) {
+    return InvalidRecord("a partition's records must hold a record batch");
+  }
+  if (records[kMagicPosition] != kMagicV2) {
+    return InvalidRecord("Produce v3 and later carry only magic 2 batches");
+  }
+  Result<size_t> second = WholeBatchSize(records.subspan(*first));
+  if (!second.ok()) return second;
+  if (*second != 0) {
+    return InvalidRecord("a partition's records must be exactly one batch");
+  }
+  return first;
+}
+
+MetadataResponse::Topic DescribeTopic(const MetadataCache& metadata,
+                                      const std::string& topic) {
+  MetadataResponse::Topic described;
+  described.name = topic;
+  // Kafka's own topics (Topic.isInternal): group offsets (Chapter 3) and
+  // transaction state (Chapter 8). Clients leave them out of "all topics".
+  described.is_internal = IsInternalTopic(topic);
+  auto partitions = metadata.TopicPartitions(topic);
+  if (!partitions) {
+    described.error_code = ErrorCode::kUnknownTopicOrPartition;
+    return described;
+  }
+  for (const PartitionMetadata& p : *partitions) {
+    described.partitions.push_back(
+        {p.leader == -1 ? ErrorCode::kLeaderNotAvailable : ErrorCode::kNone,
+         p.partition, p.leader, p.replicas, p.isr});
+  }
+  return described;
+}
+
+}  // namespace
+
+void PartitionApis::RegisterWith(RequestHandlers& handlers) {
+  auto bind = [this](auto method) {
+    return [this, method](const Request& request, Responder respond) {
+      return (this->*method)(request, std::move(respond));
+    };
+  };
+  handlers.Register(ApiKey::kProduce, bind(&PartitionApis::HandleProduce));
+  handlers.Register(ApiKey::kFetch, bind(&PartitionApis::HandleFetch));
+  handlers.Register(ApiKey::kListOffsets,
+                    bind(&PartitionApis::HandleListOffsets));
+  handlers.Register(ApiKey::kMetadata, bind(&PartitionApis::HandleMetadata));
+  handlers.Register(ApiKey::kCreateTopics,
+                    bind(&PartitionApis::HandleCreateTopics));
+  handlers.Register(ApiKey::kCreatePartitions,
+                    bind(&PartitionApis::HandleCreatePartitions));
+}
+
+//! [metadata]
+Status PartitionApis::HandleMetadata(const Request& request,
+                                     Responder respond) {
+  Result<MetadataRequest> decoded =
+      DecodeBody<MetadataRequest>(request, "MetadataRequest");
+  if (!decoded.ok()) return decoded.status();
+  const MetadataCache& metadata = components_.metadata;
+  auto pending = std::make_shared<PendingResponse<MetadataResponse>>(
+      std::move(respond), request.header);
+  MetadataResponse& response = pending->response();
+  for (const BrokerEndpoint& broker : metadata.AliveBrokers()) {
+    response.brokers.push_back(
+        {broker.id, broker.host, broker.port, broker.rack});
+  }
+  response.cluster_id = metadata.cluster_id();
+  response.controller_id = metadata.controller_id();
+  // Naming a topic may create it; asking for all topics creates none.
+  const bool may_create = components_.auto_create_topics_enable &&
+                          decoded->allow_auto_topic_creation &&
+                          decoded->topics.has_value();
+  const std::vector<std::string> topics =
+      decoded->topics.value_or(metadata.TopicNames());
+  response.topics.resize(topics.size());
+  for (size_t i = 0; i < topics.size(); ++i) {
+    if (!may_create || metadata.TopicPartitions(topics[i])) {
+      response.topics[i] = DescribeTopic(metadata, topics[i]);
+      continue;
+    }
+    pending->PartStarted();
+    components_.topics.CreateTopic(
+        {.name = topics[i]}, /*validate_only=*/false,
+        [pending, &metadata, topic = topics[i], i](Status created) {
+          MetadataResponse::Topic& described = pending->response().topics[i];
+          described = DescribeTopic(metadata, topic);
+          if (!created.ok()) described.error_code = created.error().code;
+          pending->PartDone();
+        });
+  }
+  pending->PartDone();
+  return Status();
+}
+//! [metadata]
+
+//! [produce]
+Status PartitionApis::HandleProduce(const Request& request, Responder respond) {
+  auto decoded = std::make_shared<Result<ProduceRequest>>(
+      DecodeBody<ProduceRequest>(request, "ProduceRequest"));
+  if (!decoded->ok()) return decoded->status();
+  const ProduceRequest& produce = decoded->value();
+  ProduceResponse response;
+  AppendRecordsRequest append{produce.acks, produce.timeout_ms, false, {}};
+  // Where each appended entry's answer goes: (topic, partition) indexes.
+  std::vector<std::pair<size_t, size_t>> answer_of_entry;
+  for (const ProduceRequest::TopicData& topic : produce.topic_data) {
+    auto& answers =
+        response.responses
+            .emplace_back(ProduceResponse::TopicResponse{topic.name, {}})
+            .partition_responses;
+    for (const ProduceRequest::PartitionData& data : topic.partition_data) {
+      ProduceResponse::PartitionResponse& answer = answers.emplace_back();
+      answer.index = data.index;
+      // Kafka's order: the partition and the request's shape here, then
+      // acks, the topic and the records in the ReplicaManager.
+      if (!components_.metadata.GetPartition({topic.name, data.index})) {
+        answer.error_code = ErrorCode::kUnknownTopicOrPartition;
+        continue;
+      }
+      const ByteView records =
+          data.records ? ByteView(*data.records) : ByteView();
+      Result<size_t> batch_size = ValidateProduceRecords(records);
+      if (!batch_size.ok()) {
+        answer.error_code = batch_size.error().code;
+        continue;
+      }
+      append.entries.push_back(
+          {{topic.name, data.index}, records.first(*batch_size)});
+      answer_of_entry.emplace_back(response.responses.size() - 1,
+                                   answers.size() - 1);
+    }
+  }
+  const int16_t acks = produce.acks;
+  components_.replicas.AppendRecords(
+      std::move(append),
+      [decoded, response = std::move(response), answer_of_entry, acks,
+       respond = std::move(respond), header = request.header](
+          std::vector<PartitionAppendResult> results) mutable {
+        for (size_t i = 0; i < results.size(); ++i) {
+          auto [t, p] = answer_of_entry[i];
+          auto& answer = response.responses[t].partition_responses[p];
+          answer.error_code = results[i].error_code;
+          answer.base_offset = results[i].base_offset;
+          answer.log_start_offset = results[i].log_start_offset;
+        }
+        // acks=0: the producer waits for nothing, and gets nothing.
+        respond(acks == 0 ? std::nullopt
+                          : std::optional(EncodeAnswer(response, header)));
+      });
+  return Status();
+}
+//! [produce]
+
+//! [fetch]
+Status PartitionApis::HandleFetch(const Request& request, Responder respond) {
+  Result<FetchRequest> decoded =
+      DecodeBody<FetchRequest>(request, "FetchRequest");
+  if (!decoded.ok()) return decoded.status();
+  components_.replicas.FetchMessages(
+      std::move(decoded).value(),
+      [respond = std::move(respond), header = request.header](
+          FetchResponse response) { respond(EncodeAnswer(response, header)); });
+  return Status();
+}
+//! [fetch]
+
+Status PartitionApis::HandleListOffsets(const Request& request,
+                                        Responder respond) {
+  Result<ListOffsetsRequest> decoded =
+      DecodeBody<ListOffsetsRequest>(request, "ListOffsetsRequest");
+  if (!decoded.ok()) return decoded.status();
+  ListOffsetsResponse response;
+  for (const ListOffsetsRequest::Topic& topic : decoded->topics) {
+    ListOffsetsResponse::Topic& answer = response.topics.emplace_back(
+        ListOffsetsResponse::Topic{topic.name, {}});
+    for (const ListOffsetsRequest::Partition& wanted : topic.partitions) {
+      answer.partitions.push_back(components_.replicas.FetchOffsetForTimestamp(
+          {topic.name, wanted.partition_index}, wanted.timestamp));
+    }
+  }
+  respond(EncodeAnswer(response, request.header));
+  return Status();
+}
+
+Status PartitionApis::HandleCreateTopics(const Request& request,
+                                         Responder respond) {
+  Result<CreateTopicsRequest> decoded =
+      DecodeBody<CreateTopicsRequest>(request, "CreateTopicsRequest");
+  if (!decoded.ok()) return decoded.status();
+  auto pending = std::make_shared<PendingResponse<CreateTopicsResponse>>(
+      std::move(respond), request.header);
+  pending->response().topics.resize(decoded->topics.size());
+  for (size_t i = 0; i < decoded->topics.size(); ++i) {
+    const CreateTopicsRequest::Topic& topic = decoded->topics[i];
+    pending->response().topics[i].name = topic.name;
+    pending->PartStarted();
+    components_.topics.CreateTopic(
+        topic, decoded->validate_only, [pending, i](Status outcome) {
+          auto& result = pending->response().topics[i];
+          if (!outcome.ok()) {
+            result.error_code = outcome.error().code;
+            result.error_message = outcome.error().message;
+          }
+          pending->PartDone();
+        });
+  }
+  pending->PartDone();
+  return Status();
+}
+
+Status PartitionApis::HandleCreatePartitions(const Request& request,
+                                             Responder respond) {
+  Result<CreatePartitionsRequest> decoded =
+      DecodeBody<CreatePartitionsRequest>(request, "CreatePartitionsRequest");
+  if (!decoded.ok()) return decoded.status();
+  auto pending = std::make_shared<PendingResponse<CreatePartitionsResponse>>(
+      std::move(respond), request.header);
+  pending->response().results.resize(decoded->topics.size());
+  for (size_t i = 0; i < decoded->topics.size(); ++i) {
+    const CreatePartitionsRequest::Topic& topic = decoded->topics[i];
+    pending->response().results[i].name = topic.name;
+    pending->PartStarted();
+    components_.topics.CreatePartitions(
+        topic, decoded->validate_only, [pending, i](Status outcome) {
+          auto& result = pending->response().results[i];
+          if (!outcome.ok()) {
+            result.error_code = outcome.error().code;
+            result.error_message = outcome.error().message;
+          }
+          pending->PartDone();
+        });
+  }
+  pending->PartDone();
+  return Status();
+}
+
+}  // namespace kafka

@@ -1,0 +1,140 @@
+// The group coordinator follows the leadership of __consumer_offsets: it
+// serves the groups of the partitions this broker leads, loads their offsets
+// when it becomes leader and forgets them when it stops. With one broker it
+// leads every partition, so these tests move leadership by hand, as
+// Chapter 4's ReplicaManager will.
+#include <gtest/gtest.h>
+
+#include "chapters/02_partitions/broker.h"
+#include "chapters/03_consumer_groups/group_apis.h"
+#include "chapters/03_consumer_groups/group_coordinator.h"
+#include "lib/protocol/message.h"
+#include "lib/sim/simulation.h"
+
+namespace kafka {
+namespace {
+
+constexpr NodeId kNode = 1;
+
+class IdleNode : public ClientNode {
+ public:
+  void Start(Environment&) override {}
+};
+
+class CoordinatorLeadershipTest : public ::testing::Test {
+ protected:
+  CoordinatorLeadershipTest() {
+    sim_.AddNode(kNode, [] { return std::make_unique<IdleNode>(); });
+    components_ = std::make_unique<LocalBrokerComponents>(
+        sim_.env(kNode), BrokerConfig{.node_id = kNode, .data_dir = "data"});
+    components_->topics().CreateTopic(
+        {.name = kOffsetsTopic, .num_partitions = 3}, false,
+        [](Status s) { ASSERT_TRUE(s.ok()); });
+    coordinator_ = NewCoordinator();
+  }
+
+  std::unique_ptr<GroupCoordinator> NewCoordinator() {
+    return std::make_unique<GroupCoordinator>(
+        sim_.env(kNode), components_->replicas(),
+        GroupCoordinatorConfig{.offsets_topic_num_partitions = 3});
+  }
+
+  ErrorCode Commit(GroupCoordinator& coordinator, int64_t offset) {
+    OffsetCommitRequest request;
+    request.group_id = "g";
+    request.topics = {{"orders", {{0, offset, std::nullopt}}}};
+    ErrorCode error = ErrorCode::kUnknownServerError;
+    coordinator.Commit(request, [&](OffsetCommitResponse r) {
+      error = r.topics[0].partitions[0].error_code;
+    });
+    return error;
+  }
+
+  int64_t CommittedOffset(const GroupCoordinator& coordinator) {
+    return coordinator.FetchOffsets({"g", {{"orders", {0}}}})
+        .topics[0]
+        .partitions[0]
+        .committed_offset;
+  }
+
+  int32_t partition() { return coordinator_->OffsetsPartitionFor("g"); }
+
+  Simulation sim_{3};
+  std::unique_ptr<LocalBrokerComponents> components_;
+  std::unique_ptr<GroupCoordinator> coordinator_;
+};
+
+TEST_F(CoordinatorLeadershipTest, ServesOnlyTheGroupsOfPartitionsItLeads) {
+  EXPECT_FALSE(coordinator_->IsCoordinatorFor("g"));
+  coordinator_->OnElection(partition());
+  EXPECT_TRUE(coordinator_->IsCoordinatorFor("g"));
+  coordinator_->OnResignation(partition());
+  EXPECT_FALSE(coordinator_->IsCoordinatorFor("g"));
+}
+
+TEST_F(CoordinatorLeadershipTest, ANewLeaderLoadsTheCommittedOffsets) {
+  coordinator_->OnElection(partition());
+  ASSERT_EQ(Commit(*coordinator_, 42), ErrorCode::kNone);
+  // Another coordinator over the same partitions: it knows nothing until it
+  // leads the partition, then reads the offsets back from it.
+  std::unique_ptr<GroupCoordinator> next = NewCoordinator();
+  EXPECT_EQ(CommittedOffset(*next), -1);
+  next->OnElection(partition());
+  EXPECT_EQ(CommittedOffset(*next), 42);
+  EXPECT_EQ(next->StateOf("g"), GroupState::kEmpty);
+}
+
+TEST_F(CoordinatorLeadershipTest, ResigningForgetsTheGroupsAndTheirOffsets) {
+  coordinator_->OnElection(partition());
+  ASSERT_EQ(Commit(*coordinator_, 7), ErrorCode::kNone);
+  coordinator_->OnResignation(partition());
+  EXPECT_EQ(coordinator_->StateOf("g"), std::nullopt);
+  EXPECT_EQ(CommittedOffset(*coordinator_), -1);
+  coordinator_->OnElection(partition());  // and back: read from the log
+  EXPECT_EQ(CommittedOffset(*coordinator_), 7);
+}
+
+TEST_F(CoordinatorLeadershipTest,
+       ResigningAnswersAWaitingJoinWithNotCoordinator) {
+  coordinator_->OnElection(partition());
+  JoinGroupRequest join;
+  join.group_id = "g";
+  join.protocols = {{"range", {}}};
+  std::optional<JoinGroupResponse> answer;
+  // A new group waits group.initial.rebalance.delay.ms for more members.
+  coordinator_->Join(join, "client", [&](JoinGroupResponse r) { answer = r; });
+  ASSERT_FALSE(answer);
+  coordinator_->OnResignation(partition());
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->error_code, ErrorCode::kNotCoordinator);
+  sim_.RunFor(10'000);  // its timers went with it: nothing else happens
+}
+
+// The group APIs refuse groups this broker does not coordinate, so the client
+// looks for the coordinator again.
+TEST_F(CoordinatorLeadershipTest, GroupApisAnswerNotCoordinatorForOtherGroups) {
+  RequestHandlers handlers;
+  GroupApis apis(*coordinator_, components_->metadata());
+  apis.RegisterWith(handlers);
+  const int16_t version = 2;
+  OffsetCommitRequest commit;
+  commit.group_id = "g";
+  commit.topics = {{"orders", {{0, 5, std::nullopt}}}};
+  Bytes body = EncodeMessage(commit, ApiKey::kOffsetCommit, version);
+  std::optional<Bytes> answer;
+  ASSERT_TRUE(
+      handlers
+          .Handle({{int16_t(ApiKey::kOffsetCommit), version, 1, "c"}, body, 0},
+                  [&](std::optional<Bytes> b) { answer = b; })
+          .ok());
+  auto response =
+      DecodeMessage<OffsetCommitResponse>(*answer, ApiKey::kOffsetCommit,
+                                          version, 0, "OffsetCommitResponse")
+          .value();
+  EXPECT_EQ(response.topics[0].partitions[0].error_code,
+            ErrorCode::kNotCoordinator);
+  EXPECT_EQ(CommittedOffset(*coordinator_), -1);
+}
+
+}  // namespace
+}  // namespace kafka

@@ -1,0 +1,191 @@
+#include "chapters/03_consumer_groups/group_apis.h"
+
+#include "lib/protocol/message.h"
+
+namespace kafka {
+namespace {
+
+template <typename Message>
+Result<Message> DecodeBody(const Request& request) {
+  const int16_t api = request.header.api_key;
+  return DecodeMessage<Message>(
+      request.body, static_cast<ApiKey>(api), request.header.api_version,
+      request.body_position, std::string(FindApi(api)->name));
+}
+
+// Encodes `message` as the answer to `header`'s request.
+template <typename Message>
+Bytes EncodeAnswer(const Message& message, const RequestHeader& header) {
+  return EncodeMessage(message, static_cast<ApiKey>(header.api_key),
+                       header.api_version);
+}
+
+// Every partition of a commit or an offset fetch gets `error`.
+template <typename Response, typename Request>
+Response EveryPartitionFails(const Request& request, ErrorCode error) {
+  Response response;
+  for (const auto& topic : request.topics) {
+    auto& answer = response.topics.emplace_back();
+    answer.name = topic.name;
+    if constexpr (requires { topic.partition_indexes; }) {
+      for (int32_t p : topic.partition_indexes) {
+        answer.partitions.push_back(
+            {.partition_index = p, .error_code = error});
+      }
+    } else {
+      for (const auto& p : topic.partitions) {
+        answer.partitions.push_back({p.partition_index, error});
+      }
+    }
+  }
+  return response;
+}
+
+}  // namespace
+
+void GroupApis::RegisterWith(RequestHandlers& handlers) {
+  auto bind = [this](auto method) {
+    return [this, method](const Request& request, Responder respond) {
+      return (this->*method)(request, std::move(respond));
+    };
+  };
+  handlers.Register(ApiKey::kOffsetCommit,
+                    bind(&GroupApis::HandleOffsetCommit));
+  handlers.Register(ApiKey::kOffsetFetch, bind(&GroupApis::HandleOffsetFetch));
+  handlers.Register(ApiKey::kFindCoordinator,
+                    bind(&GroupApis::HandleFindCoordinator));
+  handlers.Register(ApiKey::kJoinGroup, bind(&GroupApis::HandleJoinGroup));
+  handlers.Register(ApiKey::kHeartbeat, bind(&GroupApis::HandleHeartbeat));
+  handlers.Register(ApiKey::kLeaveGroup, bind(&GroupApis::HandleLeaveGroup));
+  handlers.Register(ApiKey::kSyncGroup, bind(&GroupApis::HandleSyncGroup));
+  handlers.Register(ApiKey::kDescribeGroups,
+                    bind(&GroupApis::HandleDescribeGroups));
+  handlers.Register(ApiKey::kListGroups, bind(&GroupApis::HandleListGroups));
+}
+
+//! [find coordinator]
+Status GroupApis::HandleFindCoordinator(const Request& request,
+                                        Responder respond) {
+  auto decoded = DecodeBody<FindCoordinatorRequest>(request);
+  if (!decoded.ok()) return decoded.status();
+  // The coordinator is the leader of the group's offsets partition.
+  const auto partition = metadata_.GetPartition(
+      {kOffsetsTopic, coordinator_.OffsetsPartitionFor(decoded->key)});
+  const auto broker =
+      partition ? metadata_.GetBroker(partition->leader) : std::nullopt;
+  FindCoordinatorResponse response;
+  if (broker) {
+    response.node_id = broker->id;
+    response.host = broker->host;
+    response.port = broker->port;
+  } else {
+    response.error_code = ErrorCode::kCoordinatorNotAvailable;
+  }
+  respond(EncodeAnswer(response, request.header));
+  return Status();
+}
+//! [find coordinator]
+
+Status GroupApis::HandleJoinGroup(const Request& request, Responder respond) {
+  auto decoded = DecodeBody<JoinGroupRequest>(request);
+  if (!decoded.ok()) return decoded.status();
+  auto answer = [respond, header = request.header](JoinGroupResponse r) {
+    respond(EncodeAnswer(r, header));
+  };
+  if (!coordinator_.IsCoordinatorFor(decoded->group_id)) {
+    answer({.error_code = ErrorCode::kNotCoordinator,
+            .member_id = decoded->member_id});
+    return Status();
+  }
+  // The answer may come much later, when the generation completes.
+  coordinator_.Join(*decoded, request.header.client_id.value_or("client"),
+                    answer);
+  return Status();
+}
+
+Status GroupApis::HandleSyncGroup(const Request& request, Responder respond) {
+  auto decoded = DecodeBody<SyncGroupRequest>(request);
+  if (!decoded.ok()) return decoded.status();
+  auto answer = [respond, header = request.header](SyncGroupResponse r) {
+    respond(EncodeAnswer(r, header));
+  };
+  if (!coordinator_.IsCoordinatorFor(decoded->group_id)) {
+    answer({.error_code = ErrorCode::kNotCoordinator});
+    return Status();
+  }
+  coordinator_.Sync(*decoded, answer);
+  return Status();
+}
+
+Status GroupApis::HandleHeartbeat(const Request& request, Responder respond) {
+  auto decoded = DecodeBody<HeartbeatRequest>(request);
+  if (!decoded.ok()) return decoded.status();
+  GroupErrorResponse response;
+  response.error_code = coordinator_.IsCoordinatorFor(decoded->group_id)
+                            ? coordinator_.Heartbeat(*decoded)
+                            : ErrorCode::kNotCoordinator;
+  respond(EncodeAnswer(response, request.header));
+  return Status();
+}
+
+Status GroupApis::HandleLeaveGroup(const Request& request, Responder respond) {
+  auto decoded = DecodeBody<LeaveGroupRequest>(request);
+  if (!decoded.ok()) return decoded.status();
+  GroupErrorResponse response;
+  response.error_code = coordinator_.IsCoordinatorFor(decoded->group_id)
+                            ? coordinator_.Leave(*decoded)
+                            : ErrorCode::kNotCoordinator;
+  respond(EncodeAnswer(response, request.header));
+  return Status();
+}
+
+Status GroupApis::HandleOffsetCommit(const Request& request,
+                                     Responder respond) {
+  auto decoded = DecodeBody<OffsetCommitRequest>(request);
+  if (!decoded.ok()) return decoded.status();
+  if (!coordinator_.IsCoordinatorFor(decoded->group_id)) {
+    respond(EncodeAnswer(EveryPartitionFails<OffsetCommitResponse>(
+                             *decoded, ErrorCode::kNotCoordinator),
+                         request.header));
+    return Status();
+  }
+  // Answered once the offsets are written.
+  coordinator_.Commit(*decoded, [respond, header = request.header](
+                                    OffsetCommitResponse response) {
+    respond(EncodeAnswer(response, header));
+  });
+  return Status();
+}
+
+Status GroupApis::HandleOffsetFetch(const Request& request, Responder respond) {
+  auto decoded = DecodeBody<OffsetFetchRequest>(request);
+  if (!decoded.ok()) return decoded.status();
+  respond(EncodeAnswer(coordinator_.IsCoordinatorFor(decoded->group_id)
+                           ? coordinator_.FetchOffsets(*decoded)
+                           : EveryPartitionFails<OffsetFetchResponse>(
+                                 *decoded, ErrorCode::kNotCoordinator),
+                       request.header));
+  return Status();
+}
+
+Status GroupApis::HandleListGroups(const Request& request, Responder respond) {
+  respond(EncodeAnswer(coordinator_.ListGroups(), request.header));
+  return Status();
+}
+
+Status GroupApis::HandleDescribeGroups(const Request& request,
+                                       Responder respond) {
+  auto decoded = DecodeBody<DescribeGroupsRequest>(request);
+  if (!decoded.ok()) return decoded.status();
+  DescribeGroupsResponse response = coordinator_.Describe(*decoded);
+  for (DescribeGroupsResponse::Group& group : response.groups) {
+    if (!coordinator_.IsCoordinatorFor(group.group_id)) {
+      group = {.error_code = ErrorCode::kNotCoordinator,
+               .group_id = group.group_id};
+    }
+  }
+  respond(EncodeAnswer(response, request.header));
+  return Status();
+}
+
+}  // namespace kafka

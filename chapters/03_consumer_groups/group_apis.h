@@ -1,0 +1,49 @@
+/// \file
+/// The request handlers of Chapter 3: the consumer group APIs.
+///
+///   FindCoordinator    which broker coordinates a group: the leader of the
+///                      group's partition of __consumer_offsets, from the
+///                      MetadataCache
+///   JoinGroup, SyncGroup, Heartbeat, LeaveGroup
+///                      membership and rebalances, in the GroupCoordinator
+///   OffsetCommit, OffsetFetch
+///                      committed offsets, in the GroupCoordinator
+///   ListGroups, DescribeGroups
+///                      for tools (kafka-consumer-groups)
+///
+/// They are registered beside Chapter 2's partition APIs, in the same
+/// registry, so ApiVersions advertises both and neither wraps the other.
+/// A request for a group whose offsets partition this broker does not lead
+/// gets NOT_COORDINATOR, and the client asks FindCoordinator again.
+#pragma once
+
+#include "chapters/02_partitions/metadata_cache.h"
+#include "chapters/03_consumer_groups/group_coordinator.h"
+#include "lib/node/request_handlers.h"
+
+namespace kafka {
+
+class GroupApis {
+ public:
+  GroupApis(GroupCoordinator& coordinator, const MetadataCache& metadata)
+      : coordinator_(coordinator), metadata_(metadata) {}
+
+  /// Registers a handler for each API above.
+  void RegisterWith(RequestHandlers& handlers);
+
+ private:
+  Status HandleFindCoordinator(const Request& request, Responder respond);
+  Status HandleJoinGroup(const Request& request, Responder respond);
+  Status HandleSyncGroup(const Request& request, Responder respond);
+  Status HandleHeartbeat(const Request& request, Responder respond);
+  Status HandleLeaveGroup(const Request& request, Responder respond);
+  Status HandleOffsetCommit(const Request& request, Responder respond);
+  Status HandleOffsetFetch(const Request& request, Responder respond);
+  Status HandleListGroups(const Request& request, Responder respond);
+  Status HandleDescribeGroups(const Request& request, Responder respond);
+
+  GroupCoordinator& coordinator_;
+  const MetadataCache& metadata_;
+};
+
+}  // namespace kafka
