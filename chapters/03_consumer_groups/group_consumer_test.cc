@@ -76,10 +76,12 @@ class GroupConsumerTest : public ::testing::Test {
   }
 
   NodeId AddMember(int64_t auto_commit_interval_ms = 1'000,
-                   int64_t metadata_max_age_ms = 300'000) {
+                   int64_t metadata_max_age_ms = 300'000,
+                   int32_t fetch_max_wait_ms = 500) {
     GroupConsumerConfig config{
         .consumer = {.bootstrap_servers = cluster_.bootstrap_servers(),
-                     .auto_offset_reset = "earliest"},
+                     .auto_offset_reset = "earliest",
+                     .fetch_max_wait_ms = fetch_max_wait_ms},
         .group_id = "readers",
         .session_timeout_ms = kSessionMs,
         .max_poll_interval_ms = 10'000,
@@ -117,6 +119,23 @@ class GroupConsumerTest : public ::testing::Test {
   NodeId producer_;
   std::vector<NodeId> members_;
 };
+
+// Rule: a member talks to its coordinator on a connection of its own, so a
+// fetch the broker holds (here a long poll three sessions long) does not hold
+// back the answers to its heartbeats: it learns of a rebalance in time to
+// rejoin, and the newcomer gets only its share.
+TEST_F(GroupConsumerTest, HeldFetchesDoNotHoldHeartbeatsBack) {
+  Produce(10);
+  NodeId a = AddMember(1'000, 300'000, /*fetch_max_wait_ms=*/3 * kSessionMs);
+  sim_.RunFor(5'000);
+  ASSERT_EQ(member(a).consumer().assignment().size(), 2u);
+  NodeId b = AddMember();
+  sim_.RunFor(15'000);
+  EXPECT_EQ(member(a).consumer().assignment().size(), 1u);
+  EXPECT_EQ(member(b).consumer().assignment().size(), 1u);
+  EXPECT_EQ(member(a).consumer().generation(),
+            member(b).consumer().generation());
+}
 
 // Rule: within a generation each partition has one owner, and together the
 // members read every record exactly once.
