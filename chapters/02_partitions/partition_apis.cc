@@ -11,20 +11,6 @@
 namespace kafka {
 namespace {
 
-template <typename Message>
-Result<Message> DecodeBody(const Request& request, const std::string& name) {
-  return DecodeMessage<Message>(
-      request.body, static_cast<ApiKey>(request.header.api_key),
-      request.header.api_version, request.body_position, name);
-}
-
-// Encodes `message` as the answer to `header`'s request.
-template <typename Message>
-Bytes EncodeAnswer(const Message& message, const RequestHeader& header) {
-  return EncodeMessage(message, static_cast<ApiKey>(header.api_key),
-                       header.api_version);
-}
-
 // A response whose parts are answered one by one, maybe later: it is sent
 // when the last part is done. The handler holds one part itself while it
 // starts the others, so an answer that comes at once cannot send early.
@@ -37,7 +23,7 @@ class PendingResponse {
   Response& response() { return response_; }
   void PartStarted() { ++parts_; }
   void PartDone() {
-    if (--parts_ == 0) respond_(EncodeAnswer(response_, header_));
+    if (--parts_ == 0) respond_(EncodeResponseBody(response_, header_));
   }
 
  private:
@@ -46,6 +32,30 @@ class PendingResponse {
   Response response_;
   int parts_ = 1;  // the handler's own
 };
+
+// CreateTopics and CreatePartitions: one topic admin call per topic, whose
+// outcome is that topic's result; the answer goes once every call is done.
+template <typename Response, typename Request, typename Results, typename Call>
+void AnswerPerTopic(const Request& request, Results Response::*results,
+                    Responder respond, const RequestHeader& header,
+                    const Call& call) {
+  auto pending =
+      std::make_shared<PendingResponse<Response>>(std::move(respond), header);
+  (pending->response().*results).resize(request.topics.size());
+  for (size_t i = 0; i < request.topics.size(); ++i) {
+    (pending->response().*results)[i].name = request.topics[i].name;
+    pending->PartStarted();
+    call(request.topics[i], [pending, results, i](Status outcome) {
+      auto& result = (pending->response().*results)[i];
+      if (!outcome.ok()) {
+        result.error_code = outcome.error().code;
+        result.error_message = outcome.error().message;
+      }
+      pending->PartDone();
+    });
+  }
+  pending->PartDone();
+}
 
 Error InvalidRecord(const std::string& why) {
   return Error{ErrorCode::kInvalidRecord, why};
@@ -123,27 +133,24 @@ MetadataResponse::Topic DescribeTopic(const MetadataCache& metadata,
 }  // namespace
 
 void PartitionApis::RegisterWith(RequestHandlers& handlers) {
-  auto bind = [this](auto method) {
-    return [this, method](const Request& request, Responder respond) {
-      return (this->*method)(request, std::move(respond));
-    };
-  };
-  handlers.Register(ApiKey::kProduce, bind(&PartitionApis::HandleProduce));
-  handlers.Register(ApiKey::kFetch, bind(&PartitionApis::HandleFetch));
+  handlers.Register(ApiKey::kProduce,
+                    HandlerOf(this, &PartitionApis::HandleProduce));
+  handlers.Register(ApiKey::kFetch,
+                    HandlerOf(this, &PartitionApis::HandleFetch));
   handlers.Register(ApiKey::kListOffsets,
-                    bind(&PartitionApis::HandleListOffsets));
-  handlers.Register(ApiKey::kMetadata, bind(&PartitionApis::HandleMetadata));
+                    HandlerOf(this, &PartitionApis::HandleListOffsets));
+  handlers.Register(ApiKey::kMetadata,
+                    HandlerOf(this, &PartitionApis::HandleMetadata));
   handlers.Register(ApiKey::kCreateTopics,
-                    bind(&PartitionApis::HandleCreateTopics));
+                    HandlerOf(this, &PartitionApis::HandleCreateTopics));
   handlers.Register(ApiKey::kCreatePartitions,
-                    bind(&PartitionApis::HandleCreatePartitions));
+                    HandlerOf(this, &PartitionApis::HandleCreatePartitions));
 }
 
 //! [metadata]
 Status PartitionApis::HandleMetadata(const Request& request,
                                      Responder respond) {
-  Result<MetadataRequest> decoded =
-      DecodeBody<MetadataRequest>(request, "MetadataRequest");
+  Result<MetadataRequest> decoded = DecodeRequestBody<MetadataRequest>(request);
   if (!decoded.ok()) return decoded.status();
   const MetadataCache& metadata = components_.metadata;
   auto pending = std::make_shared<PendingResponse<MetadataResponse>>(
@@ -185,7 +192,7 @@ Status PartitionApis::HandleMetadata(const Request& request,
 //! [produce]
 Status PartitionApis::HandleProduce(const Request& request, Responder respond) {
   auto decoded = std::make_shared<Result<ProduceRequest>>(
-      DecodeBody<ProduceRequest>(request, "ProduceRequest"));
+      DecodeRequestBody<ProduceRequest>(request));
   if (!decoded->ok()) return decoded->status();
   const ProduceRequest& produce = decoded->value();
   ProduceResponse response;
@@ -233,8 +240,9 @@ Status PartitionApis::HandleProduce(const Request& request, Responder respond) {
           answer.log_start_offset = results[i].log_start_offset;
         }
         // acks=0: the producer waits for nothing, and gets nothing.
-        respond(acks == 0 ? std::nullopt
-                          : std::optional(EncodeAnswer(response, header)));
+        respond(acks == 0
+                    ? std::nullopt
+                    : std::optional(EncodeResponseBody(response, header)));
       });
   return Status();
 }
@@ -242,13 +250,14 @@ Status PartitionApis::HandleProduce(const Request& request, Responder respond) {
 
 //! [fetch]
 Status PartitionApis::HandleFetch(const Request& request, Responder respond) {
-  Result<FetchRequest> decoded =
-      DecodeBody<FetchRequest>(request, "FetchRequest");
+  Result<FetchRequest> decoded = DecodeRequestBody<FetchRequest>(request);
   if (!decoded.ok()) return decoded.status();
   components_.replicas.FetchMessages(
       std::move(decoded).value(),
-      [respond = std::move(respond), header = request.header](
-          FetchResponse response) { respond(EncodeAnswer(response, header)); });
+      [respond = std::move(respond),
+       header = request.header](FetchResponse response) {
+        respond(EncodeResponseBody(response, header));
+      });
   return Status();
 }
 //! [fetch]
@@ -256,7 +265,7 @@ Status PartitionApis::HandleFetch(const Request& request, Responder respond) {
 Status PartitionApis::HandleListOffsets(const Request& request,
                                         Responder respond) {
   Result<ListOffsetsRequest> decoded =
-      DecodeBody<ListOffsetsRequest>(request, "ListOffsetsRequest");
+      DecodeRequestBody<ListOffsetsRequest>(request);
   if (!decoded.ok()) return decoded.status();
   ListOffsetsResponse response;
   for (const ListOffsetsRequest::Topic& topic : decoded->topics) {
@@ -267,59 +276,34 @@ Status PartitionApis::HandleListOffsets(const Request& request,
           {topic.name, wanted.partition_index}, wanted.timestamp));
     }
   }
-  respond(EncodeAnswer(response, request.header));
+  respond(EncodeResponseBody(response, request.header));
   return Status();
 }
 
 Status PartitionApis::HandleCreateTopics(const Request& request,
                                          Responder respond) {
   Result<CreateTopicsRequest> decoded =
-      DecodeBody<CreateTopicsRequest>(request, "CreateTopicsRequest");
+      DecodeRequestBody<CreateTopicsRequest>(request);
   if (!decoded.ok()) return decoded.status();
-  auto pending = std::make_shared<PendingResponse<CreateTopicsResponse>>(
-      std::move(respond), request.header);
-  pending->response().topics.resize(decoded->topics.size());
-  for (size_t i = 0; i < decoded->topics.size(); ++i) {
-    const CreateTopicsRequest::Topic& topic = decoded->topics[i];
-    pending->response().topics[i].name = topic.name;
-    pending->PartStarted();
-    components_.topics.CreateTopic(
-        topic, decoded->validate_only, [pending, i](Status outcome) {
-          auto& result = pending->response().topics[i];
-          if (!outcome.ok()) {
-            result.error_code = outcome.error().code;
-            result.error_message = outcome.error().message;
-          }
-          pending->PartDone();
-        });
-  }
-  pending->PartDone();
+  AnswerPerTopic<CreateTopicsResponse>(
+      *decoded, &CreateTopicsResponse::topics, std::move(respond),
+      request.header, [this, &decoded](const auto& topic, auto done) {
+        components_.topics.CreateTopic(topic, decoded->validate_only, done);
+      });
   return Status();
 }
 
 Status PartitionApis::HandleCreatePartitions(const Request& request,
                                              Responder respond) {
   Result<CreatePartitionsRequest> decoded =
-      DecodeBody<CreatePartitionsRequest>(request, "CreatePartitionsRequest");
+      DecodeRequestBody<CreatePartitionsRequest>(request);
   if (!decoded.ok()) return decoded.status();
-  auto pending = std::make_shared<PendingResponse<CreatePartitionsResponse>>(
-      std::move(respond), request.header);
-  pending->response().results.resize(decoded->topics.size());
-  for (size_t i = 0; i < decoded->topics.size(); ++i) {
-    const CreatePartitionsRequest::Topic& topic = decoded->topics[i];
-    pending->response().results[i].name = topic.name;
-    pending->PartStarted();
-    components_.topics.CreatePartitions(
-        topic, decoded->validate_only, [pending, i](Status outcome) {
-          auto& result = pending->response().results[i];
-          if (!outcome.ok()) {
-            result.error_code = outcome.error().code;
-            result.error_message = outcome.error().message;
-          }
-          pending->PartDone();
-        });
-  }
-  pending->PartDone();
+  AnswerPerTopic<CreatePartitionsResponse>(
+      *decoded, &CreatePartitionsResponse::results, std::move(respond),
+      request.header, [this, &decoded](const auto& topic, auto done) {
+        components_.topics.CreatePartitions(topic, decoded->validate_only,
+                                            done);
+      });
   return Status();
 }
 

@@ -5,21 +5,6 @@
 namespace kafka {
 namespace {
 
-template <typename Message>
-Result<Message> DecodeBody(const Request& request) {
-  const int16_t api = request.header.api_key;
-  return DecodeMessage<Message>(
-      request.body, static_cast<ApiKey>(api), request.header.api_version,
-      request.body_position, std::string(FindApi(api)->name));
-}
-
-// Encodes `message` as the answer to `header`'s request.
-template <typename Message>
-Bytes EncodeAnswer(const Message& message, const RequestHeader& header) {
-  return EncodeMessage(message, static_cast<ApiKey>(header.api_key),
-                       header.api_version);
-}
-
 // Every partition of a commit or an offset fetch gets `error`.
 template <typename Response, typename Request>
 Response EveryPartitionFails(const Request& request, ErrorCode error) {
@@ -44,29 +29,30 @@ Response EveryPartitionFails(const Request& request, ErrorCode error) {
 }  // namespace
 
 void GroupApis::RegisterWith(RequestHandlers& handlers) {
-  auto bind = [this](auto method) {
-    return [this, method](const Request& request, Responder respond) {
-      return (this->*method)(request, std::move(respond));
-    };
-  };
   handlers.Register(ApiKey::kOffsetCommit,
-                    bind(&GroupApis::HandleOffsetCommit));
-  handlers.Register(ApiKey::kOffsetFetch, bind(&GroupApis::HandleOffsetFetch));
+                    HandlerOf(this, &GroupApis::HandleOffsetCommit));
+  handlers.Register(ApiKey::kOffsetFetch,
+                    HandlerOf(this, &GroupApis::HandleOffsetFetch));
   handlers.Register(ApiKey::kFindCoordinator,
-                    bind(&GroupApis::HandleFindCoordinator));
-  handlers.Register(ApiKey::kJoinGroup, bind(&GroupApis::HandleJoinGroup));
-  handlers.Register(ApiKey::kHeartbeat, bind(&GroupApis::HandleHeartbeat));
-  handlers.Register(ApiKey::kLeaveGroup, bind(&GroupApis::HandleLeaveGroup));
-  handlers.Register(ApiKey::kSyncGroup, bind(&GroupApis::HandleSyncGroup));
+                    HandlerOf(this, &GroupApis::HandleFindCoordinator));
+  handlers.Register(ApiKey::kJoinGroup,
+                    HandlerOf(this, &GroupApis::HandleJoinGroup));
+  handlers.Register(ApiKey::kHeartbeat,
+                    HandlerOf(this, &GroupApis::HandleHeartbeat));
+  handlers.Register(ApiKey::kLeaveGroup,
+                    HandlerOf(this, &GroupApis::HandleLeaveGroup));
+  handlers.Register(ApiKey::kSyncGroup,
+                    HandlerOf(this, &GroupApis::HandleSyncGroup));
   handlers.Register(ApiKey::kDescribeGroups,
-                    bind(&GroupApis::HandleDescribeGroups));
-  handlers.Register(ApiKey::kListGroups, bind(&GroupApis::HandleListGroups));
+                    HandlerOf(this, &GroupApis::HandleDescribeGroups));
+  handlers.Register(ApiKey::kListGroups,
+                    HandlerOf(this, &GroupApis::HandleListGroups));
 }
 
 //! [find coordinator]
 Status GroupApis::HandleFindCoordinator(const Request& request,
                                         Responder respond) {
-  auto decoded = DecodeBody<FindCoordinatorRequest>(request);
+  auto decoded = DecodeRequestBody<FindCoordinatorRequest>(request);
   if (!decoded.ok()) return decoded.status();
   // The coordinator is the leader of the group's offsets partition.
   const auto partition = metadata_.GetPartition(
@@ -81,16 +67,16 @@ Status GroupApis::HandleFindCoordinator(const Request& request,
   } else {
     response.error_code = ErrorCode::kCoordinatorNotAvailable;
   }
-  respond(EncodeAnswer(response, request.header));
+  respond(EncodeResponseBody(response, request.header));
   return Status();
 }
 //! [find coordinator]
 
 Status GroupApis::HandleJoinGroup(const Request& request, Responder respond) {
-  auto decoded = DecodeBody<JoinGroupRequest>(request);
+  auto decoded = DecodeRequestBody<JoinGroupRequest>(request);
   if (!decoded.ok()) return decoded.status();
   auto answer = [respond, header = request.header](JoinGroupResponse r) {
-    respond(EncodeAnswer(r, header));
+    respond(EncodeResponseBody(r, header));
   };
   if (!coordinator_.IsCoordinatorFor(decoded->group_id)) {
     answer({.error_code = ErrorCode::kNotCoordinator,
@@ -104,10 +90,10 @@ Status GroupApis::HandleJoinGroup(const Request& request, Responder respond) {
 }
 
 Status GroupApis::HandleSyncGroup(const Request& request, Responder respond) {
-  auto decoded = DecodeBody<SyncGroupRequest>(request);
+  auto decoded = DecodeRequestBody<SyncGroupRequest>(request);
   if (!decoded.ok()) return decoded.status();
   auto answer = [respond, header = request.header](SyncGroupResponse r) {
-    respond(EncodeAnswer(r, header));
+    respond(EncodeResponseBody(r, header));
   };
   if (!coordinator_.IsCoordinatorFor(decoded->group_id)) {
     answer({.error_code = ErrorCode::kNotCoordinator});
@@ -118,64 +104,64 @@ Status GroupApis::HandleSyncGroup(const Request& request, Responder respond) {
 }
 
 Status GroupApis::HandleHeartbeat(const Request& request, Responder respond) {
-  auto decoded = DecodeBody<HeartbeatRequest>(request);
+  auto decoded = DecodeRequestBody<HeartbeatRequest>(request);
   if (!decoded.ok()) return decoded.status();
   GroupErrorResponse response;
   response.error_code = coordinator_.IsCoordinatorFor(decoded->group_id)
                             ? coordinator_.Heartbeat(*decoded)
                             : ErrorCode::kNotCoordinator;
-  respond(EncodeAnswer(response, request.header));
+  respond(EncodeResponseBody(response, request.header));
   return Status();
 }
 
 Status GroupApis::HandleLeaveGroup(const Request& request, Responder respond) {
-  auto decoded = DecodeBody<LeaveGroupRequest>(request);
+  auto decoded = DecodeRequestBody<LeaveGroupRequest>(request);
   if (!decoded.ok()) return decoded.status();
   GroupErrorResponse response;
   response.error_code = coordinator_.IsCoordinatorFor(decoded->group_id)
                             ? coordinator_.Leave(*decoded)
                             : ErrorCode::kNotCoordinator;
-  respond(EncodeAnswer(response, request.header));
+  respond(EncodeResponseBody(response, request.header));
   return Status();
 }
 
 Status GroupApis::HandleOffsetCommit(const Request& request,
                                      Responder respond) {
-  auto decoded = DecodeBody<OffsetCommitRequest>(request);
+  auto decoded = DecodeRequestBody<OffsetCommitRequest>(request);
   if (!decoded.ok()) return decoded.status();
   if (!coordinator_.IsCoordinatorFor(decoded->group_id)) {
-    respond(EncodeAnswer(EveryPartitionFails<OffsetCommitResponse>(
-                             *decoded, ErrorCode::kNotCoordinator),
-                         request.header));
+    respond(EncodeResponseBody(EveryPartitionFails<OffsetCommitResponse>(
+                                   *decoded, ErrorCode::kNotCoordinator),
+                               request.header));
     return Status();
   }
   // Answered once the offsets are written.
   coordinator_.Commit(*decoded, [respond, header = request.header](
                                     OffsetCommitResponse response) {
-    respond(EncodeAnswer(response, header));
+    respond(EncodeResponseBody(response, header));
   });
   return Status();
 }
 
 Status GroupApis::HandleOffsetFetch(const Request& request, Responder respond) {
-  auto decoded = DecodeBody<OffsetFetchRequest>(request);
+  auto decoded = DecodeRequestBody<OffsetFetchRequest>(request);
   if (!decoded.ok()) return decoded.status();
-  respond(EncodeAnswer(coordinator_.IsCoordinatorFor(decoded->group_id)
-                           ? coordinator_.FetchOffsets(*decoded)
-                           : EveryPartitionFails<OffsetFetchResponse>(
-                                 *decoded, ErrorCode::kNotCoordinator),
-                       request.header));
+  respond(EncodeResponseBody(coordinator_.IsCoordinatorFor(decoded->group_id)
+                                 ? coordinator_.FetchOffsets(*decoded)
+                                 : EveryPartitionFails<OffsetFetchResponse>(
+                                       *decoded, ErrorCode::kNotCoordinator),
+                             request.header));
   return Status();
 }
 
 Status GroupApis::HandleListGroups(const Request& request, Responder respond) {
-  respond(EncodeAnswer(coordinator_.ListGroups(), request.header));
+  respond(EncodeResponseBody(coordinator_.ListGroups(), request.header));
   return Status();
 }
 
 Status GroupApis::HandleDescribeGroups(const Request& request,
                                        Responder respond) {
-  auto decoded = DecodeBody<DescribeGroupsRequest>(request);
+  auto decoded = DecodeRequestBody<DescribeGroupsRequest>(request);
   if (!decoded.ok()) return decoded.status();
   DescribeGroupsResponse response = coordinator_.Describe(*decoded);
   for (DescribeGroupsResponse::Group& group : response.groups) {
@@ -184,7 +170,7 @@ Status GroupApis::HandleDescribeGroups(const Request& request,
                .group_id = group.group_id};
     }
   }
-  respond(EncodeAnswer(response, request.header));
+  respond(EncodeResponseBody(response, request.header));
   return Status();
 }
 

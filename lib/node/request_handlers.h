@@ -23,6 +23,7 @@
 
 #include "lib/node/node.h"
 #include "lib/protocol/api_keys.h"
+#include "lib/protocol/message.h"
 
 namespace kafka {
 
@@ -60,6 +61,33 @@ class RequestHandlers {
   std::map<ApiKey, Entry> handlers_;
   std::vector<ApiKey> served_ = {ApiKey::kApiVersions};
 };
+
+/// The handler that calls `method` on `apis`: how a class of handlers
+/// (PartitionApis, GroupApis, ...) registers its methods.
+template <typename Apis>
+RequestHandler HandlerOf(Apis* apis,
+                         Status (Apis::*method)(const Request&, Responder)) {
+  return [apis, method](const Request& request, Responder respond) {
+    return (apis->*method)(request, std::move(respond));
+  };
+}
+
+/// Decodes a request's body as its API and version say; INVALID_REQUEST,
+/// naming the field, if it does not decode.
+template <typename Message>
+Result<Message> DecodeRequestBody(const Request& request) {
+  const int16_t api = request.header.api_key;
+  return DecodeMessage<Message>(
+      request.body, static_cast<ApiKey>(api), request.header.api_version,
+      request.body_position, std::string(FindApi(api)->name) + "Request");
+}
+
+/// Encodes `message` as the answer to the request with this header.
+template <typename Message>
+Bytes EncodeResponseBody(const Message& message, const RequestHeader& header) {
+  return EncodeMessage(message, static_cast<ApiKey>(header.api_key),
+                       header.api_version);
+}
 
 /// A node that answers requests through its RequestHandlers: a broker. It
 /// registers its handlers in Start.
