@@ -65,9 +65,9 @@ struct Answer {
 };
 
 // A request a node sent and awaits the answer to.
-struct PendingRequest {
+struct Simulation::PendingRequest {
   NodeId to;  // the node it reached, whatever id the sender named it by
-  Connection connection;
+  ConnectionKey connection;
   RequestHeader header;
   ResponseHandler handler;
 };
@@ -279,7 +279,8 @@ void Simulation::CutOneWay(NodeId from, NodeId to) {
 void Simulation::Heal() { cut_links_.clear(); }
 
 //! [transmit]
-void Simulation::Transmit(NodeId from, NodeId to, Connection connection,
+void Simulation::Transmit(NodeId from, NodeId to,
+                          const ConnectionKey& connection,
                           const TracedMessage& message,
                           std::function<void()> arrive) {
   Trace(TraceEvent::Kind::kSend, from, to, message);
@@ -333,8 +334,9 @@ void Simulation::SendRequest(NodeId from, NodeId to, Connection connection,
   const int32_t id = header.correlation_id;
   const TracedMessage message = Traced(header, /*is_response=*/false);
   std::optional<NodeId> server = Resolve(from, to);
+  const ConnectionKey key{from, client.incarnation, to, connection};
   if (on_response) {
-    client.pending[id] = {server.value_or(to), connection, header,
+    client.pending[id] = {server.value_or(to), key, header,
                           std::move(on_response)};
   }
   if (!server) return RefuseUnreachable(from, to, id, message);
@@ -347,8 +349,7 @@ void Simulation::SendRequest(NodeId from, NodeId to, Connection connection,
                             message.Describe() + " timed out"});
              }));
   }
-  const ConnectionKey key{from, client.incarnation, connection};
-  Transmit(from, *server, connection, message,
+  Transmit(from, *server, key, message,
            [this, key, to = *server, incarnation = slot(*server).incarnation,
             frame = EncodeRequestFrame(header, body)] {
              DeliverRequest(key, to, incarnation, frame);
@@ -440,10 +441,11 @@ void Simulation::DeliverRequest(const ConnectionKey& key, NodeId to,
   if (!accepted.ok()) refuse(accepted.error().ToString());
 }
 
-void Simulation::ResetConnections(NodeId client, NodeId server,
-                                  std::function<bool(Connection)> closed,
-                                  const std::string& why) {
-  Transmit(server, client, Connection::kDefault, {},
+void Simulation::ResetConnections(
+    NodeId client, NodeId server,
+    std::function<bool(const ConnectionKey&)> closed, const std::string& why) {
+  Transmit(server, client,
+           {client, slot(client).incarnation, server, Connection::kDefault}, {},
            ForNode(client, [this, client, server, closed, why] {
              std::vector<int32_t> waiting;
              for (const auto& [id, pending] : slot(client).pending) {
@@ -465,7 +467,7 @@ void Simulation::CloseConnection(const ConnectionKey& key, NodeId server,
   if (!slot(server).down) slot(server).answers.erase(key);
   ResetConnections(
       key.client, server,
-      [connection = key.connection](Connection c) { return c == connection; },
+      [key](const ConnectionKey& connection) { return connection == key; },
       why);
 }
 
@@ -477,7 +479,7 @@ void Simulation::SendReadyResponses(NodeId server, const ConnectionKey& key) {
     std::shared_ptr<Answer> answer = std::move(owed.front());
     owed.pop_front();
     if (answer->state == Answer::State::kNoAnswer) continue;
-    Transmit(server, key.client, key.connection,
+    Transmit(server, key.client, key,
              Traced(answer->header, /*is_response=*/true),
              [this, server, incarnation = slot(server).incarnation, key,
               frame = std::move(answer->frame)] {
@@ -550,7 +552,8 @@ void Simulation::TakeDown(Slot& s) {
                     [id](const auto& entry) { return entry.second.to == id; });
     if (waiting_on_it) {
       ResetConnections(
-          other_id, id, [](Connection) { return true; }, "connection reset");
+          other_id, id, [](const ConnectionKey&) { return true; },
+          "connection reset");
     }
     std::erase_if(other->answers,
                   [id](const auto& entry) { return entry.first.client == id; });

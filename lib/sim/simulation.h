@@ -174,6 +174,7 @@ class Simulation {
 
  private:
   class SimEnvironment;
+  struct PendingRequest;
   struct Slot;
   struct Event {
     int64_t time_ms;
@@ -185,11 +186,14 @@ class Simulation {
     }
   };
 
-  /// One ordered connection, as a server keeps it: who opened it, which of
-  /// the client's incarnations, and for what.
+  /// One ordered connection: who opened it, which of the client's
+  /// incarnations, the id it knows the server by (a bootstrap server's -1
+  /// and the broker's own id are two connections, as in a Kafka client and
+  /// in the TCP runtime), and for what.
   struct ConnectionKey {
     NodeId client;
     uint64_t client_incarnation;
+    NodeId server_as;
     Connection connection;
     auto operator<=>(const ConnectionKey&) const = default;
   };
@@ -208,7 +212,7 @@ class Simulation {
   const LinkFaults& link(NodeId from, NodeId to) const;
   /// Puts a message on connection `connection` of the link from `from` to
   /// `to`; `arrive` runs on arrival.
-  void Transmit(NodeId from, NodeId to, Connection connection,
+  void Transmit(NodeId from, NodeId to, const ConnectionKey& connection,
                 const TracedMessage& message, std::function<void()> arrive);
   void SendRequest(NodeId from, NodeId to, Connection connection,
                    RequestHeader header, Bytes body, int64_t timeout_ms,
@@ -225,7 +229,7 @@ class Simulation {
   /// Fails, one link latency later, the requests `client` waits for on the
   /// connections to `server` that `closed` selects.
   void ResetConnections(NodeId client, NodeId server,
-                        std::function<bool(Connection)> closed,
+                        std::function<bool(const ConnectionKey&)> closed,
                         const std::string& why);
   void CloseConnection(const ConnectionKey& key, NodeId server,
                        const std::string& why);
@@ -248,7 +252,8 @@ class Simulation {
   std::set<std::pair<NodeId, NodeId>> cut_links_;
   /// When the last message on each link's connection arrives: later sends on
   /// it arrive after it.
-  std::map<std::tuple<NodeId, NodeId, Connection>, int64_t> link_last_arrival_;
+  std::map<std::tuple<NodeId, NodeId, ConnectionKey>, int64_t>
+      link_last_arrival_;
   bool keep_trace_ = true;
   std::vector<TraceEvent> trace_;
   uint64_t trace_hash_ = 0;
