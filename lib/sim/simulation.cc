@@ -369,7 +369,7 @@ void Simulation::RefuseUnreachable(NodeId from, NodeId to,
                                     " (node " + std::to_string(to) + ")";
   Trace(TraceEvent::Kind::kDrop, from, to, message, why);
   Schedule(
-      link(from, from).min_latency_ms,
+      link(from, to).min_latency_ms,
       ForNode(from, [this, from, correlation_id, why] {
         FailRequest(from, correlation_id, {ErrorCode::kNetworkException, why});
       }));

@@ -126,6 +126,7 @@ class Simulation {
   /// Adds a client node with the next free id from kFirstClientId on, and
   /// returns that id.
   NodeId AddClient(NodeFactory factory);
+  /// Where node `id` listens.
   const HostPort& address(NodeId id);
   /// The running node object, to inspect in tests.
   template <typename T>
