@@ -230,6 +230,22 @@ def _newline_of(lines):
     return "\n"
 
 
+# The project's .clang-format column limit; a stub must stay within it.
+COLUMN_LIMIT = 80
+
+
+def stub_statement(indent, lab, function, newline):
+    """The throw that replaces a region's body, on one line if it fits, or
+    broken after the first argument as clang-format breaks it."""
+    call = 'throw kafka::LabNotImplemented('
+    one_line = '%s%s"%s", "%s");' % (indent, call, lab, function)
+    if len(one_line) <= COLUMN_LIMIT:
+        return one_line + newline
+    continuation = ' ' * (len(indent) + len(call))
+    return '%s%s"%s",%s%s"%s");%s' % (indent, call, lab, newline,
+                                     continuation, function, newline)
+
+
 def render(chapter, lab, only=None, stubs=True):
     """Returns {file name: generated text} for the lab.
 
@@ -265,9 +281,8 @@ def render(chapter, lab, only=None, stubs=True):
             begin_line = lines[region.begin]  # ends in a newline: END follows
             text.append(begin_line)
             text += lines[region.begin + 1:region.begin + 1 + region.hints]
-            text.append('%sthrow kafka::LabNotImplemented("%s", "%s");%s'
-                        % (region.indent, lab, region.function,
-                           _newline_of([begin_line])))
+            text.append(stub_statement(region.indent, lab, region.function,
+                                       _newline_of([begin_line])))
             text.append(lines[region.end])
             index = region.end + 1
         out[name] = "".join(text)

@@ -193,6 +193,22 @@ class GenerateTest(Workspace):
                       text)
         self.assertIn("  int y = x + 1;\n", text)  # lab01_x's region stays
 
+    def test_a_long_stub_is_broken_as_clang_format_breaks_it(self):
+        stub = labgen.stub_statement("  ", "lab02_partitions",
+                                     "LocalReplicaManager::ReadFromLocalLog",
+                                     "\n")
+        self.assertEqual(
+            stub,
+            '  throw kafka::LabNotImplemented("lab02_partitions",\n'
+            '                                 '
+            '"LocalReplicaManager::ReadFromLocalLog");\n')
+        self.assertTrue(all(len(line) <= labgen.COLUMN_LIMIT
+                            for line in stub.splitlines()))
+        self.assertEqual(labgen.stub_statement("  ", "lab01_log", "Log::Append",
+                                               "\n"),
+                         '  throw kafka::LabNotImplemented("lab01_log", '
+                         '"Log::Append");\n')
+
     def test_is_deterministic(self):
         self.generate()
         first = {n: read(os.path.join(self.out, n)) for n in os.listdir(self.out)}

@@ -37,8 +37,7 @@ int main(int argc, char** argv) {
   kafka::GroupCoordinatorConfig groups;
   return kafka::RunBrokerProgram(
       argc, argv, "A Kafka broker with a group coordinator (Chapter 3).",
-      GroupSettings(groups),
-      [&groups](const kafka::BrokerConfig& config) {
+      GroupSettings(groups), [&groups](const kafka::BrokerConfig& config) {
         return std::make_unique<kafka::GroupBroker>(config, groups);
       });
 }

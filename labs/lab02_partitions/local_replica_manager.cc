@@ -193,7 +193,8 @@ FetchResponse LocalReplicaManager::ReadFromLocalLog(const FetchRequest& request,
   // HINT: An existing partition's records are never null (maybe empty).
   // HINT: A failed read's error is the partition's error_code.
   // HINT: bytes_read: the total size of the records in the answer.
-  throw kafka::LabNotImplemented("lab02_partitions", "LocalReplicaManager::ReadFromLocalLog");
+  throw kafka::LabNotImplemented("lab02_partitions",
+                                 "LocalReplicaManager::ReadFromLocalLog");
   // END LAB
 }
 //! [read from local log]

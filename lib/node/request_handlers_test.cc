@@ -87,10 +87,10 @@ TEST_F(RequestHandlersTest, AVersionOutsideTheRegisteredRangeIsRefused) {
   Status handled = handlers_.Handle(RequestOf(ApiKey::kFetch, 6),
                                     [](std::optional<Bytes>) { FAIL(); });
   EXPECT_FALSE(handled.ok());
-  EXPECT_TRUE(handlers_
-                  .Handle(RequestOf(ApiKey::kFetch, 5),
-                          [](std::optional<Bytes>) {})
-                  .ok());
+  EXPECT_TRUE(
+      handlers_
+          .Handle(RequestOf(ApiKey::kFetch, 5), [](std::optional<Bytes>) {})
+          .ok());
 }
 
 }  // namespace
