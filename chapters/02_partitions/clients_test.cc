@@ -343,6 +343,7 @@ struct FakeLeadership {
   ErrorCode refusal = ErrorCode::kNotLeaderOrFollower;
   std::map<NodeId, int> produced;  ///< records appended, by broker
   std::map<NodeId, int> list_offsets_received;
+  int64_t list_offsets_delay_ms = 0;  ///< how long ListOffsets takes
 };
 
 // A broker that only knows what FakeLeadership says: Metadata names both
@@ -375,8 +376,10 @@ class FakeBroker : public Node {
         auto list = DecodeMessage<ListOffsetsRequest>(
             request.body, ApiKey::kListOffsets, version, 0, "ListOffsets");
         if (!list.ok()) return list.status();
-        respond(
-            EncodeMessage(ListOffsets(*list), ApiKey::kListOffsets, version));
+        Bytes answer =
+            EncodeMessage(ListOffsets(*list), ApiKey::kListOffsets, version);
+        env_->StartTimer(leadership_.list_offsets_delay_ms,
+                         [respond, answer] { respond(answer); });
         return Status();
       }
       case ApiKey::kFetch: {
@@ -524,6 +527,22 @@ TEST_F(LeaderMovesTest, ConsumerAsksEachLeaderForOffsets) {
   EXPECT_EQ(consumer.Position({"orders", 1}), 20);
   EXPECT_EQ(leadership_.list_offsets_received[1], 1);
   EXPECT_EQ(leadership_.list_offsets_received[2], 1);
+}
+
+// Rule: a partition assigned while a ListOffsets to its leader is in flight
+// gets its offset too: once the answer is in, the consumer asks again for
+// the partitions still without a position.
+TEST_F(LeaderMovesTest, PartitionAssignedDuringAListOffsetsGetsAPosition) {
+  leadership_.leaders = {{0, 1}, {1, 1}};
+  leadership_.list_offsets_delay_ms = 100;
+  Consumer& consumer = AddConsumer({.auto_offset_reset = "earliest"});
+  consumer.Assign({{"orders", 0}});
+  sim_.RunUntil([&] { return leadership_.list_offsets_received[1] == 1; },
+                1'000);
+  consumer.Assign({{"orders", 0}, {"orders", 1}});
+  sim_.RunFor(1'000);
+  EXPECT_EQ(consumer.Position({"orders", 0}), 10);
+  EXPECT_EQ(consumer.Position({"orders", 1}), 10);
 }
 
 }  // namespace

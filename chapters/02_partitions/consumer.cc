@@ -155,7 +155,13 @@ void Consumer::OnListOffsets(Result<Bytes> body) {
       }
     }
   }
-  if (!all_found) RetryLater([this] { ResetPositions(); });
+  if (all_found) {
+    // Partitions assigned while this answer was on its way were skipped
+    // (one ListOffsets per leader at a time): ask for them now.
+    ResetPositions();
+  } else {
+    RetryLater([this] { ResetPositions(); });
+  }
   FetchFromLeaders();
 }
 
