@@ -13,7 +13,7 @@ LocalBrokerComponents::LocalBrokerComponents(Environment& env,
       metadata_(self_, config.cluster_id, logs_),
       topics_(env, logs_, replicas_,
               {config.node_id, config.num_partitions, config.log}) {
-  logs_.LoadLogs(env.NowMs());
+  logs_.LoadLogs(env.NowMs(), env.random());
   replicas_.Startup();
   ScheduleRetentionCheck();
 }

@@ -212,6 +212,49 @@ TEST_F(LocalComponentsTest, MetadataIsThisBrokerLeadingEveryPartition) {
   EXPECT_FALSE(metadata.GetPartition({"missing", 0}));
 }
 
+// Rule (KIP-516): a topic gets an id at creation, which each partition's
+// directory keeps in partition.metadata, in Kafka's format; partitions added
+// later share it, and a restarted broker reads it back.
+TEST_F(LocalComponentsTest, TopicIdsAreKeptInPartitionMetadata) {
+  ASSERT_TRUE(CreateTopic("orders", 2).ok());
+  ASSERT_TRUE(CreateTopic("other", 1).ok());
+  const std::optional<Uuid> id = components_->metadata().TopicId("orders");
+  ASSERT_TRUE(id);
+  EXPECT_FALSE(id->IsZero());
+  EXPECT_NE(components_->metadata().TopicId("other"), id);
+  EXPECT_EQ(components_->metadata().TopicId("missing"), std::nullopt);
+  components_->topics().CreatePartitions({.name = "orders", .count = 3}, false,
+                                         [](Status s) { ASSERT_TRUE(s.ok()); });
+  for (int p = 0; p < 3; ++p) {
+    const std::string path =
+        "data/orders-" + std::to_string(p) + "/partition.metadata";
+    EXPECT_EQ(AsString(ReadWholeFile(sim_.disk(kNode), path)),
+              "version: 0\ntopic_id: " + id->ToString())
+        << path;
+  }
+  components_ = std::make_unique<LocalBrokerComponents>(env(), config_);
+  EXPECT_EQ(components_->metadata().TopicId("orders"), id);
+}
+
+// A partition directory without partition.metadata (written before topic
+// ids) gets its topic's id when the broker starts, and keeps it.
+TEST_F(LocalComponentsTest, APartitionWithoutTopicIdGetsOne) {
+  ASSERT_TRUE(CreateTopic("orders", 2).ok());
+  const Uuid id = *components_->metadata().TopicId("orders");
+  sim_.disk(kNode).Remove("data/orders-1/partition.metadata");
+  components_ = std::make_unique<LocalBrokerComponents>(env(), config_);
+  EXPECT_EQ(components_->metadata().TopicId("orders"), id);
+  EXPECT_TRUE(sim_.disk(kNode).Exists("data/orders-1/partition.metadata"));
+  sim_.disk(kNode).Remove("data/orders-0/partition.metadata");
+  sim_.disk(kNode).Remove("data/orders-1/partition.metadata");
+  components_ = std::make_unique<LocalBrokerComponents>(env(), config_);
+  const std::optional<Uuid> fresh = components_->metadata().TopicId("orders");
+  ASSERT_TRUE(fresh);
+  EXPECT_NE(*fresh, id);
+  components_ = std::make_unique<LocalBrokerComponents>(env(), config_);
+  EXPECT_EQ(components_->metadata().TopicId("orders"), fresh);
+}
+
 TEST(FetchIsolationTest, FollowersReadToTheLogEndConsumersToWhatIsCommitted) {
   FetchRequest consumer;
   EXPECT_EQ(FetchIsolationOf(consumer), FetchIsolation::kHighWatermark);

@@ -100,20 +100,37 @@ std::optional<int64_t> ParseConfigNumber(const TopicConfigKey& key,
   return value;
 }
 
-// A properties file: one name=value a line.
-std::vector<std::pair<std::string, std::string>> ParseProperties(
-    std::string_view text) {
-  std::vector<std::pair<std::string, std::string>> properties;
+// Lines of `key<separator>value`, the value without the blanks that start
+// it; other lines are skipped.
+std::vector<std::pair<std::string, std::string>> ParseKeyValueLines(
+    std::string_view text, char separator) {
+  std::vector<std::pair<std::string, std::string>> entries;
   while (!text.empty()) {
     size_t end = std::min(text.find('\n'), text.size());
     std::string_view line = text.substr(0, end);
     text.remove_prefix(std::min(end + 1, text.size()));
-    size_t equals = line.find('=');
-    if (equals == std::string_view::npos) continue;
-    properties.emplace_back(line.substr(0, equals), line.substr(equals + 1));
+    size_t split = line.find(separator);
+    if (split == std::string_view::npos) continue;
+    std::string_view value = line.substr(split + 1);
+    value.remove_prefix(std::min(value.find_first_not_of(' '), value.size()));
+    entries.emplace_back(line.substr(0, split), value);
   }
-  return properties;
+  return entries;
 }
+
+// A topic's properties file: one name=value a line.
+std::vector<std::pair<std::string, std::string>> ParseProperties(
+    std::string_view text) {
+  return ParseKeyValueLines(text, '=');
+}
+
+// partition.metadata: one "key: value" a line (Kafka splits on ":\s+").
+std::vector<std::pair<std::string, std::string>> ParseMetadataLines(
+    std::string_view text) {
+  return ParseKeyValueLines(text, ':');
+}
+
+constexpr char kPartitionMetadataFile[] = "partition.metadata";
 
 }  // namespace
 
@@ -188,14 +205,55 @@ LogManager::LogManager(Storage& storage, std::string data_dir,
                        LogConfig defaults)
     : storage_(storage), data_dir_(std::move(data_dir)), defaults_(defaults) {}
 
-void LogManager::LoadLogs(int64_t now_ms) {
+void LogManager::LoadLogs(int64_t now_ms, std::mt19937_64& random) {
   CreateDirectoriesDurably(storage_, data_dir_);
+  std::vector<TopicPartition> without_id;
   for (const std::string& name : storage_.ListDirectories(data_dir_)) {
-    if (auto partition = TopicPartition::FromDirectoryName(name)) {
-      OpenLog(*partition, ReadTopicConfig(partition->topic), now_ms);
+    auto partition = TopicPartition::FromDirectoryName(name);
+    if (!partition) continue;
+    OpenLog(*partition, ReadTopicConfig(partition->topic), now_ms);
+    if (auto id = ReadPartitionMetadata(*partition)) {
+      // The first partition's id is the topic's (they agree unless edited).
+      topic_ids_.try_emplace(partition->topic, *id);
+    } else {
+      without_id.push_back(*partition);
     }
   }
+  for (const TopicPartition& partition : without_id) {
+    topic_ids_.try_emplace(partition.topic, Uuid::Random(random));
+    WritePartitionMetadata(partition);
+  }
 }
+
+std::string LogManager::PartitionMetadataPath(
+    const TopicPartition& partition) const {
+  return data_dir_ + "/" + partition.DirectoryName() + "/" +
+         kPartitionMetadataFile;
+}
+
+//! [partition metadata]
+void LogManager::WritePartitionMetadata(const TopicPartition& partition) {
+  const std::string text =
+      "version: 0\ntopic_id: " + topic_ids_.at(partition.topic).ToString();
+  WriteFileAtomically(storage_, PartitionMetadataPath(partition),
+                      AsBytes(text));
+}
+
+std::optional<Uuid> LogManager::ReadPartitionMetadata(
+    const TopicPartition& partition) const {
+  const std::string path = PartitionMetadataPath(partition);
+  if (!storage_.Exists(path)) return std::nullopt;
+  // "version: 0" and "topic_id: <id>", one a line; a version other than 0
+  // or a line that is neither is not Kafka's format.
+  std::optional<Uuid> id;
+  for (const auto& [key, value] :
+       ParseMetadataLines(AsString(ReadWholeFile(storage_, path)))) {
+    if (key == "version" && value != "0") return std::nullopt;
+    if (key == "topic_id") id = Uuid::Parse(value);
+  }
+  return id;
+}
+//! [partition metadata]
 
 std::string LogManager::TopicConfigPath(const std::string& topic) const {
   return data_dir_ + "/" + kTopicConfigDirectory + "/" + topic + ".properties";
@@ -248,11 +306,16 @@ Status LogManager::CanCreateTopic(const std::string& topic,
 }
 
 Status LogManager::CreateTopic(const std::string& topic, int32_t partitions,
-                               const LogConfig& config, int64_t now_ms) {
+                               const LogConfig& config, int64_t now_ms,
+                               const Uuid& topic_id) {
   if (Status can = CanCreateTopic(topic, partitions); !can.ok()) return can;
   // Configs first: a partition directory never exists without them.
   WriteTopicConfig(topic, config);
-  for (int32_t p = 0; p < partitions; ++p) OpenLog({topic, p}, config, now_ms);
+  topic_ids_[topic] = topic_id;
+  for (int32_t p = 0; p < partitions; ++p) {
+    OpenLog({topic, p}, config, now_ms);
+    WritePartitionMetadata({topic, p});
+  }
   return Status();
 }
 
@@ -282,6 +345,7 @@ Status LogManager::AddPartitions(const std::string& topic, int32_t partitions,
   if (Status can = CanAddPartitions(topic, partitions); !can.ok()) return can;
   for (int32_t p = PartitionCount(topic); p < partitions; ++p) {
     OpenLog({topic, p}, topic_configs_.at(topic), now_ms);
+    WritePartitionMetadata({topic, p});
   }
   return Status();
 }
@@ -298,6 +362,12 @@ int32_t LogManager::PartitionCount(const std::string& topic) const {
     ++count;
   }
   return count;
+}
+
+std::optional<Uuid> LogManager::TopicId(const std::string& topic) const {
+  auto found = topic_ids_.find(topic);
+  if (found == topic_ids_.end()) return std::nullopt;
+  return found->second;
 }
 
 std::vector<std::string> LogManager::Topics() const {

@@ -17,6 +17,11 @@
 /// written atomically before the topic's first partition directory exists. A
 /// restarted broker reads it back, so retention.ms=1000 stays 1000.
 ///
+/// Each topic also has a topic id (KIP-516), drawn when it is created, which
+/// every partition directory keeps in a file `partition.metadata`, in Kafka's
+/// format ("version: 0", then "topic_id: <id>"). A name can be reused after a
+/// topic is deleted; an id never is.
+///
 /// What real Kafka does differently: a topic's partition count, replica
 /// assignment and configs live in the cluster's metadata, not on one broker's
 /// disk: in ZooKeeper (the znode `/config/topics/<topic>`) before KRaft, and as
@@ -30,6 +35,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +43,7 @@
 #include "chapters/01_log/log.h"
 #include "lib/error.h"
 #include "lib/storage/storage.h"
+#include "lib/uuid.h"
 
 namespace kafka {
 
@@ -76,17 +83,22 @@ class LogManager {
  public:
   LogManager(Storage& storage, std::string data_dir, LogConfig defaults);
 
-  /// Opens (and recovers) every partition found under the data directory.
-  void LoadLogs(int64_t now_ms);
+  /// Opens (and recovers) every partition found under the data directory,
+  /// with its topic's id from partition.metadata. A partition without one (a
+  /// data directory from before topic ids) gets its topic's, or, if no
+  /// partition of the topic has one, a new id drawn from `random`.
+  void LoadLogs(int64_t now_ms, std::mt19937_64& random);
 
   /// Whether CreateTopic would succeed: INVALID_TOPIC_EXCEPTION,
   /// TOPIC_ALREADY_EXISTS or INVALID_PARTITIONS if not.
   Status CanCreateTopic(const std::string& topic, int32_t partitions) const;
   /// Creates the topic's partitions, empty (after CanCreateTopic's checks),
   /// and stores the configs in which `config` differs from the broker's
-  /// defaults, so that they survive a restart.
+  /// defaults, so that they survive a restart, and the topic's id in each
+  /// partition's directory.
   Status CreateTopic(const std::string& topic, int32_t partitions,
-                     const LogConfig& config, int64_t now_ms);
+                     const LogConfig& config, int64_t now_ms,
+                     const Uuid& topic_id);
   /// Whether AddPartitions would succeed: UNKNOWN_TOPIC_OR_PARTITION, or
   /// INVALID_PARTITIONS unless `partitions` is more than the topic has.
   Status CanAddPartitions(const std::string& topic, int32_t partitions) const;
@@ -98,6 +110,8 @@ class LogManager {
   Log* GetLog(const TopicPartition& partition) const;
   /// How many partitions a topic has; 0 if there is no such topic.
   int32_t PartitionCount(const std::string& topic) const;
+  /// The topic's id; nullopt if there is no such topic.
+  std::optional<Uuid> TopicId(const std::string& topic) const;
   std::vector<std::string> Topics() const;
 
   /// Applies retention.ms and retention.bytes to every partition.
@@ -113,12 +127,19 @@ class LogManager {
   /// The stored configs of a topic, or the defaults if it has none that
   /// parse.
   LogConfig ReadTopicConfig(const std::string& topic) const;
+  std::string PartitionMetadataPath(const TopicPartition& partition) const;
+  /// Writes partition.metadata for a partition of a topic with an id.
+  void WritePartitionMetadata(const TopicPartition& partition);
+  /// The topic id a partition's partition.metadata holds, if it holds one.
+  std::optional<Uuid> ReadPartitionMetadata(
+      const TopicPartition& partition) const;
 
   Storage& storage_;
   std::string data_dir_;
   LogConfig defaults_;
   std::map<TopicPartition, std::unique_ptr<Log>> logs_;
   std::map<std::string, LogConfig> topic_configs_;
+  std::map<std::string, Uuid> topic_ids_;
 };
 
 }  // namespace kafka

@@ -21,6 +21,7 @@
 
 #include "chapters/02_partitions/log_manager.h"
 #include "lib/node/node.h"
+#include "lib/uuid.h"
 
 namespace kafka {
 
@@ -53,6 +54,8 @@ class MetadataCache {
   virtual std::optional<BrokerEndpoint> GetBroker(NodeId id) const = 0;
 
   virtual std::vector<std::string> TopicNames() const = 0;
+  /// A topic's id (KIP-516); nullopt for an unknown topic.
+  virtual std::optional<Uuid> TopicId(const std::string& topic) const = 0;
   /// A topic's partitions in partition order; nullopt for an unknown topic.
   virtual std::optional<std::vector<PartitionMetadata>> TopicPartitions(
       const std::string& topic) const = 0;
@@ -75,6 +78,9 @@ class LocalMetadataCache : public MetadataCache {
   std::vector<BrokerEndpoint> AliveBrokers() const override { return {self_}; }
   std::optional<BrokerEndpoint> GetBroker(NodeId id) const override;
   std::vector<std::string> TopicNames() const override;
+  std::optional<Uuid> TopicId(const std::string& topic) const override {
+    return logs_.TopicId(topic);
+  }
   std::optional<std::vector<PartitionMetadata>> TopicPartitions(
       const std::string& topic) const override;
 

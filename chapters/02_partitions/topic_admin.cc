@@ -55,8 +55,9 @@ Status LocalTopicAdmin::Create(const CreateTopicsRequest::Topic& topic,
   Result<LogConfig> log_config = ParseTopicConfigs(configs, defaults_.log);
   if (!log_config.ok()) return log_config.status();
   if (validate_only) return logs_.CanCreateTopic(topic.name, partitions);
-  Status created =
-      logs_.CreateTopic(topic.name, partitions, *log_config, env_.NowMs());
+  // The controller draws a new topic's id in Kafka; here, this broker does.
+  Status created = logs_.CreateTopic(topic.name, partitions, *log_config,
+                                     env_.NowMs(), Uuid::Random(env_.random()));
   if (created.ok()) LeadPartitionsFrom(topic.name, 0);
   return created;
 }
