@@ -17,12 +17,19 @@ PACKAGES=(
   libbenchmark-dev  # Google Benchmark
   libasio-dev       # the event loop and sockets of the real runtime
   libcli11-dev      # command-line flags for the demos and tools
+  zlib1g-dev        # gzip, one of the record batch codecs (lib/compression)
+  libsnappy-dev     # snappy, a record batch codec
+  liblz4-dev        # lz4 (frame format), a record batch codec
+  libzstd-dev       # zstd, a record batch codec
   doxygen           # the book
   graphviz          # the book's diagrams
   kcat              # librdkafka's command-line client, for interop tests
   python3           # /usr/bin/python3, for the lab generator and client tests
   python3-kafka     # kafka-python: an independent Kafka client and format reader
   python3-confluent-kafka  # confluent-kafka (librdkafka), for interop tests
+  python3-snappy    # kafka-python's snappy codec
+  python3-lz4       # kafka-python's lz4 codec
+  python3-zstandard # kafka-python's zstd codec
 )
 
 missing=()
