@@ -3,6 +3,9 @@
 //
 //   bazel run //chapters/01_log:demo -- --data-dir /tmp/kafka-demo
 //
+// --compression.type gzip (snappy, lz4, zstd) compresses each batch, as a
+// producer with that setting would; the log stores it as sent.
+//
 // The segment files stay in DIR/demo-0 afterwards; print them with
 //   bazel run //chapters/01_log:dump_log -- DIR/demo-0/00000000000000000000.log
 #include <CLI/CLI.hpp>
@@ -11,6 +14,7 @@
 
 #include "chapters/01_log/dump.h"
 #include "chapters/01_log/log.h"
+#include "lib/compression/compression.h"
 #include "lib/storage/posix_storage.h"
 #include "lib/user_path.h"
 
@@ -20,14 +24,16 @@ namespace {
 constexpr int64_t kStartTime = 1'700'000'000'000;  // Nov 2023, in ms
 
 // A batch of `count` keyed records, as a producer would send it.
-Bytes KeyedBatch(int first_record, int count) {
+Bytes KeyedBatch(int first_record, int count, CompressionType codec) {
   std::vector<SimpleRecord> records;
   for (int i = first_record; i < first_record + count; ++i) {
     records.push_back({.timestamp = kStartTime + i * 1000,
                        .key = ToBytes("user-" + std::to_string(i % 4)),
                        .value = ToBytes("page view #" + std::to_string(i))});
   }
-  return EncodeRecordBatch(MakeBatch(records));
+  RecordBatch batch = MakeBatch(records);
+  batch.header.attributes = static_cast<int16_t>(codec);
+  return EncodeRecordBatch(batch);
 }
 
 void Heading(const std::string& text) {
@@ -58,7 +64,8 @@ void ShowIndexes(const Log& log) {
   }
 }
 
-int Run(const std::string& data_dir, int records, int batch_size) {
+int Run(const std::string& data_dir, int records, int batch_size,
+        CompressionType codec) {
   PosixStorage storage;
   const std::string dir = data_dir + "/demo-0";
   std::filesystem::remove_all(dir);  // a fresh log on every run
@@ -70,7 +77,7 @@ int Run(const std::string& data_dir, int records, int batch_size) {
           " keyed records in batches of " + std::to_string(batch_size));
   auto log = Log::Open(storage, dir, config, kStartTime);
   for (int i = 0; i < records; i += batch_size) {
-    Bytes batch = KeyedBatch(i, std::min(batch_size, records - i));
+    Bytes batch = KeyedBatch(i, std::min(batch_size, records - i), codec);
     LogAppendInfo info = log->Append(batch, kStartTime).value();
     std::cout << "  appended offsets " << info.first_offset << ".."
               << info.last_offset
@@ -101,7 +108,7 @@ int Run(const std::string& data_dir, int records, int batch_size) {
   const std::string active =
       dir + "/" + SegmentFileName(log->segments().rbegin()->first, ".log");
   log.reset();  // the process dies: no Close(), no clean-shutdown marker
-  Bytes next_batch = KeyedBatch(records, batch_size);
+  Bytes next_batch = KeyedBatch(records, batch_size, codec);
   storage.Open(active)->Append(
       ByteView(next_batch).first(next_batch.size() / 2));
   std::cout << "  the broker died after writing " << next_batch.size() / 2
@@ -147,6 +154,12 @@ int main(int argc, char** argv) {
   app.add_option("--batch-size", batch_size, "records per batch")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
+  std::string compression = "none";
+  app.add_option("--compression.type", compression,
+                 "the codec of each batch, as a producer's compression.type")
+      ->check(CLI::IsMember({"none", "gzip", "snappy", "lz4", "zstd"}))
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
-  return kafka::Run(kafka::FromUserDirectory(data_dir), records, batch_size);
+  return kafka::Run(kafka::FromUserDirectory(data_dir), records, batch_size,
+                    *kafka::CompressionTypeFromName(compression));
 }

@@ -5,9 +5,17 @@
 #include "chapters/01_log/index.h"
 #include "chapters/01_log/log_segment.h"
 #include "chapters/01_log/record_batch.h"
+#include "lib/compression/compression.h"
 
 namespace kafka {
 namespace {
+
+// Kafka's name for the batch's codec, as DumpLogSegments prints it.
+std::string_view CodecName(const RecordBatchHeader& h) {
+  std::optional<CompressionType> codec =
+      CompressionTypeFromId(h.compression_codec());
+  return codec ? CompressionTypeName(*codec) : "unknown";
+}
 
 std::string Printable(const std::optional<Bytes>& bytes) {
   if (!bytes) return "null";
@@ -30,7 +38,7 @@ void PrintBatchHeader(const RecordBatchHeader& h, uint64_t position,
       << " isControl: " << bool(h.attributes & kControlFlag)
       << " position: " << position << " CreateTime: " << h.max_timestamp
       << " size: " << h.SizeInBytes() << " magic: " << int(h.magic)
-      << " crc: " << h.crc << "\n";
+      << " compresscodec: " << CodecName(h) << " crc: " << h.crc << "\n";
 }
 
 void PrintRecords(const RecordBatch& batch, std::ostream& out) {

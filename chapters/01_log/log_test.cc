@@ -6,12 +6,14 @@
 #include <limits>
 
 #include "chapters/01_log/test_util.h"
+#include "lib/crc32c.h"
 #include "lib/storage/posix_storage.h"
 
 namespace kafka {
 namespace {
 
 using testing::BatchOf;
+using testing::CompressedBatchOf;
 using testing::Concat;
 using testing::DecodeAll;
 using testing::MemoryLogFixture;
@@ -49,6 +51,56 @@ TEST(LogTest, ReadReturnsTheWholeBatchHoldingTheOffset) {
   ASSERT_EQ(batches.size(), 1u);
   EXPECT_EQ(batches[0].header.base_offset, 3);
   EXPECT_EQ(OffsetsIn(bytes), (std::vector<int64_t>{3, 4, 5, 6}));
+}
+
+constexpr CompressionType kCodecs[] = {
+    CompressionType::kGzip, CompressionType::kSnappy, CompressionType::kLz4,
+    CompressionType::kZstd};
+
+// Rule: a compressed batch is stored as it was sent, its records still
+// compressed; only baseOffset (and the leader epoch) change, as in Kafka's
+// in-place assignment. Reading it back gives the same bytes and records.
+TEST(LogTest, CompressedBatchesAreStoredAsSent) {
+  MemoryLogFixture f;
+  f.Append(BatchOf(2));
+  for (CompressionType codec : kCodecs) {
+    Bytes batch = CompressedBatchOf(3, codec);
+    const int64_t offset = f.Append(batch).first_offset;
+    Bytes stored = ReadLog(f.log(), offset, 1).value();
+    SetBaseOffset(batch, offset);
+    EXPECT_EQ(stored, batch) << CompressionTypeName(codec);
+    ASSERT_EQ(DecodeAll(stored).size(), 1u);
+    EXPECT_EQ(DecodeAll(stored)[0].header.compression_codec(), int(codec));
+    EXPECT_EQ(OffsetsIn(stored),
+              (std::vector<int64_t>{offset, offset + 1, offset + 2}));
+  }
+  EXPECT_EQ(f.log().log_end_offset(), 2 + 4 * 3);
+}
+
+// Rule: a compressed batch whose records do not decompress is CORRUPT_MESSAGE
+// and one with a codec Kafka does not define UNSUPPORTED_COMPRESSION_TYPE;
+// either way nothing of the append is written.
+TEST(LogTest, BadCompressedBatchIsRefused) {
+  MemoryLogFixture f;
+  Bytes garbled = CompressedBatchOf(3, CompressionType::kLz4);
+  garbled.resize(garbled.size() - 4);  // the lz4 frame loses its end mark
+  ByteWriter writer(garbled);
+  writer.PatchInt32(8, static_cast<int32_t>(garbled.size()) - kLogOverhead);
+  writer.PatchInt32(kCrcPosition,
+                    static_cast<int32_t>(Crc32c(
+                        ByteView(garbled).subspan(kAttributesPosition))));
+  Bytes request = Concat({BatchOf(1), garbled});
+  Result<LogAppendInfo> corrupt = f.log().Append(request, f.now_ms_);
+  ASSERT_FALSE(corrupt.ok());
+  EXPECT_EQ(corrupt.error().code, ErrorCode::kCorruptMessage);
+
+  RecordBatch unknown = MakeBatch({{.timestamp = 1, .value = ToBytes("x")}});
+  unknown.header.attributes = 6;
+  Bytes unsupported = EncodeRecordBatch(unknown);
+  Result<LogAppendInfo> refused = f.log().Append(unsupported, f.now_ms_);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kUnsupportedCompressionType);
+  EXPECT_EQ(f.log().log_end_offset(), 0);
 }
 
 // Rule: the leader overwrites whatever offsets an incoming batch carries, and

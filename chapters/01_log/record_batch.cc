@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <limits>
 
+#include "lib/compression/compression.h"
 #include "lib/crc32c.h"
 
 namespace kafka {
@@ -91,6 +92,17 @@ void WriteRecord(ByteWriter& writer, const Record& record) {
   writer.WriteRaw(body);
 }
 
+// The records part of a batch, compressed with the codec `codec_id` names.
+// An id that names no codec leaves them uncompressed, so that a test can
+// build the batch a broken client would send.
+Bytes EncodeRecords(const std::vector<Record>& records, int codec_id) {
+  Bytes out;
+  ByteWriter writer(out);
+  for (const Record& record : records) WriteRecord(writer, record);
+  std::optional<CompressionType> codec = CompressionTypeFromId(codec_id);
+  return codec ? Compress(*codec, out) : out;
+}
+
 std::string Hex(uint32_t value) {
   char text[11];
   std::snprintf(text, sizeof text, "0x%08x", value);
@@ -101,6 +113,34 @@ Error Corrupt(size_t position, const std::string& problem) {
   return Error{
       ErrorCode::kCorruptMessage,
       "record batch at byte " + std::to_string(position) + ": " + problem};
+}
+
+// A reader over a batch's records: its own bytes after the header, or, for a
+// compressed batch, its records decompressed into `decompressed` (positions
+// then count from the start of the decompressed records). Kafka's
+// LogValidator decompresses a client's compressed batch the same way, to
+// check every record before the batch is stored as it came.
+Result<ByteReader> RecordsReader(ByteView batch,
+                                 const RecordBatchHeader& header,
+                                 size_t position, Bytes& decompressed) {
+  ByteView stored = batch.subspan(kBatchHeaderSize);
+  std::optional<CompressionType> codec =
+      CompressionTypeFromId(header.compression_codec());
+  if (!codec) {
+    return Error{ErrorCode::kUnsupportedCompressionType,
+                 "record batch at byte " + std::to_string(position) +
+                     ": compression codec " +
+                     std::to_string(header.compression_codec()) +
+                     " is not one Kafka defines"};
+  }
+  if (*codec == CompressionType::kNone) {
+    return ByteReader(stored, position + kBatchHeaderSize);
+  }
+  Result<Bytes> records =
+      Decompress(*codec, stored, kMaxDecompressedRecordsSize);
+  if (!records.ok()) return Corrupt(position, records.error().message);
+  decompressed = std::move(*records);
+  return ByteReader(decompressed);
 }
 
 // Checks a batch whose header is decoded as a whole (length and CRC) and
@@ -119,15 +159,11 @@ Status WalkRecords(ByteView batch, const RecordBatchHeader& header,
     return Corrupt(position, "CRC mismatch: stored " + Hex(header.crc) +
                                  ", computed " + Hex(computed));
   }
-  if (header.compression_codec() != 0) {
-    return Error{ErrorCode::kUnsupportedCompressionType,
-                 "record batch at byte " + std::to_string(position) +
-                     ": compression codec " +
-                     std::to_string(header.compression_codec()) +
-                     " is not supported"};
-  }
-  ByteReader reader(batch.subspan(kBatchHeaderSize),
-                    position + kBatchHeaderSize);
+  Bytes decompressed;
+  Result<ByteReader> records =
+      RecordsReader(batch, header, position, decompressed);
+  if (!records.ok()) return records.error();
+  ByteReader& reader = *records;
   int32_t previous_offset_delta = -1;
   RecordView record;
   for (int32_t i = 0; i < header.records_count && reader.ok(); ++i) {
@@ -149,7 +185,12 @@ Status WalkRecords(ByteView batch, const RecordBatchHeader& header,
     reader.Fail("records", std::to_string(reader.remaining()) +
                                " bytes left after recordsCount records");
   }
-  if (!reader.ok()) return Corrupt(position, reader.error());
+  if (!reader.ok()) {
+    return Corrupt(position, (header.compression_codec() == 0
+                                  ? ""
+                                  : "in the decompressed records, ") +
+                                 reader.error());
+  }
   return Status();
 }
 
@@ -205,7 +246,7 @@ Bytes EncodeRecordBatch(const RecordBatch& batch) {
   writer.WriteInt16(h.producer_epoch);
   writer.WriteInt32(h.base_sequence);
   writer.WriteInt32(static_cast<int32_t>(batch.records.size()));
-  for (const Record& record : batch.records) WriteRecord(writer, record);
+  writer.WriteRaw(EncodeRecords(batch.records, h.compression_codec()));
 
   writer.PatchInt32(8, static_cast<int32_t>(out.size()) - kLogOverhead);
   uint32_t crc = Crc32c(ByteView(out).subspan(kAttributesPosition));

@@ -64,10 +64,20 @@ inline constexpr int32_t kNoPartitionLeaderEpoch = -1;
 inline constexpr int64_t kNoTimestamp = -1;
 
 /// Bits of the attributes field.
-inline constexpr int16_t kCompressionCodecMask = 0x07;  ///< 0 = none
-inline constexpr int16_t kTimestampTypeMask = 0x08;     ///< set = LogAppendTime
+/// The compression codec: 0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd
+/// (lib/compression); 5-7 are no codec.
+inline constexpr int16_t kCompressionCodecMask = 0x07;
+inline constexpr int16_t kTimestampTypeMask = 0x08;  ///< set = LogAppendTime
 inline constexpr int16_t kTransactionalFlag = 0x10;
 inline constexpr int16_t kControlFlag = 0x20;
+
+/// The most a compressed batch's records may decompress to: 64 MiB. A batch
+/// that would decompress to more is CORRUPT_MESSAGE, so that a small hostile
+/// batch cannot make the broker allocate without bound. Kafka has no such
+/// limit because it decompresses record by record as it validates; this
+/// project decompresses a batch's records as a whole. The cap is far above
+/// what a batch under max.message.bytes (1 MiB by default) holds in practice.
+inline constexpr size_t kMaxDecompressedRecordsSize = 64 << 20;
 
 /// A record header: a string key and a nullable value.
 struct RecordHeader {
@@ -131,12 +141,15 @@ struct SimpleRecord {
 };
 
 /// Builds an uncompressed, non-transactional batch with offsets
-/// base_offset, base_offset + 1, ... and timestamps as given.
+/// base_offset, base_offset + 1, ... and timestamps as given. (Set a codec in
+/// its header's attributes to have EncodeRecordBatch compress it.)
 RecordBatch MakeBatch(const std::vector<SimpleRecord>& records,
                       int64_t base_offset = 0);
 
 /// Encodes a batch. batchLength, crc and recordsCount are computed from the
-/// records; every other header field is written as given.
+/// records; every other header field is written as given. The records are
+/// compressed as one block with the codec the attributes name, as a producer
+/// does; an id that names no codec (5-7) leaves them as they are.
 Bytes EncodeRecordBatch(const RecordBatch& batch);
 
 /// Decodes the fixed 61-byte header and checks what can be checked without the
@@ -147,8 +160,10 @@ Result<RecordBatchHeader> DecodeBatchHeader(ByteView bytes,
                                             size_t position = 0);
 
 /// Fully decodes and validates one batch: the header, the length, the CRC, and
-/// every record. Errors are CORRUPT_MESSAGE, or UNSUPPORTED_COMPRESSION_TYPE
-/// for a compressed batch (this project does not implement compression).
+/// every record, decompressing them first if the batch is compressed. Errors
+/// are CORRUPT_MESSAGE (also for records that do not decompress, or that
+/// decompress to more than kMaxDecompressedRecordsSize), or
+/// UNSUPPORTED_COMPRESSION_TYPE for a codec id Kafka does not define.
 Result<RecordBatch> DecodeRecordBatch(ByteView batch, size_t position = 0);
 
 /// Validates a batch as DecodeRecordBatch does, without copying records out.

@@ -158,13 +158,94 @@ TEST(RecordBatchTest, HugeBatchLengthIsRejected) {
             std::string::npos);
 }
 
-// Rule: compressed batches get UNSUPPORTED_COMPRESSION_TYPE, not a crash.
-TEST(RecordBatchTest, CompressedBatchIsUnsupported) {
+// A batch's length and CRC made right again after a test changed its bytes,
+// as a client that meant those bytes would have sent them.
+void Reseal(Bytes& batch) {
+  ByteWriter writer(batch);
+  writer.PatchInt32(8, static_cast<int32_t>(batch.size()) - kLogOverhead);
+  uint32_t crc = Crc32c(ByteView(batch).subspan(kAttributesPosition));
+  writer.PatchInt32(kCrcPosition, static_cast<int32_t>(crc));
+}
+
+Bytes EncodedWithCodec(RecordBatch batch, int codec) {
+  batch.header.attributes = static_cast<int16_t>(codec);
+  return EncodeRecordBatch(batch);
+}
+
+// Rule: a batch compressed with each of Kafka's codecs (gzip 1, snappy 2,
+// lz4 3, zstd 4) decodes to its records, and keeps its codec in attributes;
+// only the records part is compressed, the header is not.
+TEST(RecordBatchTest, CompressedBatchesDecode) {
   RecordBatch batch = SampleBatch();
-  batch.header.attributes = 1;  // gzip
-  Result<RecordBatch> decoded = DecodeRecordBatch(EncodeRecordBatch(batch));
-  ASSERT_FALSE(decoded.ok());
-  EXPECT_EQ(decoded.error().code, ErrorCode::kUnsupportedCompressionType);
+  Bytes plain = EncodeRecordBatch(batch);
+  for (int codec = 1; codec <= 4; ++codec) {
+    Bytes encoded = EncodedWithCodec(batch, codec);
+    EXPECT_NE(Bytes(encoded.begin() + kBatchHeaderSize, encoded.end()),
+              Bytes(plain.begin() + kBatchHeaderSize, plain.end()));
+    Result<RecordBatch> decoded = DecodeRecordBatch(encoded);
+    ASSERT_TRUE(decoded.ok()) << "codec " << codec << ": " << decoded.error();
+    EXPECT_EQ(decoded->records, batch.records) << "codec " << codec;
+    EXPECT_EQ(decoded->header.compression_codec(), codec);
+    EXPECT_EQ(decoded->header.records_count, 3);
+    EXPECT_TRUE(ValidateRecordBatch(encoded).ok()) << "codec " << codec;
+  }
+}
+
+// Rule: only codec ids Kafka does not define (5, 6, 7) are
+// UNSUPPORTED_COMPRESSION_TYPE.
+TEST(RecordBatchTest, UnknownCodecIsUnsupported) {
+  for (int codec = 5; codec <= 7; ++codec) {
+    Result<RecordBatch> decoded =
+        DecodeRecordBatch(EncodedWithCodec(SampleBatch(), codec));
+    ASSERT_FALSE(decoded.ok());
+    EXPECT_EQ(decoded.error().code, ErrorCode::kUnsupportedCompressionType);
+  }
+}
+
+// Rule: a batch that says it is compressed but whose records do not
+// decompress is CORRUPT_MESSAGE, even with a right CRC: records sent
+// uncompressed under a gzip flag, and a zstd stream cut short.
+TEST(RecordBatchTest, CompressedBatchThatDoesNotDecompressIsCorrupt) {
+  Bytes mislabelled = EncodeRecordBatch(SampleBatch());
+  mislabelled[kAttributesPosition + 1] = 1;  // gzip, low byte of int16
+  Reseal(mislabelled);
+  Bytes truncated = EncodedWithCodec(SampleBatch(), 4);
+  truncated.resize(truncated.size() - 3);
+  Reseal(truncated);
+  for (const Bytes& batch : {mislabelled, truncated}) {
+    Result<RecordBatch> decoded = DecodeRecordBatch(batch, 4096);
+    ASSERT_FALSE(decoded.ok());
+    EXPECT_EQ(decoded.error().code, ErrorCode::kCorruptMessage);
+    EXPECT_EQ(decoded.error().message.find("record batch at byte 4096: "), 0u);
+  }
+}
+
+// Rule: the decompressed records are checked as uncompressed ones are: a
+// recordsCount that does not match the records inside is CORRUPT_MESSAGE.
+TEST(RecordBatchTest, CompressedRecordsMustMatchTheCount) {
+  for (int32_t count : {2, 4}) {
+    Bytes batch = EncodedWithCodec(SampleBatch(), 1);
+    ByteWriter(batch).PatchInt32(kBatchHeaderSize - 4, count);
+    Reseal(batch);
+    Result<RecordBatchHeader> valid = ValidateRecordBatch(batch);
+    ASSERT_FALSE(valid.ok()) << "recordsCount " << count;
+    EXPECT_EQ(valid.error().code, ErrorCode::kCorruptMessage);
+    EXPECT_NE(valid.error().message.find("decompressed records"),
+              std::string::npos);
+  }
+}
+
+// Rule: records that would decompress to more than
+// kMaxDecompressedRecordsSize are CORRUPT_MESSAGE, however small the batch.
+TEST(RecordBatchTest, DecompressionBombIsRefused) {
+  RecordBatch batch = MakeBatch(
+      {{.timestamp = 1, .value = Bytes(kMaxDecompressedRecordsSize, 0)}});
+  Bytes bomb = EncodedWithCodec(batch, 4);
+  ASSERT_LT(bomb.size(), 1u << 20);
+  Result<RecordBatchHeader> valid = ValidateRecordBatch(bomb);
+  ASSERT_FALSE(valid.ok());
+  EXPECT_EQ(valid.error().code, ErrorCode::kCorruptMessage);
+  EXPECT_NE(valid.error().message.find("limit"), std::string::npos);
 }
 
 // Rule: several batches back to back split into validated slices.

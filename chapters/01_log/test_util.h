@@ -8,6 +8,7 @@
 
 #include "chapters/01_log/log.h"
 #include "chapters/01_log/record_batch.h"
+#include "lib/compression/compression.h"
 #include "lib/storage/memory_storage.h"
 
 namespace kafka::testing {
@@ -24,6 +25,15 @@ inline Bytes BatchOf(int count, int64_t timestamp = 1000,
                        .headers = {}});
   }
   return EncodeRecordBatch(MakeBatch(records));
+}
+
+/// BatchOf's batch with its records compressed by `codec`, as a producer
+/// with compression.type set sends it.
+inline Bytes CompressedBatchOf(int count, CompressionType codec,
+                               int64_t timestamp = 1000) {
+  RecordBatch batch = DecodeRecordBatch(BatchOf(count, timestamp)).value();
+  batch.header.attributes = static_cast<int16_t>(codec);
+  return EncodeRecordBatch(batch);
 }
 
 /// Batches back to back, as one Produce request carries them.
