@@ -2,11 +2,14 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 
+#include "chapters/01_log/record_batch.h"
 #include "chapters/02_partitions/broker.h"
 #include "chapters/02_partitions/consumer.h"
 #include "chapters/02_partitions/partitioner.h"
 #include "chapters/02_partitions/producer.h"
+#include "lib/compression/compression.h"
 #include "lib/protocol/api_keys.h"
 #include "lib/protocol/fetch.h"
 #include "lib/protocol/list_offsets.h"
@@ -180,6 +183,37 @@ TEST_F(ClientsTest, ConsumerFromEarliest) {
   for (const ConsumerRecord& r : consumed_) {
     EXPECT_EQ(r.offset, next[r.partition.partition]++);
   }
+}
+
+// Rule: with compression.type set, the producer compresses each batch with
+// that codec; the broker stores the batches as sent, and the consumer
+// decompresses them to the records produced.
+TEST_F(ClientsTest, CompressedBatchesRoundTrip) {
+  int first = 0;
+  for (CompressionType codec :
+       {CompressionType::kGzip, CompressionType::kSnappy, CompressionType::kLz4,
+        CompressionType::kZstd}) {
+    ProduceKeyed(AddProducer({.compression_type = codec}), 20, first);
+    first += 20;
+  }
+  Consumer& consumer = AddConsumer({.auto_offset_reset = "earliest"});
+  consumer.Assign({{"orders", 0}, {"orders", 1}, {"orders", 2}});
+  sim_.RunUntil([&] { return consumed_.size() == 80; }, 10'000);
+  std::set<std::string> values;
+  for (const ConsumerRecord& r : consumed_) values.insert(AsString(*r.value));
+  ASSERT_EQ(values.size(), 80u);
+  EXPECT_TRUE(values.contains("v0") && values.contains("v79"));
+
+  std::set<int> codecs_on_disk;
+  for (int partition = 0; partition < kPartitions; ++partition) {
+    Bytes log = ReadWholeFile(sim_.disk(kBroker),
+                              "data/orders-" + std::to_string(partition) +
+                                  "/00000000000000000000.log");
+    for (const BatchSlice& slice : SplitAndValidateBatches(log).value()) {
+      codecs_on_disk.insert(slice.header.compression_codec());
+    }
+  }
+  EXPECT_EQ(codecs_on_disk, (std::set<int>{1, 2, 3, 4}));
 }
 
 // Rule: with the default auto.offset.reset=latest a new consumer sees only

@@ -34,6 +34,21 @@ Status CheckRecordOffsetDeltas(ByteView batch, int32_t count) {
   return Status();
 }
 
+// The same for a compressed batch, whose records are read once decompressed
+// (this decompresses them once more than the log's own checks will).
+Status CheckCompressedOffsetDeltas(ByteView batch) {
+  Result<RecordBatch> decoded = DecodeRecordBatch(batch);
+  if (!decoded.ok()) return Status();  // the log's validation answers
+  for (size_t i = 0; i < decoded->records.size(); ++i) {
+    const int32_t offset_delta = decoded->records[i].offset_delta;
+    if (offset_delta != int32_t(i)) {
+      return InvalidRecord("record " + std::to_string(i) + " has offsetDelta " +
+                           std::to_string(offset_delta));
+    }
+  }
+  return Status();
+}
+
 //! [validate batch]
 // What Kafka's log checks of a batch from a client, beyond Chapter 1's
 // checks of its bytes (UnifiedLog.analyzeAndValidateRecords and
@@ -55,6 +70,9 @@ Status ValidateClientBatch(ByteView batch) {
   }
   if (header->attributes & kControlFlag) {
     return InvalidRecord("clients may not write control batches");
+  }
+  if (header->compression_codec() != 0) {
+    return CheckCompressedOffsetDeltas(batch);
   }
   return CheckRecordOffsetDeltas(batch, header->records_count);
 }

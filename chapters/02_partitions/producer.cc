@@ -177,20 +177,28 @@ void Producer::SendReadyBatches() {
 }
 
 //! [send to leader]
+// The batch as it goes on the wire: its records compressed as one block
+// with compression.type's codec, which the batch's attributes name.
+Bytes Producer::EncodeBatch(const Batch& batch) const {
+  std::vector<SimpleRecord> records;
+  for (const Pending& pending : batch.records)
+    records.push_back(pending.record);
+  RecordBatch encoded = MakeBatch(records);
+  encoded.header.attributes = static_cast<int16_t>(config_.compression_type);
+  return EncodeRecordBatch(encoded);
+}
+
 void Producer::SendToLeader(NodeId leader, std::vector<Batch> batches) {
   ProduceRequest request;
   request.acks = config_.acks;
   request.timeout_ms = int32_t(config_.request_timeout_ms);
   for (const Batch& batch : batches) {
-    std::vector<SimpleRecord> records;
-    for (const Pending& pending : batch.records)
-      records.push_back(pending.record);
     if (request.topic_data.empty() ||
         request.topic_data.back().name != batch.partition.topic) {
       request.topic_data.push_back({batch.partition.topic, {}});
     }
     request.topic_data.back().partition_data.push_back(
-        {batch.partition.partition, EncodeRecordBatch(MakeBatch(records))});
+        {batch.partition.partition, EncodeBatch(batch)});
   }
   RequestHeader header{int16_t(ApiKey::kProduce), kProduceVersion, 0,
                        config_.client_id};

@@ -43,6 +43,7 @@
 #include "chapters/01_log/record_batch.h"
 #include "chapters/02_partitions/log_manager.h"
 #include "chapters/02_partitions/partitioner.h"
+#include "lib/compression/compression.h"
 #include "lib/node/node.h"
 #include "lib/protocol/metadata.h"
 
@@ -55,6 +56,9 @@ struct ProducerConfig {
   int16_t acks = -1;  ///< acks: 0, 1 or -1 (all); Kafka's default is all
   int32_t batch_size = 16384;  ///< batch.size, bytes
   int64_t linger_ms = 5;       ///< linger.ms (librdkafka's default)
+  /// compression.type: the codec of every batch; none by default, as in
+  /// Kafka. batch.size counts the records before compression.
+  CompressionType compression_type = CompressionType::kNone;
   std::string partitioner = "java_default";  ///< see MakePartitioner
   int64_t request_timeout_ms = 30'000;       ///< request.timeout.ms
   int64_t retry_backoff_ms = 100;            ///< retry.backoff.ms
@@ -107,6 +111,7 @@ class Producer {
   /// Closes the open batch of `partition` and queues it to send.
   void CloseBatch(const TopicPartition& partition);
   void SendReadyBatches();
+  Bytes EncodeBatch(const Batch& batch) const;
   void SendToLeader(NodeId leader, std::vector<Batch> batches);
   void OnProduceResponse(NodeId leader, std::vector<Batch> batches,
                          Result<Bytes> body);
