@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs every Debian package this project needs, and nothing when all are
-# present. Safe to run again and again; works as root or through sudo.
+# Installs every Debian package this project needs, then a current librdkafka
+# from the npm registry, and nothing when all are there. Safe to run again
+# and again; works as root or through sudo.
 #
 #   tools/setup.sh
 set -euo pipefail
@@ -38,21 +39,21 @@ for package in "${PACKAGES[@]}"; do
   [[ $status == "install ok installed" ]] || missing+=("$package")
 done
 
-if [[ ${#missing[@]} -eq 0 ]]; then
-  exit 0
+if [[ ${#missing[@]} -gt 0 ]]; then
+  if [[ $(id -u) -eq 0 ]]; then
+    as_root=()
+  elif command -v sudo >/dev/null; then
+    as_root=(sudo)
+  else
+    echo "setup: these packages are missing: ${missing[*]}" >&2
+    echo "setup: run tools/setup.sh as root, or install sudo" >&2
+    exit 1
+  fi
+  echo "setup: installing ${missing[*]}"
+  "${as_root[@]}" apt-get update -q
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -q "${missing[@]}"
 fi
 
-if [[ $(id -u) -eq 0 ]]; then
-  as_root=()
-elif command -v sudo >/dev/null; then
-  as_root=(sudo)
-else
-  echo "setup: these packages are missing: ${missing[*]}" >&2
-  echo "setup: run tools/setup.sh as root, or install sudo" >&2
-  exit 1
-fi
-
-echo "setup: installing ${missing[*]}"
-"${as_root[@]}" apt-get update -q
-"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
-  apt-get install -y -q "${missing[@]}"
+# A current librdkafka from the npm registry, for today's protocol versions.
+"$(dirname "$0")/install_current_librdkafka.sh"
