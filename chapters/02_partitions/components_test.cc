@@ -255,6 +255,29 @@ TEST_F(LocalComponentsTest, APartitionWithoutTopicIdGetsOne) {
   EXPECT_EQ(components_->metadata().TopicId("orders"), fresh);
 }
 
+// Rule: compression.type=producer, Kafka's default, is accepted (batches
+// stay as the producer compressed them); a codec, which would make the broker
+// recompress, is refused, and so is a value Kafka does not know.
+TEST_F(LocalComponentsTest, CompressionTypeProducerIsTheOnlyOneKept) {
+  auto create = [&](const std::string& name, const std::string& value) {
+    Status outcome = Error{ErrorCode::kUnknownServerError, "no answer"};
+    components_->topics().CreateTopic(
+        {.name = name,
+         .num_partitions = 1,
+         .configs = {{"compression.type", value}}},
+        false, [&](Status s) { outcome = s; });
+    return outcome;
+  };
+  EXPECT_TRUE(create("kept", "producer").ok());
+  Status recompress = create("zstd", "zstd");
+  ASSERT_FALSE(recompress.ok());
+  EXPECT_EQ(recompress.error().code, ErrorCode::kInvalidConfig);
+  Status unknown = create("bad", "brotli");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.error().message.find("String must be one of"),
+            std::string::npos);
+}
+
 TEST(FetchIsolationTest, FollowersReadToTheLogEndConsumersToWhatIsCommitted) {
   FetchRequest consumer;
   EXPECT_EQ(FetchIsolationOf(consumer), FetchIsolation::kHighWatermark);

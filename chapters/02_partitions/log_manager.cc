@@ -100,6 +100,26 @@ std::optional<int64_t> ParseConfigNumber(const TopicConfigKey& key,
   return value;
 }
 
+// compression.type: Kafka's default, "producer", keeps each batch as the
+// producer compressed it, and that is all this broker does; Kafka's other
+// values make the broker recompress every batch to that codec.
+Status CheckCompressionType(std::string_view value) {
+  if (value == "producer") return Status();
+  for (std::string_view codec :
+       {"uncompressed", "zstd", "lz4", "snappy", "gzip"}) {
+    if (value == codec) {
+      return Error{ErrorCode::kInvalidConfig,
+                   "compression.type " + std::string(value) +
+                       " is not supported here: this broker keeps batches "
+                       "as the producer compressed them (producer)"};
+    }
+  }
+  return Error{ErrorCode::kInvalidConfig,
+               "Invalid value " + std::string(value) +
+                   " for configuration compression.type: String must be one "
+                   "of: uncompressed, zstd, lz4, snappy, gzip, producer"};
+}
+
 // Lines of `key<separator>value`, the value without the blanks that start
 // it; other lines are skipped.
 std::vector<std::pair<std::string, std::string>> ParseKeyValueLines(
@@ -182,6 +202,12 @@ Result<LogConfig> ParseTopicConfigs(
     const LogConfig& defaults) {
   LogConfig config = defaults;
   for (const auto& [name, text] : configs) {
+    if (name == "compression.type") {
+      if (Status kept = CheckCompressionType(text); !kept.ok()) {
+        return kept.error();
+      }
+      continue;
+    }
     const TopicConfigKey* key = FindTopicConfigKey(name);
     if (key == nullptr) {
       return Error{ErrorCode::kInvalidConfig,
