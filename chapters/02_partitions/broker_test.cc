@@ -315,6 +315,17 @@ TEST_F(ProduceValidationTest, RecordOffsetDeltasMustBeDense) {
   ExpectRefused(EncodeRecordBatch(shifted), ErrorCode::kInvalidRecord);
 }
 
+// Rule: a compressed batch's records are checked too, after decompression
+// (Kafka's LogValidator reads every record of a compressed batch).
+TEST_F(ProduceValidationTest, CompressedRecordOffsetDeltasMustBeDense) {
+  for (int16_t codec = 1; codec <= 4; ++codec) {  // gzip, snappy, lz4, zstd
+    RecordBatch repeated = TwoRecords();
+    repeated.header.attributes = codec;
+    repeated.records[1].offset_delta = 0;
+    ExpectRefused(EncodeRecordBatch(repeated), ErrorCode::kInvalidRecord);
+  }
+}
+
 // Rule: clients may not write control batches (transaction markers are the
 // broker's, Chapter 8).
 TEST_F(ProduceValidationTest, ControlBatchIsInvalidRecord) {

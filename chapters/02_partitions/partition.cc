@@ -3,6 +3,7 @@
 #include <string>
 
 #include "chapters/01_log/record_batch.h"
+#include "lib/compression/compression.h"
 
 namespace kafka {
 namespace {
@@ -14,8 +15,8 @@ Error InvalidRecord(const std::string& why) {
 // Whether the records' offsetDeltas are 0, 1, ..., count - 1, reading only
 // the front of each record. A record too damaged to read is left to the
 // log's validation, which answers CORRUPT_MESSAGE.
-Status CheckRecordOffsetDeltas(ByteView batch, int32_t count) {
-  ByteReader reader(batch.subspan(kBatchHeaderSize));
+Status CheckRecordOffsetDeltas(ByteView records, int32_t count) {
+  ByteReader reader(records);
   for (int32_t expected = 0; expected < count; ++expected) {
     const int32_t length = reader.ReadVarint("record length");
     const size_t start = reader.position();
@@ -34,19 +35,21 @@ Status CheckRecordOffsetDeltas(ByteView batch, int32_t count) {
   return Status();
 }
 
-// The same for a compressed batch, whose records are read once decompressed
-// (this decompresses them once more than the log's own checks will).
-Status CheckCompressedOffsetDeltas(ByteView batch) {
-  Result<RecordBatch> decoded = DecodeRecordBatch(batch);
-  if (!decoded.ok()) return Status();  // the log's validation answers
-  for (size_t i = 0; i < decoded->records.size(); ++i) {
-    const int32_t offset_delta = decoded->records[i].offset_delta;
-    if (offset_delta != int32_t(i)) {
-      return InvalidRecord("record " + std::to_string(i) + " has offsetDelta " +
-                           std::to_string(offset_delta));
-    }
+// CheckRecordOffsetDeltas on a batch's records, decompressed first if they
+// are compressed. Records that do not decompress are left to the log's
+// validation, which answers CORRUPT_MESSAGE.
+Status CheckOffsetDeltas(ByteView batch, const RecordBatchHeader& header) {
+  const ByteView records = batch.subspan(kBatchHeaderSize);
+  const int32_t count = header.records_count;
+  auto codec = CompressionTypeFromId(header.compression_codec());
+  if (!codec) return Status();
+  if (*codec == CompressionType::kNone) {
+    return CheckRecordOffsetDeltas(records, count);
   }
-  return Status();
+  Result<Bytes> decompressed =
+      Decompress(*codec, records, kMaxDecompressedRecordsSize);
+  if (!decompressed.ok()) return Status();
+  return CheckRecordOffsetDeltas(*decompressed, count);
 }
 
 //! [validate batch]
@@ -71,10 +74,7 @@ Status ValidateClientBatch(ByteView batch) {
   if (header->attributes & kControlFlag) {
     return InvalidRecord("clients may not write control batches");
   }
-  if (header->compression_codec() != 0) {
-    return CheckCompressedOffsetDeltas(batch);
-  }
-  return CheckRecordOffsetDeltas(batch, header->records_count);
+  return CheckOffsetDeltas(batch, *header);
 }
 //! [validate batch]
 
