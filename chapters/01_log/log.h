@@ -50,6 +50,8 @@ namespace kafka {
 inline constexpr char kRecoveryPointCheckpointFile[] =
     "recovery-point-offset-checkpoint";
 inline constexpr char kCleanShutdownFile[] = ".kafka_cleanshutdown";
+inline constexpr char kLogStartOffsetCheckpointFile[] =
+    "log-start-offset-checkpoint";
 
 /// ListOffsets' special timestamps.
 inline constexpr int64_t kLatestTimestamp = -1;
@@ -121,7 +123,8 @@ class Log {
   Status Read(int64_t offset, int32_t max_bytes, Bytes& out,
               int64_t upper_bound) const;
 
-  /// The first record whose timestamp is >= `timestamp`, or the log end offset
+  /// The first record at or above the log start offset whose timestamp is
+  /// >= `timestamp`, or the log end offset
   /// for kLatestTimestamp and the log start offset for kEarliestTimestamp.
   /// nullopt if every record is older.
   std::optional<TimestampOffset> FetchOffsetByTimestamp(
@@ -134,6 +137,15 @@ class Log {
   /// Deletes the oldest segments that retention.ms or retention.bytes allow to
   /// go, and advances the log start offset. Returns how many were deleted.
   int DeleteRetentionBreachedSegments(int64_t now_ms);
+
+  /// Moves the log start offset up to `offset` (DeleteRecords; Kafka's
+  /// maybeIncrementLogStartOffset): the records below it are gone for
+  /// readers, though the batch that holds `offset` may still start below it,
+  /// and every segment wholly below it is deleted. The log start offset never
+  /// moves back (a lower `offset` changes nothing) and survives a restart in
+  /// log-start-offset-checkpoint. Past the log end offset:
+  /// OFFSET_OUT_OF_RANGE.
+  Status IncrementLogStartOffset(int64_t offset);
 
   /// fsyncs everything appended so far and records the recovery point.
   void Flush();
@@ -158,6 +170,7 @@ class Log {
   /// Deletes the segments whose base offset is > offset.
   int DeleteSegmentsAfter(int64_t offset);
   void WriteRecoveryPointCheckpoint();
+  void WriteLogStartOffsetCheckpoint();
 
   /// What both appends check first: whole valid batches, at least one, of
   /// sizes the log accepts.

@@ -220,8 +220,9 @@ Status LogSegment::Read(int64_t offset, int32_t max_bytes, Bytes& out) const {
 //! [segment read]
 
 std::optional<TimestampOffset> LogSegment::FindOffsetByTimestamp(
-    int64_t timestamp) const {
-  int64_t start_offset = time_index_.Lookup(timestamp).offset;
+    int64_t timestamp, int64_t starting_offset) const {
+  int64_t start_offset =
+      std::max(time_index_.Lookup(timestamp).offset, starting_offset);
   uint64_t position = offset_index_.Lookup(start_offset).position;
   while (position < size()) {
     std::optional<BatchLocation> batch = ReadBatchHeaderAt(position);
@@ -234,9 +235,10 @@ std::optional<TimestampOffset> LogSegment::FindOffsetByTimestamp(
       for (const Record& record : decoded->records) {
         int64_t record_time =
             decoded->header.base_timestamp + record.timestamp_delta;
-        if (record_time >= timestamp) {
-          return TimestampOffset{
-              record_time, decoded->header.base_offset + record.offset_delta};
+        const int64_t offset =
+            decoded->header.base_offset + record.offset_delta;
+        if (record_time >= timestamp && offset >= starting_offset) {
+          return TimestampOffset{record_time, offset};
         }
       }
     }

@@ -112,8 +112,10 @@ class LogSegment {
   /// the batches on the way to `offset` cannot be read.
   Status Read(int64_t offset, int32_t max_bytes, Bytes& out) const;
 
-  /// The first record with timestamp >= `timestamp`, if this segment has one.
-  std::optional<TimestampOffset> FindOffsetByTimestamp(int64_t timestamp) const;
+  /// The first record with timestamp >= `timestamp` and offset >=
+  /// `starting_offset` (the log start offset), if this segment has one.
+  std::optional<TimestampOffset> FindOffsetByTimestamp(
+      int64_t timestamp, int64_t starting_offset = 0) const;
 
   /// Recovery after a crash: validates every batch from the start, rebuilds
   /// both indexes, and cuts the file at the first invalid byte (a torn or

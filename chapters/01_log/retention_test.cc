@@ -137,5 +137,50 @@ TEST(RetentionTest, EmptyActiveSegmentStays) {
   EXPECT_EQ(f.log().segments().size(), 1u);
 }
 
+// Rule (DeleteRecords): the log start offset moves up to the offset asked
+// for, inside a segment too; reads below it are OFFSET_OUT_OF_RANGE, and the
+// segments wholly below it are deleted.
+TEST(DeleteRecordsTest, LogStartOffsetMovesUpAndOldSegmentsGo) {
+  MemoryLogFixture f(OneBatchPerSegment());
+  for (int i = 0; i < 3; ++i) f.Append(BatchOf(2, 1000));  // 0-1, 2-3, 4-5
+  ASSERT_TRUE(f.log().IncrementLogStartOffset(3).ok());
+  EXPECT_EQ(f.log().log_start_offset(), 3);
+  EXPECT_FALSE(f.disk().Exists("topic-0/00000000000000000000.log"));
+  EXPECT_TRUE(f.disk().Exists("topic-0/00000000000000000002.log"))
+      << "offset 3's segment stays: it holds 3";
+  EXPECT_EQ(ReadLog(f.log(), 2, 100).error().code,
+            ErrorCode::kOffsetOutOfRange);
+  EXPECT_TRUE(ReadLog(f.log(), 3, 100).ok());
+  EXPECT_EQ(f.log().FetchOffsetByTimestamp(kEarliestTimestamp)->offset, 3);
+  EXPECT_EQ(f.log().FetchOffsetByTimestamp(0)->offset, 3)
+      << "a timestamp search starts at the log start offset";
+}
+
+// Rule: the log start offset never moves back, and never past the log end.
+TEST(DeleteRecordsTest, NeverBackNeverPastTheEnd) {
+  MemoryLogFixture f(OneBatchPerSegment());
+  f.Append(BatchOf(2, 1000));
+  ASSERT_TRUE(f.log().IncrementLogStartOffset(1).ok());
+  ASSERT_TRUE(f.log().IncrementLogStartOffset(0).ok());
+  EXPECT_EQ(f.log().log_start_offset(), 1);
+  EXPECT_EQ(f.log().IncrementLogStartOffset(3).error().code,
+            ErrorCode::kOffsetOutOfRange);
+  ASSERT_TRUE(f.log().IncrementLogStartOffset(2).ok());  // the log end: empty
+  EXPECT_EQ(f.log().log_start_offset(), 2);
+  EXPECT_EQ(f.log().log_end_offset(), 2);
+}
+
+// Rule: the log start offset survives a restart (log-start-offset-checkpoint),
+// also where it lies inside the first segment left.
+TEST(DeleteRecordsTest, LogStartOffsetSurvivesARestart) {
+  MemoryLogFixture f(OneBatchPerSegment());
+  for (int i = 0; i < 2; ++i) f.Append(BatchOf(2, 1000));
+  ASSERT_TRUE(f.log().IncrementLogStartOffset(3).ok());
+  f.Reopen();
+  EXPECT_EQ(f.log().log_start_offset(), 3);
+  EXPECT_EQ(ReadLog(f.log(), 2, 100).error().code,
+            ErrorCode::kOffsetOutOfRange);
+}
+
 }  // namespace
 }  // namespace kafka

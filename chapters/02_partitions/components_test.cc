@@ -278,6 +278,30 @@ TEST_F(LocalComponentsTest, CompressionTypeProducerIsTheOnlyOneKept) {
             std::string::npos);
 }
 
+// Rule (DeleteRecords): the log start offset moves up to the offset asked
+// for, -1 meaning the high watermark, and the answer is the new log start
+// offset; past the high watermark, or below -1, is OFFSET_OUT_OF_RANGE, and
+// an internal topic's records are not the client's to delete.
+TEST_F(LocalComponentsTest, DeleteRecordsMovesTheLogStartOffset) {
+  ASSERT_TRUE(CreateTopic("orders", 1).ok());
+  ASSERT_TRUE(CreateTopic("__consumer_offsets", 1).ok());
+  Append({"orders", 0}, BatchOf(5));
+  ReplicaManager& replicas = components_->replicas();
+  EXPECT_EQ(replicas.DeleteRecords({"orders", 0}, 2).value(), 2);
+  EXPECT_EQ(replicas.DeleteRecords({"orders", 0}, 1).value(), 2)
+      << "never back";
+  EXPECT_EQ(replicas.DeleteRecords({"orders", 0}, 6).error().code,
+            ErrorCode::kOffsetOutOfRange);
+  EXPECT_EQ(replicas.DeleteRecords({"orders", 0}, -2).error().code,
+            ErrorCode::kOffsetOutOfRange);
+  EXPECT_EQ(replicas.DeleteRecords({"orders", 0}, -1).value(), 5);
+  EXPECT_EQ(replicas.GetLog({"orders", 0})->log_start_offset(), 5);
+  EXPECT_EQ(replicas.DeleteRecords({"orders", 1}, 0).error().code,
+            ErrorCode::kUnknownTopicOrPartition);
+  EXPECT_EQ(replicas.DeleteRecords({"__consumer_offsets", 0}, 0).error().code,
+            ErrorCode::kInvalidTopicException);
+}
+
 TEST(FetchIsolationTest, FollowersReadToTheLogEndConsumersToWhatIsCommitted) {
   FetchRequest consumer;
   EXPECT_EQ(FetchIsolationOf(consumer), FetchIsolation::kHighWatermark);

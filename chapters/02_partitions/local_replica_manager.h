@@ -37,6 +37,8 @@ class LocalReplicaManager : public ReplicaManager {
   void FetchMessages(FetchRequest request, FetchCallback on_done) override;
   ListOffsetsResponse::Partition FetchOffsetForTimestamp(
       const TopicPartition& partition, int64_t timestamp) const override;
+  Result<int64_t> DeleteRecords(const TopicPartition& partition,
+                                int64_t offset) override;
   const Log* GetLog(const TopicPartition& partition) const override;
   void AddLeadershipListener(LeadershipListener listener) override;
 

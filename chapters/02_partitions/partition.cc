@@ -111,6 +111,21 @@ Status Partition::Read(int64_t offset, int32_t max_bytes,
   return log_.Read(offset, max_bytes, out, UpperBound(isolation));
 }
 
+Result<int64_t> Partition::DeleteRecordsOnLeader(int64_t offset) {
+  const int64_t up_to =
+      offset == kHighWatermarkOffset ? high_watermark() : offset;
+  if (up_to < 0 || up_to > high_watermark()) {
+    return Error{ErrorCode::kOffsetOutOfRange,
+                 "cannot delete records up to " + std::to_string(offset) +
+                     ": the high watermark is " +
+                     std::to_string(high_watermark())};
+  }
+  if (Status moved = log_.IncrementLogStartOffset(up_to); !moved.ok()) {
+    return moved.error();
+  }
+  return log_start_offset();
+}
+
 std::optional<TimestampOffset> Partition::FetchOffsetForTimestamp(
     int64_t timestamp) const {
   if (timestamp == kLatestTimestamp) {

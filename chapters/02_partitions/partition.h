@@ -34,6 +34,9 @@ class Partition {
  public:
   Partition(TopicPartition id, Log& log) : id_(std::move(id)), log_(log) {}
 
+  /// DeleteRecords' offset for "up to the high watermark".
+  static constexpr int64_t kHighWatermarkOffset = -1;
+
   const TopicPartition& id() const { return id_; }
   /// The partition's log on this broker (Kafka's Partition.log).
   const Log& log() const { return log_; }
@@ -57,6 +60,11 @@ class Partition {
   /// that end above what `isolation` lets the reader see.
   Status Read(int64_t offset, int32_t max_bytes, FetchIsolation isolation,
               Bytes& out) const;
+  /// DeleteRecords: moves the log start offset up to `offset` (-1: the high
+  /// watermark), never past the high watermark (OFFSET_OUT_OF_RANGE), and
+  /// returns the log start offset after it.
+  Result<int64_t> DeleteRecordsOnLeader(int64_t offset);
+
   /// ListOffsets: the first offset at or after `timestamp`, or the latest
   /// (-1) or earliest (-2) offset; latest is the high watermark, the end of
   /// what consumers may read.

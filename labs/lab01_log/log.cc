@@ -79,6 +79,13 @@ void Log::LoadSegments(int64_t now_ms) {
   }
 
   log_start_offset_ = segments_.begin()->first;
+  // A DeleteRecords may have moved it into the first segment.
+  const std::string start = dir_ + "/" + kLogStartOffsetCheckpointFile;
+  if (storage_.Exists(start)) {
+    log_start_offset_ =
+        std::clamp(ParseCheckpoint(AsString(ReadWholeFile(storage_, start))),
+                   log_start_offset_, log_end_offset());
+  }
   recovery_point_ = std::min(recovery_point_, log_end_offset());
   if (log_end_offset() > recovery_point_) first_unflushed_append_ms_ = now_ms;
 }
@@ -329,7 +336,11 @@ std::optional<TimestampOffset> Log::FetchOffsetByTimestamp(
   }
   for (const auto& [base, segment] : segments_) {
     if (segment->max_timestamp() < timestamp) continue;
-    if (auto found = segment->FindOffsetByTimestamp(timestamp)) return found;
+    if (segment->next_offset() <= log_start_offset_) continue;
+    if (auto found =
+            segment->FindOffsetByTimestamp(timestamp, log_start_offset_)) {
+      return found;
+    }
   }
   return std::nullopt;
 }
@@ -351,6 +362,7 @@ void Log::TruncateFullyAndStartAt(int64_t offset) {
   segments_.clear();
   segments_[offset] = LogSegment::Create(storage_, dir_, offset, config_);
   log_start_offset_ = offset;
+  WriteLogStartOffsetCheckpoint();
 }
 
 //! [retention]
@@ -388,8 +400,33 @@ int Log::DeleteOldestSegmentsWhile(
     segments_[base]->DeleteFiles();
     segments_.erase(base);
   }
-  log_start_offset_ = segments_.begin()->first;
+  // The first segment left may begin below a log start offset that a
+  // DeleteRecords set: that stays.
+  log_start_offset_ = std::max(log_start_offset_, segments_.begin()->first);
   return int(doomed.size());
+}
+
+//! [increment log start offset]
+Status Log::IncrementLogStartOffset(int64_t offset) {
+  if (offset > log_end_offset()) {
+    return Error{ErrorCode::kOffsetOutOfRange,
+                 "cannot delete records up to " + std::to_string(offset) +
+                     ", past the log end offset " +
+                     std::to_string(log_end_offset())};
+  }
+  if (offset <= log_start_offset_) return Status();
+  log_start_offset_ = offset;
+  WriteLogStartOffsetCheckpoint();
+  DeleteOldestSegmentsWhile([offset](const LogSegment& segment) {
+    return segment.next_offset() <= offset;
+  });
+  return Status();
+}
+//! [increment log start offset]
+
+void Log::WriteLogStartOffsetCheckpoint() {
+  WriteFileAtomically(storage_, dir_ + "/" + kLogStartOffsetCheckpointFile,
+                      AsBytes(FormatCheckpoint(log_start_offset_)));
 }
 
 uint64_t Log::size_in_bytes() const {

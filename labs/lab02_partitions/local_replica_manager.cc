@@ -199,6 +199,20 @@ FetchResponse LocalReplicaManager::ReadFromLocalLog(const FetchRequest& request,
 }
 //! [read from local log]
 
+Result<int64_t> LocalReplicaManager::DeleteRecords(
+    const TopicPartition& partition, int64_t offset) {
+  Partition* found = GetPartition(partition);
+  if (found == nullptr) {
+    return Error{ErrorCode::kUnknownTopicOrPartition,
+                 partition.DirectoryName()};
+  }
+  if (IsInternalTopic(partition.topic)) {
+    return Error{ErrorCode::kInvalidTopicException,
+                 "records of internal topics are the coordinators'"};
+  }
+  return found->DeleteRecordsOnLeader(offset);
+}
+
 ListOffsetsResponse::Partition LocalReplicaManager::FetchOffsetForTimestamp(
     const TopicPartition& partition, int64_t timestamp) const {
   ListOffsetsResponse::Partition out;
