@@ -106,12 +106,16 @@ int32_t WireReader::ReadArrayLength(std::string_view field,
 }
 
 void WireReader::SkipTaggedFields() {
-  if (!flexible_) return;
-  uint32_t count = ReadUnsignedVarint("tagged fields count");
-  for (uint32_t i = 0; i < count && ok(); ++i) {
-    ReadUnsignedVarint("tag");
-    uint32_t size = ReadUnsignedVarint("tagged field size");
-    ReadRaw(size, "tagged field");
+  ReadTaggedFields([](uint32_t) { return false; });
+}
+
+void TaggedFieldsWriter::WriteTo(WireWriter& writer) const {
+  if (!writer.flexible()) return;
+  writer.WriteUnsignedVarint(static_cast<uint32_t>(fields_.size()));
+  for (const auto& [tag, value] : fields_) {
+    writer.WriteUnsignedVarint(tag);
+    writer.WriteUnsignedVarint(static_cast<uint32_t>(value.size()));
+    writer.WriteRaw(value);
   }
 }
 

@@ -16,9 +16,11 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "lib/bytes.h"
@@ -66,9 +68,14 @@ class WireReader : public ByteReader {
   /// not possibly fit in the bytes that are left, so a bad count cannot make a
   /// decoder allocate gigabytes.
   int32_t ReadArrayLength(std::string_view field, size_t min_element_size = 1);
-  /// Skips a tagged-field section (flexible versions only). This project
-  /// defines no tagged fields yet, so every tag is unknown and skipped.
+  /// Skips a tagged-field section (flexible versions only), for a structure
+  /// that defines no tagged fields: every tag is unknown.
   void SkipTaggedFields();
+  /// Reads a tagged-field section: `read_known(tag)` reads the value of a
+  /// tag it knows from this reader and returns true, or returns false and
+  /// the field is skipped, as an old reader skips a newer writer's fields.
+  template <typename ReadKnown>
+  void ReadTaggedFields(ReadKnown read_known);
 
  private:
   /// A length: int16/int32 in classic versions, unsigned varint - 1 in
@@ -78,6 +85,43 @@ class WireReader : public ByteReader {
   bool flexible_;
 };
 
+/// Collects a structure's tagged fields, then writes its tagged-field
+/// section: a count, then per field its tag, the size of its value and the
+/// value, in increasing tag order (KIP-482).
+class TaggedFieldsWriter {
+ public:
+  /// A writer for the value of field `tag`, in the compact forms (tagged
+  /// fields exist only in flexible versions). Add tags in increasing order.
+  WireWriter Add(uint32_t tag) {
+    fields_.push_back({tag, Bytes{}});
+    return WireWriter(fields_.back().second, /*flexible=*/true);
+  }
+  /// Writes nothing in a non-flexible version, as WriteTaggedFields.
+  void WriteTo(WireWriter& writer) const;
+
+ private:
+  std::deque<std::pair<uint32_t, Bytes>> fields_;  // stable references
+};
+
+template <typename ReadKnown>
+void WireReader::ReadTaggedFields(ReadKnown read_known) {
+  if (!flexible_) return;
+  uint32_t count = ReadUnsignedVarint("tagged fields count");
+  for (uint32_t i = 0; i < count && ok(); ++i) {
+    uint32_t tag = ReadUnsignedVarint("tag");
+    uint32_t size = ReadUnsignedVarint("tagged field size");
+    size_t start = position();
+    if (!ok()) return;
+    if (!read_known(tag)) {
+      ReadRaw(size, "tagged field");
+    } else if (ok() && position() - start != size) {
+      Fail("tagged field",
+           "tag " + std::to_string(tag) + " announces " + std::to_string(size) +
+               " bytes, its value took " + std::to_string(position() - start));
+    }
+  }
+}
+
 /// Writes an ARRAY (or COMPACT_ARRAY) of `items`, each with `write_item`.
 template <typename T, typename WriteItem>
 void WriteArray(WireWriter& writer, const std::vector<T>& items,
@@ -86,18 +130,41 @@ void WriteArray(WireWriter& writer, const std::vector<T>& items,
   for (const T& item : items) write_item(item);
 }
 
-/// Reads an ARRAY (or COMPACT_ARRAY) with `read_item` (which returns a T);
-/// a null array reads as empty. `min_item_size` bounds the count (see
-/// ReadArrayLength).
+/// The same for a nullable array: a null one is written as count -1 (0 in
+/// the compact form).
+template <typename T, typename WriteItem>
+void WriteNullableArray(WireWriter& writer,
+                        const std::optional<std::vector<T>>& items,
+                        WriteItem write_item) {
+  if (!items) {
+    writer.WriteArrayLength(-1);
+    return;
+  }
+  WriteArray(writer, *items, write_item);
+}
+
+/// Reads a nullable ARRAY (or COMPACT_ARRAY) with `read_item` (which returns
+/// a T). `min_item_size` bounds the count (see ReadArrayLength).
 template <typename T, typename ReadItem>
-std::vector<T> ReadArray(WireReader& reader, std::string_view field,
-                         size_t min_item_size, ReadItem read_item) {
-  std::vector<T> items;
+std::optional<std::vector<T>> ReadNullableArray(WireReader& reader,
+                                                std::string_view field,
+                                                size_t min_item_size,
+                                                ReadItem read_item) {
   int32_t count = reader.ReadArrayLength(field, min_item_size);
+  if (count < 0) return std::nullopt;
+  std::vector<T> items;
   for (int32_t i = 0; i < count && reader.ok(); ++i) {
     items.push_back(read_item());
   }
   return items;
+}
+
+/// The same for an array that cannot be null: a null one reads as empty.
+template <typename T, typename ReadItem>
+std::vector<T> ReadArray(WireReader& reader, std::string_view field,
+                         size_t min_item_size, ReadItem read_item) {
+  return ReadNullableArray<T>(reader, field, min_item_size, read_item)
+      .value_or(std::vector<T>{});
 }
 
 }  // namespace kafka
