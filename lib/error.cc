@@ -68,6 +68,12 @@ std::string_view ErrorName(ErrorCode code) {
       return "INVALID_SESSION_TIMEOUT";
     case ErrorCode::kRebalanceInProgress:
       return "REBALANCE_IN_PROGRESS";
+    case ErrorCode::kNonEmptyGroup:
+      return "NON_EMPTY_GROUP";
+    case ErrorCode::kGroupIdNotFound:
+      return "GROUP_ID_NOT_FOUND";
+    case ErrorCode::kGroupSubscribedToTopic:
+      return "GROUP_SUBSCRIBED_TO_TOPIC";
     case ErrorCode::kUnsupportedCompressionType:
       return "UNSUPPORTED_COMPRESSION_TYPE";
   }

@@ -53,7 +53,10 @@ enum class ErrorCode : int16_t {
   kInvalidConfig = 40,
   kInvalidRequest = 42,
   kKafkaStorageError = 56,
+  kNonEmptyGroup = 68,
+  kGroupIdNotFound = 69,
   kUnsupportedCompressionType = 76,
+  kGroupSubscribedToTopic = 86,
   kInvalidRecord = 87,
 };
 

@@ -2,10 +2,12 @@
 // serves the groups of the partitions this broker leads, loads their offsets
 // when it becomes leader and forgets them when it stops. With one broker it
 // leads every partition, so these tests move leadership by hand, as
-// Chapter 4's ReplicaManager will.
+// Chapter 4's ReplicaManager will. GroupAdminTest, on the same coordinator,
+// checks DeleteGroups and OffsetDelete.
 #include <gtest/gtest.h>
 
 #include "chapters/02_partitions/broker.h"
+#include "chapters/03_consumer_groups/assignor.h"
 #include "chapters/03_consumer_groups/group_apis.h"
 #include "chapters/03_consumer_groups/group_coordinator.h"
 #include "lib/protocol/message.h"
@@ -134,6 +136,85 @@ TEST_F(CoordinatorLeadershipTest, GroupApisAnswerNotCoordinatorForOtherGroups) {
   EXPECT_EQ(response.topics[0].partitions[0].error_code,
             ErrorCode::kNotCoordinator);
   EXPECT_EQ(CommittedOffset(*coordinator_), -1);
+}
+
+// DeleteGroups and OffsetDelete, on a coordinator that leads the group.
+class GroupAdminTest : public CoordinatorLeadershipTest {
+ protected:
+  GroupAdminTest() { coordinator_->OnElection(partition()); }
+
+  ErrorCode DeleteGroup(const std::string& group_id) {
+    ErrorCode error = ErrorCode::kUnknownServerError;
+    coordinator_->DeleteGroup(group_id, [&](ErrorCode e) { error = e; });
+    return error;
+  }
+
+  // A member of "g" that subscribes to "orders", waiting for its generation.
+  void JoinSubscribedTo(const std::string& topic) {
+    JoinGroupRequest join;
+    join.group_id = "g";
+    join.protocols = {{"range", EncodeSubscription({{topic}})}};
+    coordinator_->Join(join, "client", [](JoinGroupResponse) {});
+  }
+};
+
+// Rule: DeleteGroups removes an Empty group and its committed offsets, for
+// good: a new coordinator reading the partition finds none (tombstones).
+TEST_F(GroupAdminTest, DeletingAnEmptyGroupDeletesItsOffsets) {
+  ASSERT_EQ(Commit(*coordinator_, 42), ErrorCode::kNone);
+  ASSERT_EQ(coordinator_->StateOf("g"), GroupState::kEmpty);
+  EXPECT_EQ(DeleteGroup("g"), ErrorCode::kNone);
+  EXPECT_EQ(coordinator_->StateOf("g"), std::nullopt);
+  EXPECT_EQ(CommittedOffset(*coordinator_), -1);
+  std::unique_ptr<GroupCoordinator> next = NewCoordinator();
+  next->OnElection(partition());
+  EXPECT_EQ(CommittedOffset(*next), -1);
+  EXPECT_EQ(next->StateOf("g"), std::nullopt);
+}
+
+// Rule: a group with members is not deleted (NON_EMPTY_GROUP); an unknown
+// one is GROUP_ID_NOT_FOUND, an empty id INVALID_GROUP_ID.
+TEST_F(GroupAdminTest, OnlyEmptyGroupsAreDeleted) {
+  JoinSubscribedTo("orders");
+  EXPECT_EQ(DeleteGroup("g"), ErrorCode::kNonEmptyGroup);
+  EXPECT_EQ(DeleteGroup("nobody"), ErrorCode::kGroupIdNotFound);
+  EXPECT_EQ(DeleteGroup(""), ErrorCode::kInvalidGroupId);
+}
+
+// Rule: OffsetDelete deletes the offsets of topics no member subscribes to,
+// and refuses those a member reads (GROUP_SUBSCRIBED_TO_TOPIC).
+TEST_F(GroupAdminTest, OffsetDeleteSparesTopicsTheMembersRead) {
+  ASSERT_EQ(Commit(*coordinator_, 7), ErrorCode::kNone);  // orders-0
+  OffsetCommitRequest other;
+  other.group_id = "g";
+  other.topics = {{"old", {{0, 3, std::nullopt}}}};
+  coordinator_->Commit(other, [](OffsetCommitResponse) {});
+  JoinSubscribedTo("orders");
+  auto delete_offsets = [&] {
+    std::optional<std::pair<ErrorCode, std::vector<ErrorCode>>> answer;
+    coordinator_->DeleteOffsets(
+        "g", {{"orders", 0}, {"old", 0}},
+        [&](ErrorCode group, std::vector<ErrorCode> partitions) {
+          answer.emplace(group, partitions);
+        });
+    return answer.value();
+  };
+  // Before the first generation nobody knows what the members read: every
+  // topic counts as read.
+  EXPECT_EQ(delete_offsets().second,
+            (std::vector<ErrorCode>{ErrorCode::kGroupSubscribedToTopic,
+                                    ErrorCode::kGroupSubscribedToTopic}));
+  sim_.RunFor(5'000);  // group.initial.rebalance.delay.ms: the generation
+  auto [group_error, errors] = delete_offsets();
+  EXPECT_EQ(group_error, ErrorCode::kNone);
+  EXPECT_EQ(errors, (std::vector<ErrorCode>{ErrorCode::kGroupSubscribedToTopic,
+                                            ErrorCode::kNone}));
+  EXPECT_EQ(CommittedOffset(*coordinator_), 7);
+  EXPECT_EQ(coordinator_->FetchOffsets({"g", {{"old", {0}}}})
+                .topics[0]
+                .partitions[0]
+                .committed_offset,
+            -1);
 }
 
 }  // namespace

@@ -119,6 +119,22 @@ class GroupCoordinator {
   void Commit(const OffsetCommitRequest& request, CommitAnswer answer);
   OffsetFetchResponse FetchOffsets(const OffsetFetchRequest& request) const;
 
+  /// DeleteGroups, for one group (kafka-consumer-groups --delete): an Empty
+  /// group's offsets are deleted (a tombstone each in __consumer_offsets) and
+  /// the group is gone. INVALID_GROUP_ID, GROUP_ID_NOT_FOUND, or
+  /// NON_EMPTY_GROUP while it has members.
+  using ErrorAnswer = std::function<void(ErrorCode)>;
+  void DeleteGroup(const std::string& group_id, ErrorAnswer answer);
+  /// OffsetDelete: deletes a group's committed offsets of some partitions.
+  /// The group's error is GROUP_ID_NOT_FOUND, or NON_EMPTY_GROUP for a group
+  /// with members that does not use the consumer protocol; a partition whose
+  /// topic a member subscribes to gets GROUP_SUBSCRIBED_TO_TOPIC.
+  using OffsetDeleteAnswer = std::function<void(
+      ErrorCode group_error, std::vector<ErrorCode> partition_errors)>;
+  void DeleteOffsets(const std::string& group_id,
+                     const std::vector<TopicPartition>& partitions,
+                     OffsetDeleteAnswer answer);
+
   ListGroupsResponse ListGroups() const;
   DescribeGroupsResponse Describe(const DescribeGroupsRequest& request) const;
 
@@ -189,6 +205,15 @@ class GroupCoordinator {
   /// keeps those written; fills in each partition's error code.
   void StoreOffsets(const OffsetCommitRequest& request,
                     OffsetCommitResponse response, CommitAnswer answer);
+  /// Writes a tombstone for each of the group's offsets in `partitions`;
+  /// forgets those written and answers with the append's error, if any.
+  void WriteTombstones(const std::string& group_id,
+                       const std::vector<TopicPartition>& partitions,
+                       ErrorAnswer answer);
+  /// Whether a member of the group reads `topic` (the consumer protocol's
+  /// subscriptions). Before a generation has chosen the protocol, Kafka
+  /// cannot tell, and counts every topic as read.
+  bool IsSubscribedToTopic(const Group& group, const std::string& topic) const;
   /// Reads one partition's offset records back (at election).
   void LoadOffsets(int32_t offsets_partition);
 

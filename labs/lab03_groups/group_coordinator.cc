@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "chapters/01_log/record_batch.h"
+#include "chapters/03_consumer_groups/assignor.h"
 #include "lib/lab.h"
 #include "lib/protocol/wire.h"
 
@@ -625,6 +626,104 @@ OffsetFetchResponse GroupCoordinator::FetchOffsets(
     }
   }
   return response;
+}
+
+//! [delete group]
+void GroupCoordinator::DeleteGroup(const std::string& group_id,
+                                   ErrorAnswer answer) {
+  if (group_id.empty()) return answer(ErrorCode::kInvalidGroupId);
+  auto found = groups_.find(group_id);
+  if (found == groups_.end()) return answer(ErrorCode::kGroupIdNotFound);
+  if (found->second.state != GroupState::kEmpty) {
+    return answer(ErrorCode::kNonEmptyGroup);
+  }
+  std::vector<TopicPartition> committed;
+  for (const auto& [partition, offset] : offsets_[group_id]) {
+    committed.push_back(partition);
+  }
+  WriteTombstones(group_id, committed,
+                  [this, group_id, answer](ErrorCode error) {
+                    if (error == ErrorCode::kNone) {
+                      groups_.erase(group_id);
+                      offsets_.erase(group_id);
+                    }
+                    answer(error);
+                  });
+}
+//! [delete group]
+
+void GroupCoordinator::DeleteOffsets(
+    const std::string& group_id, const std::vector<TopicPartition>& partitions,
+    OffsetDeleteAnswer answer) {
+  auto found = groups_.find(group_id);
+  if (found == groups_.end()) return answer(ErrorCode::kGroupIdNotFound, {});
+  const Group& group = found->second;
+  const bool empty = group.state == GroupState::kEmpty;
+  if (!empty && group.protocol_type != "consumer") {
+    return answer(ErrorCode::kNonEmptyGroup, {});
+  }
+  // Offsets of topics the members read cannot go: they would be committed
+  // again, or the members would restart from auto.offset.reset.
+  std::vector<ErrorCode> errors;
+  std::vector<TopicPartition> deletable;
+  for (const TopicPartition& partition : partitions) {
+    const bool in_use = !empty && IsSubscribedToTopic(group, partition.topic);
+    errors.push_back(in_use ? ErrorCode::kGroupSubscribedToTopic
+                            : ErrorCode::kNone);
+    if (!in_use) deletable.push_back(partition);
+  }
+  WriteTombstones(group_id, deletable,
+                  [errors, answer](ErrorCode error) mutable {
+                    for (ErrorCode& e : errors) {
+                      if (e == ErrorCode::kNone) e = error;
+                    }
+                    answer(ErrorCode::kNone, errors);
+                  });
+}
+
+bool GroupCoordinator::IsSubscribedToTopic(const Group& group,
+                                           const std::string& topic) const {
+  if (group.protocol_name.empty()) return true;  // no generation yet
+  for (const auto& [id, member] : group.members) {
+    for (const JoinGroupRequest::Protocol& protocol : member.protocols) {
+      if (protocol.name != group.protocol_name) continue;
+      Result<Subscription> subscription = DecodeSubscription(protocol.metadata);
+      if (!subscription.ok()) continue;
+      const std::vector<std::string>& topics = subscription->topics;
+      if (std::find(topics.begin(), topics.end(), topic) != topics.end()) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+void GroupCoordinator::WriteTombstones(
+    const std::string& group_id, const std::vector<TopicPartition>& partitions,
+    ErrorAnswer answer) {
+  if (partitions.empty()) return answer(ErrorCode::kNone);
+  std::vector<SimpleRecord> tombstones;
+  for (const TopicPartition& partition : partitions) {
+    tombstones.push_back(
+        {.timestamp = env_.NowMs(),
+         .key = OffsetKey(group_id, partition.topic, partition.partition),
+         .value = std::nullopt});
+  }
+  const Bytes batch = EncodeRecordBatch(MakeBatch(tombstones));
+  AppendRecordsRequest append{.acks = -1, .internal_topics_allowed = true};
+  append.entries.push_back(
+      {{kOffsetsTopic, OffsetsPartitionFor(group_id)}, batch});
+  replicas_.AppendRecords(
+      std::move(append), [this, group_id, partitions,
+                          answer](std::vector<PartitionAppendResult> results) {
+        const ErrorCode error = results[0].error_code;
+        if (error == ErrorCode::kNone) {
+          for (const TopicPartition& partition : partitions) {
+            offsets_[group_id].erase(partition);
+          }
+        }
+        answer(error);
+      });
 }
 
 ListGroupsResponse GroupCoordinator::ListGroups() const {
