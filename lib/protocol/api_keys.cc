@@ -3,33 +3,50 @@
 #include <algorithm>
 #include <array>
 
+#include "lib/protocol/create_topics.h"
+#include "lib/protocol/fetch.h"
+#include "lib/protocol/groups.h"
+#include "lib/protocol/list_offsets.h"
+#include "lib/protocol/metadata.h"
+#include "lib/protocol/produce.h"
+
 namespace kafka {
 namespace {
 
-// kafka-python guesses the broker's version from these ranges: it uses record
+// An API's versions as its request's schema (messages/*.json) gives them.
+template <typename Request>
+constexpr ApiInfo FromSchema(ApiKey key, std::string_view name) {
+  return {key, name, Request::kMinVersion, Request::kMaxVersion,
+          Request::kFirstFlexibleVersion};
+}
+
+// kafka-python guesses the broker's version from the ranges: it uses record
 // batch v2 only if Metadata reaches 4 and Fetch, Produce and ListOffsets stop
 // at or below 6, 7 and 4 (see WIRE_PROTOCOL.md).
 constexpr std::array kKnownApis = {
-    ApiInfo{ApiKey::kProduce, "Produce", 3, 7, 9},
-    ApiInfo{ApiKey::kFetch, "Fetch", 4, 6, 12},
-    ApiInfo{ApiKey::kListOffsets, "ListOffsets", 1, 2, 6},
-    ApiInfo{ApiKey::kMetadata, "Metadata", 0, 4, 9},
+    FromSchema<ProduceRequest>(ApiKey::kProduce, "Produce"),
+    FromSchema<FetchRequest>(ApiKey::kFetch, "Fetch"),
+    FromSchema<ListOffsetsRequest>(ApiKey::kListOffsets, "ListOffsets"),
+    FromSchema<MetadataRequest>(ApiKey::kMetadata, "Metadata"),
     // The group APIs: librdkafka's balanced consumer needs version 0 of each
     // in range (and OffsetCommit 1 or 2, OffsetFetch 1); kafka-python at
     // 0.11 sends JoinGroup 2, the others 1, and OffsetCommit 2.
-    ApiInfo{ApiKey::kOffsetCommit, "OffsetCommit", 2, 2, 8},
-    ApiInfo{ApiKey::kOffsetFetch, "OffsetFetch", 1, 1, 6},
-    ApiInfo{ApiKey::kFindCoordinator, "FindCoordinator", 0, 1, 3},
-    ApiInfo{ApiKey::kJoinGroup, "JoinGroup", 0, 2, 6},
-    ApiInfo{ApiKey::kHeartbeat, "Heartbeat", 0, 1, 4},
-    ApiInfo{ApiKey::kLeaveGroup, "LeaveGroup", 0, 1, 4},
-    ApiInfo{ApiKey::kSyncGroup, "SyncGroup", 0, 1, 4},
-    ApiInfo{ApiKey::kDescribeGroups, "DescribeGroups", 0, 1, 5},
-    ApiInfo{ApiKey::kListGroups, "ListGroups", 0, 1, 3},
+    FromSchema<OffsetCommitRequest>(ApiKey::kOffsetCommit, "OffsetCommit"),
+    FromSchema<OffsetFetchRequest>(ApiKey::kOffsetFetch, "OffsetFetch"),
+    FromSchema<FindCoordinatorRequest>(ApiKey::kFindCoordinator,
+                                       "FindCoordinator"),
+    FromSchema<JoinGroupRequest>(ApiKey::kJoinGroup, "JoinGroup"),
+    FromSchema<HeartbeatRequest>(ApiKey::kHeartbeat, "Heartbeat"),
+    FromSchema<LeaveGroupRequest>(ApiKey::kLeaveGroup, "LeaveGroup"),
+    FromSchema<SyncGroupRequest>(ApiKey::kSyncGroup, "SyncGroup"),
+    FromSchema<DescribeGroupsRequest>(ApiKey::kDescribeGroups,
+                                      "DescribeGroups"),
+    FromSchema<ListGroupsRequest>(ApiKey::kListGroups, "ListGroups"),
     // librdkafka asks with v3 first; kafka-python asks with v0.
     ApiInfo{ApiKey::kApiVersions, "ApiVersions", 0, 3, 3},
-    ApiInfo{ApiKey::kCreateTopics, "CreateTopics", 0, 2, 5},
-    ApiInfo{ApiKey::kCreatePartitions, "CreatePartitions", 0, 1, 2},
+    FromSchema<CreateTopicsRequest>(ApiKey::kCreateTopics, "CreateTopics"),
+    FromSchema<CreatePartitionsRequest>(ApiKey::kCreatePartitions,
+                                        "CreatePartitions"),
 };
 
 }  // namespace

@@ -5,7 +5,9 @@
 /// Every request starts with an api_key (which API: Produce is 0, Fetch 1,
 /// ApiVersions 18, ...) and an api_version. A client first asks a broker which
 /// APIs and versions it serves, with ApiVersions, then uses, for each API, the
-/// highest version both sides support. The table grows chapter by chapter.
+/// highest version both sides support. The table grows chapter by chapter;
+/// each API's versions come from its request's schema (messages/*.json),
+/// except ApiVersions', whose codec is written by hand.
 /// Each node serves only some of these APIs (Node::ServedApis) and advertises
 /// only those: a broker must never advertise what it does not implement, or a
 /// client will use it.

@@ -3,7 +3,9 @@
 ///
 /// Each request and response struct (ApiVersionsRequest, ...) has a
 /// `Write(WireWriter&, version)` and a static `Read(WireReader&, version)`
-/// that follow Kafka's schema for that message field by field. These two
+/// that follow Kafka's schema for that message field by field: generated from
+/// the schemas in messages/ (message_codegen.py), or, for ApiVersions,
+/// written by hand. These two
 /// helpers add what every message shares: choosing the compact forms for
 /// flexible versions, and turning a decoding failure into an error that names
 /// the message, the version, the field and the byte.

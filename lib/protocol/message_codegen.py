@@ -119,18 +119,26 @@ class Message:
         self.versions = list(range(low, high + 1))
         self.flexible = parse_versions(schema["flexibleVersions"])
         self.structs = []  # (name, fields), innermost first
-        self._collect(self.name, schema["fields"])
+        self.struct_versions = {}  # the versions in which each struct occurs
+        self._collect(self.name, schema["fields"], self.versions)
+        self.base = self.versions  # those of the struct being generated
         for _, fields in self.structs:
             for field in fields:
                 self._check_tagging(field)
 
-    def _collect(self, name, fields):
+    def _collect(self, name, fields, versions):
         for field in fields:
             if "fields" in field:
-                self._collect(element_type(field["type"]), field["fields"])
-        if any(existing == name for existing, _ in self.structs):
+                self._collect(element_type(field["type"]), field["fields"],
+                              [v for v in versions if self.has(field, v)])
+        if name in self.struct_versions:
             sys.exit(f"{self.name}: struct {name} is declared twice")
         self.structs.append((name, fields))
+        self.struct_versions[name] = versions
+
+    def enter(self, struct):
+        """Generates `struct` next: conditions are relative to its versions."""
+        self.base = self.struct_versions[struct]
 
     def _check_tagging(self, field):
         # Only flexible versions have a tagged section (KIP-482).
@@ -148,19 +156,17 @@ class Message:
         return in_versions(version, parse_versions(field.get("taggedVersions")))
 
     def condition(self, versions):
-        """A C++ test for `versions` (a subset of the valid ones), or None
-        when it holds for every valid version."""
-        if versions == self.versions:
+        """A C++ test for `versions` (a subset of those of the struct at
+        hand), or None when it holds for all of them."""
+        if versions == self.base:
             return None
-        if not versions:
-            return "false"
         low, high = versions[0], versions[-1]
         if low == high:
             return f"version == {low}"
         tests = []
-        if low > self.versions[0]:
+        if low > self.base[0]:
             tests.append(f"version >= {low}")
-        if high < self.versions[-1]:
+        if high < self.base[-1]:
             tests.append(f"version <= {high}")
         return " && ".join(tests) if len(tests) == 1 else f"({' && '.join(tests)})"
 
@@ -265,7 +271,7 @@ def write_field(message, field, versions, writer):
 def write_body(message, fields):
     lines = []
     for field in fields:
-        versions = [v for v in message.versions
+        versions = [v for v in message.base
                     if message.has(field, v) and not message.is_tagged(field, v)]
         if versions:
             lines.append(guard(message.condition(versions),
@@ -276,7 +282,7 @@ def write_body(message, fields):
         return lines
     lines.append("TaggedFieldsWriter tagged;")
     for field, versions in tagged:
-        test = f"{field['name']} != {compare_default(field)}"
+        test = tagged_test(field)
         condition = message.condition(versions)
         if condition:
             test = f"{condition} && {test}"
@@ -285,6 +291,13 @@ def write_body(message, fields):
                      f"{write_field(message, field, versions, 'field')} }}")
     lines.append("tagged.WriteTo(writer);")
     return lines
+
+
+def tagged_test(field):
+    """Whether a tagged field differs from its default, so is sent."""
+    if field["type"].startswith("[]") and "nullableVersions" not in field:
+        return f"!{field['name']}.empty()"
+    return f"{field['name']} != {compare_default(field)}"
 
 
 def compare_default(field):
@@ -300,7 +313,7 @@ def tagged_fields(message, fields):
     """The tagged fields and the valid versions they are tagged in, by tag."""
     tagged = []
     for field in fields:
-        versions = [v for v in message.versions if message.is_tagged(field, v)]
+        versions = [v for v in message.base if message.is_tagged(field, v)]
         if versions:
             tagged.append((field, versions))
     return sorted(tagged, key=lambda entry: entry[0]["tag"])
@@ -309,13 +322,13 @@ def tagged_fields(message, fields):
 # ---- Reading -----------------------------------------------------------
 
 
-def read_value(message, type_name, name, nullable):
-    """A C++ expression reading a value of `type_name`."""
+def read_value(message, type_name, name, nullable, versions):
+    """A C++ expression reading a value of `type_name` at `versions`."""
     if type_name.startswith("[]"):
         item_type = type_name[2:]
         function = "ReadNullableArray" if nullable else "ReadArray"
-        least = min(min_size(message, item_type, v) for v in message.versions)
-        item = read_value(message, item_type, name, False)
+        least = min(min_size(message, item_type, v) for v in versions)
+        item = read_value(message, item_type, name, False, versions)
         return (f'{function}<{cpp_type(item_type)}>(reader, "{name}", {least}, '
                 f"[&] {{ return {item}; }})")
     if type_name == "ErrorCode":
@@ -340,7 +353,7 @@ def read_field(message, field, versions, target):
 
     for how, group in group_versions(versions, mode):
         statement = (f"{target} = "
-                     f"{read_value(message, field['type'], field['name'], how == 'nullable')};")
+                     f"{read_value(message, field['type'], field['name'], how == 'nullable', group)};")
         if how == "empty_is_null":
             statement += f" if ({target}->empty()) {target}.reset();"
         branches.append((message.condition(group), statement))
@@ -351,9 +364,9 @@ def read_body(message, struct, fields, variable):
     lines = [f"{struct.split('::')[-1]} {variable};"]
     for field in fields:
         target = f"{variable}.{field['name']}"
-        versions = [v for v in message.versions
+        versions = [v for v in message.base
                     if message.has(field, v) and not message.is_tagged(field, v)]
-        absent = [v for v in message.versions if not message.has(field, v)]
+        absent = [v for v in message.base if not message.has(field, v)]
         if versions:
             statement = read_field(message, field, versions, target)
             if "absentValueFrom" in field and absent:
@@ -369,7 +382,7 @@ def read_body(message, struct, fields, variable):
     else:
         cases = []
         for field, versions in tagged:
-            flexible = [v for v in message.versions
+            flexible = [v for v in message.base
                         if in_versions(v, message.flexible)]
             check = ""
             if versions != flexible:
@@ -439,8 +452,8 @@ def version_parameter(lines):
 
 def member_comment(message, field):
     notes = []
-    present = [v for v in message.versions if message.has(field, v)]
-    if present != message.versions:
+    present = [v for v in message.base if message.has(field, v)]
+    if present != message.base:
         notes.append("v" + field["versions"])
     if "tag" in field:
         notes.append(f"tagged, tag {field['tag']}")
@@ -450,6 +463,7 @@ def member_comment(message, field):
 
 
 def declare_struct(message, name, fields, nested):
+    message.enter(name)
     out = [f"struct {name} {{"]
     out += nested
     for field in fields:
@@ -511,6 +525,7 @@ def header_text(message, schema_path, namespace):
 def source_text(message, include, namespace):
     lines = [f'#include "{include}"', "", f"namespace {namespace} {{", ""]
     for struct, fields in message.structs:
+        message.enter(struct)
         full = qualified(message, struct)
         write = write_body(message, fields)
         lines.append(f"void {full}::Write(WireWriter& writer, "
@@ -561,17 +576,20 @@ def sample_functions(message, samples):
     """C++ functions building a message with every field a version has set."""
     out = []
     for struct, fields in message.structs:
+        message.enter(struct)
         full = qualified(message, struct)
         body = [f"{full} value;"]
         for field in fields:
-            present = [v for v in message.versions if message.has(field, v)]
+            present = [v for v in message.base if message.has(field, v)]
+            if not present:
+                continue
             if field["type"] == "bool" and field.get("default") is True:
                 value = "false"
             else:
                 value = samples.value(message, field["type"], field["name"])
             body.append(guard(message.condition(present),
                               f"value.{field['name']} = {value};"))
-            absent = [v for v in message.versions if v not in present]
+            absent = [v for v in message.base if v not in present]
             if "absentValueFrom" in field and absent:
                 body.append(guard(message.condition(absent),
                                   f"value.{field['name']} = "
@@ -585,16 +603,17 @@ def sample_functions(message, samples):
 
 def default_function(message):
     """C++ building a default message as it reads back at `version`."""
+    message.enter(message.name)
     body = [f"{message.name} value;"]
     for field in message.schema["fields"]:
-        absent = [v for v in message.versions if not message.has(field, v)]
+        absent = [v for v in message.base if not message.has(field, v)]
         if "absentValueFrom" in field and absent:
             body.append(guard(message.condition(absent),
                               f"value.{field['name']} = "
                               f"value.{field['absentValueFrom']};"))
         nullable = parse_versions(field.get("nullableVersions"))
         empty_is_null = parse_versions(field.get("emptyIsNullVersions"))
-        never_null = [v for v in message.versions if message.has(field, v)
+        never_null = [v for v in message.base if message.has(field, v)
                       and not in_versions(v, nullable)
                       and not in_versions(v, empty_is_null)]
         if nullable and never_null:
@@ -645,8 +664,24 @@ def test_text(messages, includes, namespace):
             "}",
             "",
         ]
+    lines += version_checks(messages)
     lines += ["}  // namespace", f"}}  // namespace {namespace}"]
     return "\n".join(lines) + "\n"
+
+
+def version_checks(messages):
+    """A request and its response must agree on the versions (the API table
+    in api_keys.cc takes them from the request)."""
+    requests = {m.schema["apiKey"]: m.name for m in messages
+                if m.schema["type"] == "request"}
+    lines = []
+    for message in messages:
+        request = requests.get(message.schema["apiKey"])
+        if message.schema["type"] == "response" and request:
+            for constant in ("kMinVersion", "kMaxVersion", "kFirstFlexibleVersion"):
+                lines.append(f"static_assert({request}::{constant} == "
+                             f"{message.name}::{constant});")
+    return lines + [""] if lines else []
 
 
 def formatted(text, args, filename):
