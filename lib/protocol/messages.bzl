@@ -7,10 +7,9 @@ messages/metadata_request.h and .cc (in bazel-bin), which include as
 
 _CODEGEN = "//lib/protocol:message_codegen.py"
 
-# The generator formats what it writes in the project's style: the settings
-# of /.clang-format, written out because the root package does not export
-# that file to other packages.
-_FORMAT = "--clang-format /usr/bin/clang-format --style '{BasedOnStyle: Google, Standard: c++20}'"
+# The generator formats what it writes in the project's style, /.clang-format.
+_STYLE = "//:.clang-format"
+_FORMAT = "--clang-format /usr/bin/clang-format --style file:$(location %s)" % _STYLE
 
 def _snake(name):
     """MetadataRequest -> metadata_request."""
@@ -32,7 +31,7 @@ def generated_message_codec(schemas, namespace = "kafka"):
         base = "messages/" + _base(schema)
         native.genrule(
             name = base.replace("/", "_") + "_codec",
-            srcs = [schema],
+            srcs = [schema, _STYLE],
             outs = [base + ".h", base + ".cc"],
             tools = [_CODEGEN],
             cmd = ("/usr/bin/python3 $(location %s) --header $(location %s.h) " +
@@ -61,7 +60,7 @@ def message_round_trip_test(name, schemas, deps, namespace = "kafka"):
     ])
     native.genrule(
         name = name + "_source",
-        srcs = schemas,
+        srcs = schemas + [_STYLE],
         outs = [name + ".cc"],
         tools = [_CODEGEN],
         cmd = ("/usr/bin/python3 $(location %s) --test $@ %s --namespace %s " +
