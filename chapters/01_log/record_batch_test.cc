@@ -210,7 +210,7 @@ TEST(RecordBatchTest, CompressedBatchThatDoesNotDecompressIsCorrupt) {
   mislabelled[kAttributesPosition + 1] = 1;  // gzip, low byte of int16
   Reseal(mislabelled);
   Bytes truncated = EncodedWithCodec(SampleBatch(), 4);
-  truncated.resize(truncated.size() - 3);
+  truncated.erase(truncated.end() - 3, truncated.end());
   Reseal(truncated);
   for (const Bytes& batch : {mislabelled, truncated}) {
     Result<RecordBatch> decoded = DecodeRecordBatch(batch, 4096);
