@@ -6,6 +6,7 @@
 
 #include "chapters/01_log/record_batch.h"
 #include "lib/protocol/api_keys.h"
+#include "lib/protocol/delete_records.h"
 #include "lib/protocol/message.h"
 #include "lib/sim/cluster.h"
 #include "lib/sim/simulation.h"
@@ -591,6 +592,45 @@ TEST_F(BrokerTest, ListOffsets) {
   EXPECT_EQ(p[2].offset, 2);
   EXPECT_EQ(p[2].timestamp, 2000);
   EXPECT_EQ(p[3].offset, -1) << "no record that recent";
+}
+
+// Rule: DeleteRecords moves each partition's log start offset up and answers
+// its low watermark; ListOffsets' earliest follows. An unknown partition and
+// an offset past the high watermark get their error, the others succeed, at
+// every version (v2 is flexible).
+TEST_F(BrokerTest, DeleteRecords) {
+  for (int16_t version = 0; version <= 2; ++version) {
+    const std::string topic = "deleting" + std::to_string(version);
+    Metadata({topic});
+    Produce(topic, 0, Batch({"a", "b", "c", "d"}));
+    DeleteRecordsRequest request;
+    request.topics = {{topic, {{0, 3}, {1, 0}}}, {"nope", {{0, 0}}}};
+    DeleteRecordsResponse response =
+        Call<DeleteRecordsResponse>(ApiKey::kDeleteRecords, version, request)
+            .value();
+    ASSERT_EQ(response.topics.size(), 2u);
+    EXPECT_EQ(response.topics[0].partitions[0].low_watermark, 3) << version;
+    EXPECT_EQ(response.topics[0].partitions[1].error_code,
+              ErrorCode::kUnknownTopicOrPartition);
+    EXPECT_EQ(response.topics[1].partitions[0].error_code,
+              ErrorCode::kUnknownTopicOrPartition);
+    ListOffsetsRequest earliest;
+    earliest.topics = {{topic, {{0, -2}}}};
+    EXPECT_EQ(Call<ListOffsetsResponse>(ApiKey::kListOffsets, 1, earliest)
+                  .value()
+                  .topics[0]
+                  .partitions[0]
+                  .offset,
+              3);
+    request.topics = {{topic, {{0, 5}}}};
+    EXPECT_EQ(
+        Call<DeleteRecordsResponse>(ApiKey::kDeleteRecords, version, request)
+            .value()
+            .topics[0]
+            .partitions[0]
+            .error_code,
+        ErrorCode::kOffsetOutOfRange);
+  }
 }
 
 // Rule: CreateTopics makes a topic with the partitions and configs asked for,

@@ -287,18 +287,23 @@ TEST_F(LocalComponentsTest, DeleteRecordsMovesTheLogStartOffset) {
   ASSERT_TRUE(CreateTopic("__consumer_offsets", 1).ok());
   Append({"orders", 0}, BatchOf(5));
   ReplicaManager& replicas = components_->replicas();
-  EXPECT_EQ(replicas.DeleteRecords({"orders", 0}, 2).value(), 2);
-  EXPECT_EQ(replicas.DeleteRecords({"orders", 0}, 1).value(), 2)
-      << "never back";
-  EXPECT_EQ(replicas.DeleteRecords({"orders", 0}, 6).error().code,
+  auto delete_records = [&](const TopicPartition& partition, int64_t offset) {
+    std::optional<Result<int64_t>> answer;
+    replicas.DeleteRecords(partition, offset,
+                           [&](Result<int64_t> r) { answer.emplace(r); });
+    return answer.value();
+  };
+  EXPECT_EQ(delete_records({"orders", 0}, 2).value(), 2);
+  EXPECT_EQ(delete_records({"orders", 0}, 1).value(), 2) << "never back";
+  EXPECT_EQ(delete_records({"orders", 0}, 6).error().code,
             ErrorCode::kOffsetOutOfRange);
-  EXPECT_EQ(replicas.DeleteRecords({"orders", 0}, -2).error().code,
+  EXPECT_EQ(delete_records({"orders", 0}, -2).error().code,
             ErrorCode::kOffsetOutOfRange);
-  EXPECT_EQ(replicas.DeleteRecords({"orders", 0}, -1).value(), 5);
+  EXPECT_EQ(delete_records({"orders", 0}, -1).value(), 5);
   EXPECT_EQ(replicas.GetLog({"orders", 0})->log_start_offset(), 5);
-  EXPECT_EQ(replicas.DeleteRecords({"orders", 1}, 0).error().code,
+  EXPECT_EQ(delete_records({"orders", 1}, 0).error().code,
             ErrorCode::kUnknownTopicOrPartition);
-  EXPECT_EQ(replicas.DeleteRecords({"__consumer_offsets", 0}, 0).error().code,
+  EXPECT_EQ(delete_records({"__consumer_offsets", 0}, 0).error().code,
             ErrorCode::kInvalidTopicException);
 }
 

@@ -231,7 +231,14 @@ FetchResponse LocalReplicaManager::ReadFromLocalLog(const FetchRequest& request,
 }
 //! [read from local log]
 
-Result<int64_t> LocalReplicaManager::DeleteRecords(
+void LocalReplicaManager::DeleteRecords(const TopicPartition& partition,
+                                        int64_t offset,
+                                        DeleteRecordsCallback on_done) {
+  // One replica: nobody else's log start offset to wait for.
+  on_done(DeleteRecordsOnLocalLog(partition, offset));
+}
+
+Result<int64_t> LocalReplicaManager::DeleteRecordsOnLocalLog(
     const TopicPartition& partition, int64_t offset) {
   Partition* found = GetPartition(partition);
   if (found == nullptr) {

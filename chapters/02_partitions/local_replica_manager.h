@@ -37,8 +37,8 @@ class LocalReplicaManager : public ReplicaManager {
   void FetchMessages(FetchRequest request, FetchCallback on_done) override;
   ListOffsetsResponse::Partition FetchOffsetForTimestamp(
       const TopicPartition& partition, int64_t timestamp) const override;
-  Result<int64_t> DeleteRecords(const TopicPartition& partition,
-                                int64_t offset) override;
+  void DeleteRecords(const TopicPartition& partition, int64_t offset,
+                     DeleteRecordsCallback on_done) override;
   const Log* GetLog(const TopicPartition& partition) const override;
   void AddLeadershipListener(LeadershipListener listener) override;
 
@@ -51,6 +51,8 @@ class LocalReplicaManager : public ReplicaManager {
                                  int64_t& bytes_read) const;
 
  private:
+  Result<int64_t> DeleteRecordsOnLocalLog(const TopicPartition& partition,
+                                          int64_t offset);
   PartitionAppendResult AppendToLocalLog(const PartitionRecords& entry,
                                          bool internal_topics_allowed);
   Partition* GetPartition(const TopicPartition& partition);

@@ -4,34 +4,13 @@
 
 #include "chapters/01_log/record_batch.h"
 #include "lib/protocol/create_topics.h"
+#include "lib/protocol/delete_records.h"
 #include "lib/protocol/message.h"
 #include "lib/protocol/metadata.h"
 #include "lib/protocol/produce.h"
 
 namespace kafka {
 namespace {
-
-// A response whose parts are answered one by one, maybe later: it is sent
-// when the last part is done. The handler holds one part itself while it
-// starts the others, so an answer that comes at once cannot send early.
-template <typename Response>
-class PendingResponse {
- public:
-  PendingResponse(Responder respond, RequestHeader header)
-      : respond_(std::move(respond)), header_(std::move(header)) {}
-
-  Response& response() { return response_; }
-  void PartStarted() { ++parts_; }
-  void PartDone() {
-    if (--parts_ == 0) respond_(EncodeResponseBody(response_, header_));
-  }
-
- private:
-  Responder respond_;
-  RequestHeader header_;
-  Response response_;
-  int parts_ = 1;  // the handler's own
-};
 
 // CreateTopics and CreatePartitions: one topic admin call per topic, whose
 // outcome is that topic's result; the answer goes once every call is done.
@@ -145,6 +124,8 @@ void PartitionApis::RegisterWith(RequestHandlers& handlers) {
                     HandlerOf(this, &PartitionApis::HandleCreateTopics));
   handlers.Register(ApiKey::kCreatePartitions,
                     HandlerOf(this, &PartitionApis::HandleCreatePartitions));
+  handlers.Register(ApiKey::kDeleteRecords,
+                    HandlerOf(this, &PartitionApis::HandleDeleteRecords));
 }
 
 //! [metadata]
@@ -306,5 +287,47 @@ Status PartitionApis::HandleCreatePartitions(const Request& request,
       });
   return Status();
 }
+
+//! [delete records]
+Status PartitionApis::HandleDeleteRecords(const Request& request,
+                                          Responder respond) {
+  Result<DeleteRecordsRequest> decoded =
+      DecodeRequestBody<DeleteRecordsRequest>(request);
+  if (!decoded.ok()) return decoded.status();
+  auto pending = std::make_shared<PendingResponse<DeleteRecordsResponse>>(
+      std::move(respond), request.header);
+  auto& topics = pending->response().topics;
+  topics.resize(decoded->topics.size());
+  for (size_t t = 0; t < decoded->topics.size(); ++t) {
+    const DeleteRecordsRequest::Topic& topic = decoded->topics[t];
+    topics[t].name = topic.name;
+    topics[t].partitions.resize(topic.partitions.size());
+    for (size_t p = 0; p < topic.partitions.size(); ++p) {
+      const auto& wanted = topic.partitions[p];
+      auto& answer = topics[t].partitions[p];
+      answer.partition_index = wanted.partition_index;
+      const TopicPartition partition{topic.name, wanted.partition_index};
+      if (!components_.metadata.GetPartition(partition)) {
+        answer.error_code = ErrorCode::kUnknownTopicOrPartition;
+        continue;
+      }
+      pending->PartStarted();
+      components_.replicas.DeleteRecords(
+          partition, wanted.offset,
+          [pending, t, p](Result<int64_t> low_watermark) {
+            auto& answer = pending->response().topics[t].partitions[p];
+            if (low_watermark.ok()) {
+              answer.low_watermark = *low_watermark;
+            } else {
+              answer.error_code = low_watermark.error().code;
+            }
+            pending->PartDone();
+          });
+    }
+  }
+  pending->PartDone();
+  return Status();
+}
+//! [delete records]
 
 }  // namespace kafka

@@ -10,6 +10,7 @@
 ///   ListOffsets        earliest, latest, or the offset for a timestamp
 ///   CreateTopics       new topics, through the topic admin
 ///   CreatePartitions   more partitions for a topic (never fewer)
+///   DeleteRecords      moves partitions' log start offsets up
 ///
 /// Each handler does what Kafka's KafkaApis does for its API: decode the
 /// request (a body that does not decode closes the connection), check what
@@ -50,6 +51,7 @@ class PartitionApis {
   Status HandleListOffsets(const Request& request, Responder respond);
   Status HandleCreateTopics(const Request& request, Responder respond);
   Status HandleCreatePartitions(const Request& request, Responder respond);
+  Status HandleDeleteRecords(const Request& request, Responder respond);
 
   PartitionApiComponents components_;
 };

@@ -96,13 +96,15 @@ class ReplicaManager {
       const TopicPartition& partition, int64_t timestamp) const = 0;
 
   /// DeleteRecords for one partition (Kafka's deleteRecords): moves the log
-  /// start offset up to `offset`, -1 meaning the high watermark, and returns
-  /// the new log start offset (the "low watermark"). OFFSET_OUT_OF_RANGE
-  /// below -1 or above the high watermark; INVALID_TOPIC_EXCEPTION for an
-  /// internal topic; UNKNOWN_TOPIC_OR_PARTITION or NOT_LEADER_OR_FOLLOWER
-  /// for a partition this broker does not lead.
-  virtual Result<int64_t> DeleteRecords(const TopicPartition& partition,
-                                        int64_t offset) = 0;
+  /// start offset up to `offset`, -1 meaning the high watermark, and answers
+  /// with the new log start offset (the "low watermark") once the replicas
+  /// have it (at once with one replica). OFFSET_OUT_OF_RANGE below -1 or
+  /// above the high watermark; INVALID_TOPIC_EXCEPTION for an internal
+  /// topic; UNKNOWN_TOPIC_OR_PARTITION or NOT_LEADER_OR_FOLLOWER for a
+  /// partition this broker does not lead.
+  using DeleteRecordsCallback = std::function<void(Result<int64_t>)>;
+  virtual void DeleteRecords(const TopicPartition& partition, int64_t offset,
+                             DeleteRecordsCallback on_done) = 0;
 
   /// The partition's log on this broker, or nullptr (Kafka's getLog): the
   /// group coordinator reads its offsets back from it.

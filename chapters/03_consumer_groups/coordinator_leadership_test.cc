@@ -217,5 +217,58 @@ TEST_F(GroupAdminTest, OffsetDeleteSparesTopicsTheMembersRead) {
             -1);
 }
 
+// The two admin APIs over the wire: DeleteGroups answers per group, and
+// OffsetDelete answers per partition, an unknown partition included.
+TEST_F(GroupAdminTest, DeleteGroupsAndOffsetDeleteOverTheWire) {
+  RequestHandlers handlers;
+  GroupApis apis(*coordinator_, components_->metadata());
+  apis.RegisterWith(handlers);
+  auto call = [&](auto request, ApiKey api, int16_t version, auto response) {
+    Bytes body = EncodeMessage(request, api, version);
+    std::optional<Bytes> answer;
+    EXPECT_TRUE(handlers
+                    .Handle({{int16_t(api), version, 1, "c"}, body, 0},
+                            [&](std::optional<Bytes> b) { answer = b; })
+                    .ok());
+    return DecodeMessage<decltype(response)>(*answer, api, version, 0,
+                                             "response")
+        .value();
+  };
+  for (int32_t p = 0; p < 3; ++p) coordinator_->OnElection(p);  // all groups
+  components_->topics().CreateTopic({.name = "old", .num_partitions = 1}, false,
+                                    [](Status) {});
+  OffsetCommitRequest commit;
+  commit.group_id = "g";
+  commit.topics = {{"old", {{0, 3, std::nullopt}}}};
+  coordinator_->Commit(commit, [](OffsetCommitResponse) {});
+
+  OffsetDeleteRequest offsets;
+  offsets.group_id = "g";
+  offsets.topics = {{"old", {{0}, {9}}}};
+  OffsetDeleteResponse deleted =
+      call(offsets, ApiKey::kOffsetDelete, int16_t(0), OffsetDeleteResponse{});
+  EXPECT_EQ(deleted.error_code, ErrorCode::kNone);
+  EXPECT_EQ(deleted.topics[0].partitions[0].error_code, ErrorCode::kNone);
+  EXPECT_EQ(deleted.topics[0].partitions[1].error_code,
+            ErrorCode::kUnknownTopicOrPartition);
+  offsets.group_id = "nobody";
+  EXPECT_EQ(
+      call(offsets, ApiKey::kOffsetDelete, int16_t(0), OffsetDeleteResponse{})
+          .error_code,
+      ErrorCode::kGroupIdNotFound);
+
+  for (int16_t version = 0; version <= 2; ++version) {
+    DeleteGroupsRequest groups;
+    groups.groups_names = {"g", "nobody"};
+    DeleteGroupsResponse response =
+        call(groups, ApiKey::kDeleteGroups, version, DeleteGroupsResponse{});
+    ASSERT_EQ(response.results.size(), 2u);
+    EXPECT_EQ(response.results[0].error_code,
+              version == 0 ? ErrorCode::kNone : ErrorCode::kGroupIdNotFound)
+        << "deleted by the first call";
+    EXPECT_EQ(response.results[1].error_code, ErrorCode::kGroupIdNotFound);
+  }
+}
+
 }  // namespace
 }  // namespace kafka

@@ -47,6 +47,10 @@ void GroupApis::RegisterWith(RequestHandlers& handlers) {
                     HandlerOf(this, &GroupApis::HandleDescribeGroups));
   handlers.Register(ApiKey::kListGroups,
                     HandlerOf(this, &GroupApis::HandleListGroups));
+  handlers.Register(ApiKey::kDeleteGroups,
+                    HandlerOf(this, &GroupApis::HandleDeleteGroups));
+  handlers.Register(ApiKey::kOffsetDelete,
+                    HandlerOf(this, &GroupApis::HandleOffsetDelete));
 }
 
 //! [find coordinator]
@@ -171,6 +175,84 @@ Status GroupApis::HandleDescribeGroups(const Request& request,
     }
   }
   respond(EncodeResponseBody(response, request.header));
+  return Status();
+}
+
+Status GroupApis::HandleDeleteGroups(const Request& request,
+                                     Responder respond) {
+  auto decoded = DecodeRequestBody<DeleteGroupsRequest>(request);
+  if (!decoded.ok()) return decoded.status();
+  auto pending = std::make_shared<PendingResponse<DeleteGroupsResponse>>(
+      std::move(respond), request.header);
+  auto& results = pending->response().results;
+  results.resize(decoded->groups_names.size());
+  for (size_t i = 0; i < results.size(); ++i) {
+    const std::string& group_id = decoded->groups_names[i];
+    results[i].group_id = group_id;
+    if (!coordinator_.IsCoordinatorFor(group_id)) {
+      results[i].error_code = ErrorCode::kNotCoordinator;
+      continue;
+    }
+    pending->PartStarted();
+    coordinator_.DeleteGroup(group_id, [pending, i](ErrorCode error) {
+      pending->response().results[i].error_code = error;
+      pending->PartDone();
+    });
+  }
+  pending->PartDone();
+  return Status();
+}
+
+Status GroupApis::HandleOffsetDelete(const Request& request,
+                                     Responder respond) {
+  auto decoded = DecodeRequestBody<OffsetDeleteRequest>(request);
+  if (!decoded.ok()) return decoded.status();
+  OffsetDeleteResponse response;
+  if (!coordinator_.IsCoordinatorFor(decoded->group_id)) {
+    response.error_code = ErrorCode::kNotCoordinator;
+    respond(EncodeResponseBody(response, request.header));
+    return Status();
+  }
+  // Partitions the cluster does not have are answered here; the others go
+  // to the coordinator, whose answers land where `asked` says.
+  std::vector<TopicPartition> known;
+  std::vector<std::pair<size_t, size_t>> asked;
+  for (const auto& topic : decoded->topics) {
+    auto& answer = response.topics.emplace_back();
+    answer.name = topic.name;
+    for (const auto& p : topic.partitions) {
+      answer.partitions.push_back({p.partition_index, ErrorCode::kNone});
+      if (!metadata_.GetPartition({topic.name, p.partition_index})) {
+        answer.partitions.back().error_code =
+            ErrorCode::kUnknownTopicOrPartition;
+        continue;
+      }
+      known.push_back({topic.name, p.partition_index});
+      asked.emplace_back(response.topics.size() - 1,
+                         answer.partitions.size() - 1);
+    }
+  }
+  coordinator_.DeleteOffsets(
+      decoded->group_id, known,
+      [response = std::move(response), asked, respond, header = request.header](
+          ErrorCode group_error, std::vector<ErrorCode> errors) mutable {
+        response.error_code = group_error;
+        if (group_error != ErrorCode::kNone) {
+          // Only the partitions answered here stay, as in Kafka.
+          for (auto& topic : response.topics) {
+            std::erase_if(topic.partitions, [](const auto& p) {
+              return p.error_code == ErrorCode::kNone;
+            });
+          }
+          std::erase_if(response.topics,
+                        [](const auto& t) { return t.partitions.empty(); });
+        }
+        for (size_t i = 0; i < errors.size(); ++i) {
+          auto [t, p] = asked[i];
+          response.topics[t].partitions[p].error_code = errors[i];
+        }
+        respond(EncodeResponseBody(response, header));
+      });
   return Status();
 }
 

@@ -8,7 +8,7 @@
 ///                      membership and rebalances, in the GroupCoordinator
 ///   OffsetCommit, OffsetFetch
 ///                      committed offsets, in the GroupCoordinator
-///   ListGroups, DescribeGroups
+///   ListGroups, DescribeGroups, DeleteGroups, OffsetDelete
 ///                      for tools (kafka-consumer-groups)
 ///
 /// They are registered beside Chapter 2's partition APIs, in the same
@@ -41,6 +41,8 @@ class GroupApis {
   Status HandleOffsetFetch(const Request& request, Responder respond);
   Status HandleListGroups(const Request& request, Responder respond);
   Status HandleDescribeGroups(const Request& request, Responder respond);
+  Status HandleDeleteGroups(const Request& request, Responder respond);
+  Status HandleOffsetDelete(const Request& request, Responder respond);
 
   GroupCoordinator& coordinator_;
   const MetadataCache& metadata_;

@@ -89,6 +89,28 @@ Bytes EncodeResponseBody(const Message& message, const RequestHeader& header) {
                        header.api_version);
 }
 
+/// A response whose parts are answered one by one, maybe later: it is sent
+/// when the last part is done. The handler holds one part itself while it
+/// starts the others, so an answer that comes at once cannot send early.
+template <typename Response>
+class PendingResponse {
+ public:
+  PendingResponse(Responder respond, RequestHeader header)
+      : respond_(std::move(respond)), header_(std::move(header)) {}
+
+  Response& response() { return response_; }
+  void PartStarted() { ++parts_; }
+  void PartDone() {
+    if (--parts_ == 0) respond_(EncodeResponseBody(response_, header_));
+  }
+
+ private:
+  Responder respond_;
+  RequestHeader header_;
+  Response response_;
+  int parts_ = 1;  // the handler's own
+};
+
 /// A node that answers requests through its RequestHandlers: a broker. It
 /// registers its handlers in Start.
 class ServingNode : public Node {

@@ -4,6 +4,7 @@
 #include <array>
 
 #include "lib/protocol/create_topics.h"
+#include "lib/protocol/delete_records.h"
 #include "lib/protocol/fetch.h"
 #include "lib/protocol/groups.h"
 #include "lib/protocol/list_offsets.h"
@@ -45,8 +46,11 @@ constexpr std::array kKnownApis = {
     // librdkafka asks with v3 first; kafka-python asks with v0.
     ApiInfo{ApiKey::kApiVersions, "ApiVersions", 0, 3, 3},
     FromSchema<CreateTopicsRequest>(ApiKey::kCreateTopics, "CreateTopics"),
+    FromSchema<DeleteRecordsRequest>(ApiKey::kDeleteRecords, "DeleteRecords"),
     FromSchema<CreatePartitionsRequest>(ApiKey::kCreatePartitions,
                                         "CreatePartitions"),
+    FromSchema<DeleteGroupsRequest>(ApiKey::kDeleteGroups, "DeleteGroups"),
+    FromSchema<OffsetDeleteRequest>(ApiKey::kOffsetDelete, "OffsetDelete"),
 };
 
 }  // namespace

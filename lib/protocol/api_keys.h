@@ -41,7 +41,10 @@ enum class ApiKey : int16_t {
   kListGroups = 16,
   kApiVersions = 18,
   kCreateTopics = 19,
+  kDeleteRecords = 21,
   kCreatePartitions = 37,
+  kDeleteGroups = 42,
+  kOffsetDelete = 47,
 };
 
 /// One API: its name, the versions this project implements, and the first

@@ -13,6 +13,8 @@
 ///   LeaveGroup      (13)  v0-1  leave at once instead of timing out
 ///   OffsetCommit    (8)   v2    the next offset to read, per partition
 ///   OffsetFetch     (9)   v1    what the group committed
+///   DeleteGroups    (42)  v0-2  delete Empty groups and their offsets
+///   OffsetDelete    (47)  v0    delete some of a group's offsets
 ///
 /// The ranges follow WIRE_PROTOCOL.md: librdkafka's balanced consumer needs
 /// version 0 of each in the range, kafka-python wants JoinGroup 2.
@@ -21,6 +23,8 @@
 /// `messages/` (Appendix B, "How messages are described").
 #pragma once
 
+#include "lib/protocol/messages/delete_groups_request.h"
+#include "lib/protocol/messages/delete_groups_response.h"
 #include "lib/protocol/messages/describe_groups_request.h"
 #include "lib/protocol/messages/describe_groups_response.h"
 #include "lib/protocol/messages/find_coordinator_request.h"
@@ -34,6 +38,8 @@
 #include "lib/protocol/messages/list_groups_response.h"
 #include "lib/protocol/messages/offset_commit_request.h"
 #include "lib/protocol/messages/offset_commit_response.h"
+#include "lib/protocol/messages/offset_delete_request.h"
+#include "lib/protocol/messages/offset_delete_response.h"
 #include "lib/protocol/messages/offset_fetch_request.h"
 #include "lib/protocol/messages/offset_fetch_response.h"
 #include "lib/protocol/messages/sync_group_request.h"
