@@ -330,37 +330,42 @@ TEST(TcpRuntimeTest, LearnedAddressIsReached) {
   EXPECT_EQ(ping.failures(), 0);
 }
 
-// A server that holds its first request for 500 ms and answers the rest at
-// once, as a broker holds a long-poll fetch.
-class HoldFirstServer : public Node {
+// A server that holds the requests of client id "held" for 500 ms and answers
+// the rest at once, as a broker holds a long-poll fetch.
+class HoldingServer : public Node {
  public:
   void Start(Environment& env) override { env_ = &env; }
   ApiSet ServedApis() const override { return ping_.ServedApis(); }
   Status OnRequest(const Request& request, Responder respond) override {
     Bytes body = AnswerApiVersions(request.header, ServedApis());
-    if (seen_++ == 0) {
+    // By the client id, not by arrival: two connections' requests may
+    // arrive in either order.
+    if (request.header.client_id == kHeldClientId) {
       env_->StartTimer(500, [respond, body] { respond(body); });
     } else {
       respond(body);
     }
     return Status();
   }
+  static constexpr char kHeldClientId[] = "held";
 
  private:
   Environment* env_ = nullptr;
   PingServer ping_;
-  int seen_ = 0;
 };
 
-// Sends two pings at its start, the first on the default connection and the
-// second on `second`, and records the order of the answers.
+// Sends two pings at its start, the first (which the server holds) on the
+// default connection and the second on `second`, and records the order of
+// the answers.
 class TwoPings : public ClientNode {
  public:
   explicit TwoPings(Connection second) : second_(second) {}
   void Start(Environment& env) override {
     for (int i = 0; i < 2; ++i) {
       env.Send(
-          kServer, {18, 0, 0, "two-pings"}, Bytes{}, 5000,
+          kServer,
+          {18, 0, 0, i == 0 ? HoldingServer::kHeldClientId : "two-pings"},
+          Bytes{}, 5000,
           [this, i](Result<Bytes> body) {
             if (body.ok()) answered.push_back(i);
           },
@@ -378,7 +383,7 @@ class TwoPings : public ClientNode {
 // same connection it waits behind the held one.
 TEST(TcpRuntimeTest, ConnectionsByPurposeDoNotWaitForEachOther) {
   for (Connection second : {Connection::kCoordinator, Connection::kDefault}) {
-    ServerThread server({}, std::make_unique<HoldFirstServer>());
+    ServerThread server({}, std::make_unique<HoldingServer>());
     TcpRuntime client(ClientOptions(server.port()),
                       std::make_unique<TwoPings>(second));
     auto& pings = dynamic_cast<TwoPings&>(client.node());
