@@ -24,7 +24,9 @@ comment, as in Kafka's files):
   FIELD:
     "name"      the C++ member, snake_case; decoding errors name it
     "type"      bool, int8, int16, int32, int64, string, bytes, records
-                (bytes on the wire), ErrorCode (an int16 holding an error
+                (bytes on the wire), uuid (16 bytes, the same in classic and
+                flexible versions; the C++ member is lib/uuid.h's Uuid, zero
+                by default), ErrorCode (an int16 holding an error
                 code), "[]T" for an array of T (T may be an array too), or
                 the name of a struct declared by this field's "fields"
     "versions"  the message versions that have the field: "0+", "3-5", "2"
@@ -72,6 +74,7 @@ PRIMITIVES = {
     "string": ("std::string", "WriteString", "ReadString", None, 2, 1),
     "bytes": ("Bytes", "WriteBytes", "ReadBytes", None, 4, 1),
     "records": ("Bytes", "WriteBytes", "ReadBytes", None, 4, 1),
+    "uuid": ("Uuid", "WriteUuid", "ReadUuid", None, 16, 16),
     "ErrorCode": ("ErrorCode", None, None, "ErrorCode::kNone", 2, 2),
 }
 NULLABLE_CALLS = {"string": "NullableString", "bytes": "NullableBytes",
@@ -244,6 +247,8 @@ def write_value(message, type_name, expr, writer, nullable):
                 f"[&]({parameter_type(item_type)} item) {{ {body} }});")
     if type_name == "ErrorCode":
         return f"{writer}.WriteInt16(static_cast<int16_t>({expr}));"
+    if type_name == "uuid":
+        return f"WriteUuid({writer}, {expr});"
     if type_name in PRIMITIVES:
         call = ("Write" + NULLABLE_CALLS[type_name] if nullable
                 else PRIMITIVES[type_name][1])
@@ -333,6 +338,8 @@ def read_value(message, type_name, name, nullable, versions):
                 f"[&] {{ return {item}; }})")
     if type_name == "ErrorCode":
         return f'static_cast<ErrorCode>(reader.ReadInt16("{name}"))'
+    if type_name == "uuid":
+        return f'ReadUuid(reader, "{name}")'
     if type_name in PRIMITIVES:
         call = ("Read" + NULLABLE_CALLS[type_name] if nullable
                 else PRIMITIVES[type_name][2])
@@ -512,6 +519,7 @@ def header_text(message, schema_path, namespace):
         '#include "lib/bytes.h"',
         '#include "lib/error.h"',
         '#include "lib/protocol/wire.h"',
+        *(['#include "lib/uuid.h"'] if uses_uuid(message) else []),
         "",
         f"namespace {namespace} {{",
         "",
@@ -522,8 +530,37 @@ def header_text(message, schema_path, namespace):
     return "\n".join(lines) + "\n"
 
 
+# The wire form of a uuid, written into each source that has one: the 16
+# bytes as they are, in classic and flexible versions alike.
+UUID_CODEC = """namespace {
+
+void WriteUuid(WireWriter& writer, const Uuid& id) {
+  writer.WriteRaw(id.bytes());
+}
+
+Uuid ReadUuid(WireReader& reader, std::string_view field) {
+  std::array<uint8_t, 16> bytes{};
+  ByteView raw = reader.ReadRaw(bytes.size(), field);
+  std::copy(raw.begin(), raw.end(), bytes.begin());
+  return Uuid(bytes);
+}
+
+}  // namespace
+"""
+
+
+def uses_uuid(message):
+    return any(element_type(field["type"]) == "uuid"
+               for _, fields in message.structs for field in fields)
+
+
 def source_text(message, include, namespace):
-    lines = [f'#include "{include}"', "", f"namespace {namespace} {{", ""]
+    lines = [f'#include "{include}"', ""]
+    if uses_uuid(message):
+        lines += ["#include <algorithm>", "#include <array>", ""]
+    lines += [f"namespace {namespace} {{", ""]
+    if uses_uuid(message):
+        lines += [UUID_CODEC]
     for struct, fields in message.structs:
         message.enter(struct)
         full = qualified(message, struct)
@@ -565,6 +602,8 @@ class Samples:
             return f'std::string("{name}-{n}")'
         if type_name in ("bytes", "records"):
             return f"Bytes{{{n % 200}, {n % 200 + 1}}}"
+        if type_name == "uuid":  # not zero, the default
+            return f"Uuid(std::array<uint8_t, 16>{{{n % 200 + 1}, {n % 200 + 2}}})"
         return f"Sample{snake_struct(message, type_name)}(version)"
 
 

@@ -77,6 +77,29 @@ class GeneratedCodeTest(unittest.TestCase):
         self.assertIn("topics.value_or(std::vector<std::string>{})", source)
         self.assertIn("WriteNullableArray(writer, topics", source)
 
+    def test_a_uuid_is_16_bytes_in_every_form(self):
+        m = message([{"name": "topic_id", "type": "uuid", "versions": "0+"}])
+        self.assertEqual(codegen.min_size(m, "uuid", 0), 16)
+        self.assertEqual(codegen.min_size(m, "uuid", 3), 16)  # flexible
+        source = codegen.source_text(m, "m.h", "kafka")
+        self.assertIn("WriteUuid(writer, topic_id);", source)
+        self.assertIn('ReadUuid(reader, "topic_id")', source)
+        self.assertIn("writer.WriteRaw(id.bytes());", source)
+        header = codegen.header_text(m, "M.json", "kafka")
+        self.assertIn('#include "lib/uuid.h"', header)
+        self.assertIn("Uuid topic_id;", header)  # the zero Uuid
+
+    def test_a_tagged_uuid_is_sent_unless_zero(self):
+        m = message([{"name": "topic_id", "type": "uuid", "versions": "3+",
+                      "taggedVersions": "3+", "tag": 0}])
+        source = codegen.source_text(m, "m.h", "kafka")
+        self.assertIn("topic_id != Uuid{}", source)
+
+    def test_only_a_message_with_a_uuid_gets_its_codec(self):
+        m = message([{"name": "id", "type": "int32", "versions": "0+"}])
+        self.assertNotIn("ReadUuid", codegen.source_text(m, "m.h", "kafka"))
+        self.assertNotIn("lib/uuid.h", codegen.header_text(m, "M.json", "kafka"))
+
     def test_an_unused_version_parameter_is_unnamed(self):
         m = message([{"name": "id", "type": "int32", "versions": "0+"}])
         source = codegen.source_text(m, "m.h", "kafka")
