@@ -1,6 +1,7 @@
 #include "lib/storage/memory_storage.h"
 
 #include <algorithm>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -50,6 +51,41 @@ bool IsInside(const std::string& path, const std::string& dir) {
 }
 
 bool IsRoot(const std::string& dir) { return dir == "." || dir == "/"; }
+
+// Where `path` is once directory `from` is renamed `to`; nullopt if it is
+// not `from` or inside it.
+std::optional<std::string> Moved(const std::string& path,
+                                 const std::string& from,
+                                 const std::string& to) {
+  if (path == from) return to;
+  if (IsInside(path, from)) return to + path.substr(from.size());
+  return std::nullopt;
+}
+
+const std::string& PathOf(const std::string& entry) { return entry; }
+template <typename State>
+const std::string& PathOf(const std::pair<const std::string, State>& entry) {
+  return entry.first;
+}
+std::string WithPath(const std::string&, std::string path) { return path; }
+template <typename State>
+std::pair<const std::string, State> WithPath(
+    const std::pair<const std::string, State>& entry, std::string path) {
+  return {std::move(path), entry.second};
+}
+
+// Renames the entries (paths, or paths and their files) at or inside `from`.
+template <typename Entries>
+void MoveEntries(Entries& entries, const std::string& from,
+                 const std::string& to) {
+  std::vector<typename Entries::value_type> moved;
+  std::erase_if(entries, [&](const auto& entry) {
+    std::optional<std::string> path = Moved(PathOf(entry), from, to);
+    if (path) moved.push_back(WithPath(entry, std::move(*path)));
+    return path.has_value();
+  });
+  entries.insert(moved.begin(), moved.end());
+}
 
 }  // namespace
 
@@ -118,7 +154,41 @@ void MemoryStorage::CreateDirectories(const std::string& dir) {
   }
 }
 
+void MemoryStorage::RenameDirectory(const std::string& from,
+                                    const std::string& to) {
+  if (!IsDirectory(from)) {
+    throw std::runtime_error("rename: no directory " + from);
+  }
+  MoveEntries(files_, from, to);
+  MoveEntries(durable_files_, from, to);
+  MoveEntries(directories_, from, to);
+  MoveEntries(unsynced_directories_, from, to);
+  unsynced_directory_renames_.emplace_back(from, to);
+}
+
+// The files go at once for readers; a crash before the parent's sync brings
+// back those that were durable (unsynced_directory_removals_).
+void MemoryStorage::RemoveDirectory(const std::string& dir) {
+  auto at_or_inside = [&](const std::string& path) {
+    return path == dir || IsInside(path, dir);
+  };
+  std::erase_if(files_,
+                [&](const auto& entry) { return at_or_inside(entry.first); });
+  std::erase_if(directories_, at_or_inside);
+  unsynced_directory_removals_.insert(dir);
+}
+
 void MemoryStorage::SyncDirectory(const std::string& dir) {
+  std::erase_if(unsynced_directory_removals_, [&](const std::string& removed) {
+    if (ParentDirectory(removed) != dir) return false;
+    std::erase_if(durable_files_, [&](const auto& entry) {
+      return IsInside(entry.first, removed);
+    });
+    return true;
+  });
+  std::erase_if(unsynced_directory_renames_, [&](const auto& rename) {
+    return ParentDirectory(rename.second) == dir;
+  });
   std::erase_if(durable_files_, [&](const auto& entry) {
     return ParentDirectory(entry.first) == dir;
   });
@@ -142,8 +212,21 @@ MemoryStorage::SurvivingEntries() const {
   return survivors;
 }
 
+void MemoryStorage::UndoUnsyncedDirectoryRenames() {
+  for (auto rename = unsynced_directory_renames_.rbegin();
+       rename != unsynced_directory_renames_.rend(); ++rename) {
+    const auto& [from, to] = *rename;
+    MoveEntries(durable_files_, to, from);
+    MoveEntries(directories_, to, from);
+    MoveEntries(unsynced_directories_, to, from);
+  }
+  unsynced_directory_renames_.clear();
+}
+
 void MemoryStorage::CrashKeeping(
     const std::function<uint64_t(const FileState&)>& kept) {
+  UndoUnsyncedDirectoryRenames();
+  unsynced_directory_removals_.clear();
   files_.clear();
   for (const auto& [path, state] : SurvivingEntries()) {
     files_[path] = SurvivorOf(*state, kept(*state));

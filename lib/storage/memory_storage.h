@@ -12,7 +12,10 @@
 /// inside it; a rename since then is undone; a removed file comes back. A
 /// directory created since its parent was last synced vanishes with all it
 /// holds. Truncating a file is durable at once (it changes the file, not the
-/// directory).
+/// directory). A directory renamed or removed (RenameDirectory,
+/// RemoveDirectory) is one entry in its parent: until the parent is synced, a
+/// crash undoes the rename, or brings the directory back with what survives
+/// in it.
 #pragma once
 
 #include <functional>
@@ -20,6 +23,9 @@
 #include <memory>
 #include <random>
 #include <set>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "lib/storage/storage.h"
 
@@ -38,6 +44,8 @@ class MemoryStorage : public Storage {
   void Remove(const std::string& path) override;
   void Rename(const std::string& from, const std::string& to) override;
   void CreateDirectories(const std::string& dir) override;
+  void RenameDirectory(const std::string& from, const std::string& to) override;
+  void RemoveDirectory(const std::string& dir) override;
   void SyncDirectory(const std::string& dir) override;
 
   /// The clock that stamps file modification times (File::LastModifiedMs):
@@ -72,6 +80,8 @@ class MemoryStorage : public Storage {
   static std::shared_ptr<FileState> SurvivorOf(const FileState& state,
                                                uint64_t unsynced_bytes_kept);
   bool IsDirectory(const std::string& path) const;
+  /// Crash: undoes the directory renames not yet synced in their parents.
+  void UndoUnsyncedDirectoryRenames();
 
   std::function<int64_t()> now_ms_ = [] { return int64_t{0}; };
   /// What readers see now, by path.
@@ -82,6 +92,12 @@ class MemoryStorage : public Storage {
   std::set<std::string> directories_;
   /// Of those, the ones whose entry in their parent is not yet synced.
   std::set<std::string> unsynced_directories_;
+  /// Directory renames (from, to), oldest first, not yet synced in the
+  /// parent of `to`; durable_files_ already has the new names.
+  std::vector<std::pair<std::string, std::string>> unsynced_directory_renames_;
+  /// Directories removed but not yet synced in their parents; durable_files_
+  /// still has their files.
+  std::set<std::string> unsynced_directory_removals_;
 };
 
 }  // namespace kafka

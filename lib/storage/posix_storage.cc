@@ -121,6 +121,15 @@ void PosixStorage::CreateDirectories(const std::string& dir) {
   std::filesystem::create_directories(dir);
 }
 
+void PosixStorage::RenameDirectory(const std::string& from,
+                                   const std::string& to) {
+  std::filesystem::rename(from, to);
+}
+
+void PosixStorage::RemoveDirectory(const std::string& dir) {
+  std::filesystem::remove_all(dir);
+}
+
 void PosixStorage::SyncDirectory(const std::string& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) ThrowErrno("open directory " + dir);

@@ -20,6 +20,8 @@ class PosixStorage : public Storage {
   void Remove(const std::string& path) override;
   void Rename(const std::string& from, const std::string& to) override;
   void CreateDirectories(const std::string& dir) override;
+  void RenameDirectory(const std::string& from, const std::string& to) override;
+  void RemoveDirectory(const std::string& dir) override;
   void SyncDirectory(const std::string& dir) override;
 };
 

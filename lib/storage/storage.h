@@ -71,6 +71,14 @@ class Storage {
   /// Atomically replaces `to` with `from`.
   virtual void Rename(const std::string& from, const std::string& to) = 0;
   virtual void CreateDirectories(const std::string& dir) = 0;
+  /// Renames a directory and everything in it (a rename of one entry in its
+  /// parent: durable once the parent is synced). Kafka renames a deleted
+  /// partition's directory this way before removing it.
+  virtual void RenameDirectory(const std::string& from,
+                               const std::string& to) = 0;
+  /// Removes a directory and everything in it (Kafka's Utils.delete); gone
+  /// for good once its parent is synced.
+  virtual void RemoveDirectory(const std::string& dir) = 0;
   /// Makes the entries of `dir` durable (fsync of the directory): files and
   /// directories created, renamed or removed in it survive a crash only after
   /// this.

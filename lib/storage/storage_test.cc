@@ -111,6 +111,24 @@ TEST_P(StorageContractTest, ExistsForDirectories) {
             (std::vector<std::string>{"nested"}));
 }
 
+TEST_P(StorageContractTest, RenameAndRemoveDirectories) {
+  CreateDirectoriesDurably(*storage_, dir_ + "/t-0/nested");
+  storage_->Open(dir_ + "/t-0/a.log")->Append(AsBytes("x"));
+  storage_->Open(dir_ + "/t-0/nested/b");
+  storage_->Open(dir_ + "/t-00.log");  // a name that only starts alike
+  storage_->RenameDirectory(dir_ + "/t-0", dir_ + "/t-0.abc-delete");
+  EXPECT_EQ(storage_->ListDirectories(dir_),
+            (std::vector<std::string>{"t-0.abc-delete"}));
+  EXPECT_EQ(AsString(ReadWholeFile(*storage_, dir_ + "/t-0.abc-delete/a.log")),
+            "x");
+  EXPECT_TRUE(storage_->Exists(dir_ + "/t-0.abc-delete/nested/b"));
+  EXPECT_TRUE(storage_->Exists(dir_ + "/t-00.log"));
+  storage_->RemoveDirectory(dir_ + "/t-0.abc-delete");
+  EXPECT_TRUE(storage_->ListDirectories(dir_).empty());
+  EXPECT_FALSE(storage_->Exists(dir_ + "/t-0.abc-delete/a.log"));
+  EXPECT_EQ(storage_->List(dir_), (std::vector<std::string>{"t-00.log"}));
+}
+
 TEST(ParentDirectoryTest, Paths) {
   EXPECT_EQ(ParentDirectory("a/b/c"), "a/b");
   EXPECT_EQ(ParentDirectory("c"), ".");
@@ -205,6 +223,40 @@ TEST(MemoryStorageTest, CrashUndoesUnsyncedRenamesAndRemovals) {
   disk.Remove("d/removed");
   disk.CrashLosingUnsynced();
   EXPECT_EQ(disk.List("d"), (std::vector<std::string>{"old", "removed"}));
+}
+
+// Rule: a directory rename is one entry in the parent: a crash before the
+// parent's sync undoes it, and after it keeps it, files and all.
+TEST(MemoryStorageTest, DirectoryRenameIsDurableOnceTheParentIsSynced) {
+  for (bool synced : {false, true}) {
+    MemoryStorage disk;
+    CreateDirectoriesDurably(disk, "data/t-0");
+    disk.Open("data/t-0/f")->Sync();
+    disk.SyncDirectory("data/t-0");
+    disk.RenameDirectory("data/t-0", "data/t-0.abc-delete");
+    if (synced) disk.SyncDirectory("data");
+    disk.CrashLosingUnsynced();
+    const std::string kept = synced ? "t-0.abc-delete" : "t-0";
+    EXPECT_EQ(disk.ListDirectories("data"), (std::vector<std::string>{kept}))
+        << synced;
+    EXPECT_TRUE(disk.Exists("data/" + kept + "/f")) << synced;
+  }
+}
+
+// Rule: a removed directory comes back in a crash before its parent's sync,
+// with the files that were durable in it; after the sync it is gone.
+TEST(MemoryStorageTest, DirectoryRemovalIsDurableOnceTheParentIsSynced) {
+  for (bool synced : {false, true}) {
+    MemoryStorage disk;
+    CreateDirectoriesDurably(disk, "data/t-0.abc-delete");
+    disk.Open("data/t-0.abc-delete/f")->Sync();
+    disk.SyncDirectory("data/t-0.abc-delete");
+    disk.RemoveDirectory("data/t-0.abc-delete");
+    EXPECT_FALSE(disk.Exists("data/t-0.abc-delete/f"));
+    if (synced) disk.SyncDirectory("data");
+    disk.CrashLosingUnsynced();
+    EXPECT_EQ(disk.Exists("data/t-0.abc-delete/f"), !synced) << synced;
+  }
 }
 
 // Rule: a directory created since its parent was last synced vanishes in a
