@@ -76,6 +76,16 @@ std::string_view ErrorName(ErrorCode code) {
       return "GROUP_SUBSCRIBED_TO_TOPIC";
     case ErrorCode::kUnsupportedCompressionType:
       return "UNSUPPORTED_COMPRESSION_TYPE";
+    case ErrorCode::kFetchSessionIdNotFound:
+      return "FETCH_SESSION_ID_NOT_FOUND";
+    case ErrorCode::kInvalidFetchSessionEpoch:
+      return "INVALID_FETCH_SESSION_EPOCH";
+    case ErrorCode::kFencedLeaderEpoch:
+      return "FENCED_LEADER_EPOCH";
+    case ErrorCode::kUnknownLeaderEpoch:
+      return "UNKNOWN_LEADER_EPOCH";
+    case ErrorCode::kUnknownTopicId:
+      return "UNKNOWN_TOPIC_ID";
   }
   return "UNKNOWN_ERROR_CODE";
 }

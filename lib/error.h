@@ -55,9 +55,14 @@ enum class ErrorCode : int16_t {
   kKafkaStorageError = 56,
   kNonEmptyGroup = 68,
   kGroupIdNotFound = 69,
+  kFetchSessionIdNotFound = 70,
+  kInvalidFetchSessionEpoch = 71,
+  kFencedLeaderEpoch = 74,
+  kUnknownLeaderEpoch = 75,
   kUnsupportedCompressionType = 76,
   kGroupSubscribedToTopic = 86,
   kInvalidRecord = 87,
+  kUnknownTopicId = 100,
 };
 
 /// Kafka's name for a code, e.g. "OFFSET_OUT_OF_RANGE".

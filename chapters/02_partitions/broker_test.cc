@@ -43,10 +43,11 @@ class BrokerTest : public ::testing::Test {
                                    timeout_ms);
   }
 
-  MetadataResponse Metadata(std::vector<std::string> topics) {
-    MetadataRequest request;
-    request.topics = std::move(topics);
-    return Call<MetadataResponse>(ApiKey::kMetadata, 4, request).value();
+  MetadataResponse Metadata(const std::vector<std::string>& topics,
+                            int16_t version = 4) {
+    return Call<MetadataResponse>(ApiKey::kMetadata, version,
+                                  MetadataRequestFor(topics))
+        .value();
   }
 
   ProduceResponse::PartitionResponse Produce(const std::string& topic,
@@ -154,14 +155,92 @@ TEST_F(BrokerTest, InternalTopicsAreFlagged) {
 // Rule: a Metadata request that does not allow auto-creation (v4's flag,
 // which consumers clear) creates nothing, even with auto.create.topics.enable.
 TEST_F(BrokerTest, MetadataCreatesNothingWhenTheRequestForbidsIt) {
-  MetadataRequest request;
-  request.topics = {"orders"};
+  MetadataRequest request = MetadataRequestFor({"orders"});
   request.allow_auto_topic_creation = false;
   EXPECT_EQ(Call<MetadataResponse>(ApiKey::kMetadata, 4, request)
                 ->topics[0]
                 .error_code,
             ErrorCode::kUnknownTopicOrPartition);
   EXPECT_EQ(sim_.node<Broker>(kBroker).logs().PartitionCount("orders"), 0);
+}
+
+// Rule: each Metadata version carries what it added, with Kafka's meaning:
+// offline replicas (v5; none, the only replica is this broker), the leader
+// epoch (v7; 0, this broker is the first leader), and the topic's id (v10;
+// the one kept in partition.metadata).
+TEST_F(BrokerTest, MetadataAtEveryVersion) {
+  Metadata({"orders"});
+  const Uuid id = *sim_.node<Broker>(kBroker).logs().TopicId("orders");
+  for (int16_t version = 0; version <= 12; ++version) {
+    SCOPED_TRACE(version);
+    MetadataResponse response = Metadata({"orders"}, version);
+    ASSERT_EQ(response.topics.size(), 1u);
+    const MetadataResponse::Topic& topic = response.topics[0];
+    EXPECT_EQ(topic.error_code, ErrorCode::kNone);
+    EXPECT_EQ(topic.name, "orders");
+    EXPECT_EQ(topic.topic_id, version >= 10 ? id : Uuid());
+    ASSERT_EQ(topic.partitions.size(), 1u);
+    EXPECT_EQ(topic.partitions[0].leader_epoch, version >= 7 ? 0 : -1);
+    EXPECT_EQ(topic.partitions[0].replica_nodes, std::vector<int32_t>{kBroker});
+    EXPECT_TRUE(topic.partitions[0].offline_replicas.empty());
+    // Not asked for: INT32_MIN, "not computed".
+    EXPECT_EQ(topic.topic_authorized_operations, INT32_MIN);
+    EXPECT_EQ(response.cluster_authorized_operations, INT32_MIN);
+  }
+}
+
+// Rule: Metadata v8 and later answer the authorized operations when asked
+// (a bit per Kafka AclOperation code); with no authorizer, every operation of
+// a topic (READ 3 to DESCRIBE 8, DESCRIBE_CONFIGS 10, ALTER_CONFIGS 11) and
+// of the cluster (v8-10 only) is allowed.
+TEST_F(BrokerTest, MetadataAuthorizedOperationsWhenAsked) {
+  for (int16_t version = 8; version <= 12; ++version) {
+    SCOPED_TRACE(version);
+    MetadataRequest request = MetadataRequestFor({"orders"});
+    request.include_topic_authorized_operations = true;
+    request.include_cluster_authorized_operations = true;
+    MetadataResponse response =
+        Call<MetadataResponse>(ApiKey::kMetadata, version, request).value();
+    EXPECT_EQ(response.topics[0].topic_authorized_operations, 0b1101'1111'1000);
+    // CREATE 5, ALTER 7, DESCRIBE 8, CLUSTER_ACTION 9, DESCRIBE_CONFIGS 10,
+    // ALTER_CONFIGS 11, IDEMPOTENT_WRITE 12; gone from v11.
+    EXPECT_EQ(response.cluster_authorized_operations,
+              version <= 10 ? 0b1'1111'1010'0000 : INT32_MIN);
+  }
+}
+
+// Rule: from v12 a topic may be asked about by id alone: a known id answers
+// the topic with its name, an unknown one UNKNOWN_TOPIC_ID with a null name;
+// v10 and v11 carry ids but must not use them, so a request with one (or
+// with a null name) is INVALID_REQUEST for every topic.
+TEST_F(BrokerTest, MetadataByTopicId) {
+  Metadata({"orders"});
+  const Uuid id = *sim_.node<Broker>(kBroker).logs().TopicId("orders");
+  const Uuid unknown(std::array<uint8_t, 16>{7});
+  MetadataRequest request;
+  request.topics = {{.topic_id = id, .name = std::nullopt},
+                    {.topic_id = unknown, .name = std::nullopt}};
+  MetadataResponse response =
+      Call<MetadataResponse>(ApiKey::kMetadata, 12, request).value();
+  ASSERT_EQ(response.topics.size(), 2u);
+  EXPECT_EQ(response.topics[0].error_code, ErrorCode::kNone);
+  EXPECT_EQ(response.topics[0].name, "orders");
+  EXPECT_EQ(response.topics[0].topic_id, id);
+  EXPECT_EQ(response.topics[0].partitions.size(), 1u);
+  EXPECT_EQ(response.topics[1].error_code, ErrorCode::kUnknownTopicId);
+  EXPECT_EQ(response.topics[1].name, std::nullopt);
+  EXPECT_EQ(response.topics[1].topic_id, unknown);
+  for (int16_t version = 10; version <= 11; ++version) {
+    SCOPED_TRACE(version);
+    MetadataRequest by_id;
+    by_id.topics = {{.topic_id = id, .name = "orders"}, {.name = "other"}};
+    response =
+        Call<MetadataResponse>(ApiKey::kMetadata, version, by_id).value();
+    ASSERT_EQ(response.topics.size(), 2u);
+    EXPECT_EQ(response.topics[0].error_code, ErrorCode::kInvalidRequest);
+    EXPECT_EQ(response.topics[1].error_code, ErrorCode::kInvalidRequest);
+    EXPECT_EQ(sim_.node<Broker>(kBroker).logs().PartitionCount("other"), 0);
+  }
 }
 
 class NoAutoCreateTest : public BrokerTest {

@@ -64,9 +64,10 @@ void Consumer::FetchMetadata() {
   MetadataRequest request;
   request.topics.emplace();
   for (const TopicPartition& p : assignment_) {
-    if (std::find(request.topics->begin(), request.topics->end(), p.topic) ==
+    const MetadataRequest::Topic topic{.name = p.topic};
+    if (std::find(request.topics->begin(), request.topics->end(), topic) ==
         request.topics->end()) {
-      request.topics->push_back(p.topic);
+      request.topics->push_back(topic);
     }
   }
   request.allow_auto_topic_creation = false;
@@ -95,7 +96,7 @@ void Consumer::OnMetadata(Result<Bytes> body) {
   leaders_.clear();
   for (const auto& topic : response->topics) {
     for (const auto& p : topic.partitions) {
-      leaders_[{topic.name, p.partition_index}] = p.leader_id;
+      leaders_[{*topic.name, p.partition_index}] = p.leader_id;
     }
   }
   ResetPositions();

@@ -13,6 +13,13 @@ std::optional<PartitionMetadata> MetadataCache::GetPartition(
   return (*partitions)[size_t(partition.partition)];
 }
 
+std::optional<std::string> MetadataCache::TopicName(const Uuid& id) const {
+  for (const std::string& topic : TopicNames()) {
+    if (TopicId(topic) == id) return topic;
+  }
+  return std::nullopt;
+}
+
 std::optional<BrokerEndpoint> LocalMetadataCache::GetBroker(NodeId id) const {
   if (id != self_.id) return std::nullopt;
   return self_;
@@ -28,7 +35,10 @@ LocalMetadataCache::TopicPartitions(const std::string& topic) const {
   if (count == 0) return std::nullopt;
   std::vector<PartitionMetadata> partitions;
   for (int32_t p = 0; p < count; ++p) {
-    partitions.push_back({p, self_.id, 0, {self_.id}, {self_.id}});
+    // This broker has led the partition since its creation, and no other
+    // broker ever did: its leader epoch is the first.
+    partitions.push_back(
+        {p, self_.id, Partition::kFirstLeaderEpoch, {self_.id}, {self_.id}});
   }
   return partitions;
 }

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "chapters/02_partitions/log_manager.h"
+#include "chapters/02_partitions/partition.h"
 #include "lib/node/node.h"
 #include "lib/uuid.h"
 
@@ -37,6 +38,8 @@ struct BrokerEndpoint {
 struct PartitionMetadata {
   int32_t partition = 0;
   NodeId leader = -1;  ///< -1: none (LEADER_NOT_AVAILABLE)
+  /// Counts the partition's leaders: the first has epoch 0, and each new
+  /// one (Chapter 4's controller elects them) the next.
   int32_t leader_epoch = 0;
   std::vector<NodeId> replicas;
   std::vector<NodeId> isr;  ///< in-sync replicas
@@ -59,6 +62,9 @@ class MetadataCache {
   /// A topic's partitions in partition order; nullopt for an unknown topic.
   virtual std::optional<std::vector<PartitionMetadata>> TopicPartitions(
       const std::string& topic) const = 0;
+  /// The topic with id `id` (Metadata v12, Fetch v13 name topics by id);
+  /// nullopt if there is none.
+  std::optional<std::string> TopicName(const Uuid& id) const;
   /// One partition; nullopt if there is no such partition.
   std::optional<PartitionMetadata> GetPartition(
       const TopicPartition& partition) const;

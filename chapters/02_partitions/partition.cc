@@ -126,6 +126,23 @@ Result<int64_t> Partition::DeleteRecordsOnLeader(int64_t offset) {
   return log_start_offset();
 }
 
+Status Partition::CheckCurrentLeaderEpoch(int32_t current_leader_epoch) const {
+  if (current_leader_epoch == kNoLeaderEpochCheck) return Status();
+  if (current_leader_epoch < leader_epoch()) {
+    return Error{ErrorCode::kFencedLeaderEpoch,
+                 "epoch " + std::to_string(current_leader_epoch) +
+                     " is older than the leader's, " +
+                     std::to_string(leader_epoch())};
+  }
+  if (current_leader_epoch > leader_epoch()) {
+    return Error{ErrorCode::kUnknownLeaderEpoch,
+                 "epoch " + std::to_string(current_leader_epoch) +
+                     " is newer than the leader's, " +
+                     std::to_string(leader_epoch())};
+  }
+  return Status();
+}
+
 std::optional<TimestampOffset> Partition::FetchOffsetForTimestamp(
     int64_t timestamp) const {
   if (timestamp == kLatestTimestamp) {

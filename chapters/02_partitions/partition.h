@@ -36,8 +36,22 @@ class Partition {
 
   /// DeleteRecords' offset for "up to the high watermark".
   static constexpr int64_t kHighWatermarkOffset = -1;
+  /// A current_leader_epoch that asks for no check.
+  static constexpr int32_t kNoLeaderEpochCheck = -1;
+
+  /// The epoch of a partition's first leader. Chapter 2's broker is the
+  /// first and only leader of its partitions, so this is always their epoch
+  /// (Chapter 4 elects new leaders, each in the next epoch).
+  static constexpr int32_t kFirstLeaderEpoch = 0;
 
   const TopicPartition& id() const { return id_; }
+  int32_t leader_epoch() const { return kFirstLeaderEpoch; }
+  /// Fetch (v9+) and ListOffsets (v4+) name the leader epoch the client
+  /// knows, or -1 to skip the check: an older one is FENCED_LEADER_EPOCH
+  /// (the client missed a new leader), a newer one UNKNOWN_LEADER_EPOCH
+  /// (this broker has not heard of it yet). Kafka's
+  /// Partition.localLogWithEpochOrThrow.
+  Status CheckCurrentLeaderEpoch(int32_t current_leader_epoch) const;
   /// The partition's log on this broker (Kafka's Partition.log).
   const Log& log() const { return log_; }
 

@@ -1,5 +1,7 @@
 #include "chapters/02_partitions/partition_apis.h"
 
+#include <algorithm>
+#include <initializer_list>
 #include <memory>
 
 #include "chapters/01_log/record_batch.h"
@@ -89,6 +91,27 @@ Result<size_t> ValidateProduceRecords(ByteView records) {
   return first;
 }
 
+// Kafka's ACL operations (AclOperation) as bits of Metadata's authorized
+// operations. This broker has no authorizer, so, as in Kafka without one,
+// every operation a resource type has is allowed.
+constexpr int32_t Operations(std::initializer_list<int> codes) {
+  int32_t bits = 0;
+  for (int code : codes) bits |= int32_t(1) << code;
+  return bits;
+}
+// READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, DESCRIBE_CONFIGS,
+// ALTER_CONFIGS.
+constexpr int32_t kTopicOperations = Operations({3, 4, 5, 6, 7, 8, 10, 11});
+// CREATE, ALTER, DESCRIBE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS,
+// IDEMPOTENT_WRITE.
+constexpr int32_t kClusterOperations = Operations({5, 7, 8, 9, 10, 11, 12});
+
+// A topic a Metadata request asks about: by name, or (v12) by id.
+struct WantedTopic {
+  std::optional<std::string> name;  ///< nullopt: an id this broker lacks
+  Uuid id;
+};
+
 MetadataResponse::Topic DescribeTopic(const MetadataCache& metadata,
                                       const std::string& topic) {
   MetadataResponse::Topic described;
@@ -101,11 +124,73 @@ MetadataResponse::Topic DescribeTopic(const MetadataCache& metadata,
     described.error_code = ErrorCode::kUnknownTopicOrPartition;
     return described;
   }
+  described.topic_id = metadata.TopicId(topic).value_or(Uuid());
   for (const PartitionMetadata& p : *partitions) {
-    described.partitions.push_back(
-        {p.leader == -1 ? ErrorCode::kLeaderNotAvailable : ErrorCode::kNone,
-         p.partition, p.leader, p.replicas, p.isr});
+    MetadataResponse::Partition& out = described.partitions.emplace_back();
+    out.error_code =
+        p.leader == -1 ? ErrorCode::kLeaderNotAvailable : ErrorCode::kNone;
+    out.partition_index = p.partition;
+    out.leader_id = p.leader;
+    out.leader_epoch = p.leader_epoch;
+    out.replica_nodes = p.replicas;
+    out.isr_nodes = p.isr;
+    // offline_replicas stays empty: a replica this broker knows is one it
+    // holds, so it is online (Chapter 4's brokers can be down).
   }
+  return described;
+}
+
+// Kafka reads topic ids only from v12: before, a request with one, or with
+// a null name, is invalid, and each topic it names says so.
+bool UsesTopicIdsTooEarly(const MetadataRequest& request, int16_t version) {
+  if (version >= 12 || !request.topics) return false;
+  for (const MetadataRequest::Topic& topic : *request.topics) {
+    if (!topic.topic_id.IsZero() || !topic.name) return true;
+  }
+  return false;
+}
+
+MetadataResponse InvalidMetadataRequest(const MetadataRequest& request) {
+  MetadataResponse response;
+  for (const MetadataRequest::Topic& topic : *request.topics) {
+    MetadataResponse::Topic& answer = response.topics.emplace_back();
+    answer.error_code = ErrorCode::kInvalidRequest;
+    answer.name = topic.name.value_or("");
+    answer.topic_id = topic.topic_id;
+  }
+  return response;
+}
+
+// The topics a Metadata request asks about: every topic (a null list), those
+// named by id if any is (v12; the names are then ignored, as in Kafka), or
+// those named.
+std::vector<WantedTopic> WantedTopics(const MetadataRequest& request,
+                                      const MetadataCache& metadata) {
+  std::vector<WantedTopic> wanted;
+  if (!request.topics) {
+    for (const std::string& name : metadata.TopicNames()) {
+      wanted.push_back({name, Uuid()});
+    }
+    return wanted;
+  }
+  const bool by_id = std::any_of(
+      request.topics->begin(), request.topics->end(),
+      [](const MetadataRequest::Topic& t) { return !t.topic_id.IsZero(); });
+  for (const MetadataRequest::Topic& topic : *request.topics) {
+    if (!by_id) {
+      wanted.push_back({topic.name.value_or(""), Uuid()});
+    } else if (!topic.topic_id.IsZero()) {
+      wanted.push_back({metadata.TopicName(topic.topic_id), topic.topic_id});
+    }
+  }
+  return wanted;
+}
+
+MetadataResponse::Topic UnknownTopicId(const Uuid& id) {
+  MetadataResponse::Topic described;
+  described.error_code = ErrorCode::kUnknownTopicId;
+  described.name = std::nullopt;
+  described.topic_id = id;
   return described;
 }
 
@@ -133,6 +218,11 @@ Status PartitionApis::HandleMetadata(const Request& request,
                                      Responder respond) {
   Result<MetadataRequest> decoded = DecodeRequestBody<MetadataRequest>(request);
   if (!decoded.ok()) return decoded.status();
+  if (UsesTopicIdsTooEarly(*decoded, request.header.api_version)) {
+    respond(
+        EncodeResponseBody(InvalidMetadataRequest(*decoded), request.header));
+    return Status();
+  }
   const MetadataCache& metadata = components_.metadata;
   auto pending = std::make_shared<PendingResponse<MetadataResponse>>(
       std::move(respond), request.header);
@@ -143,27 +233,41 @@ Status PartitionApis::HandleMetadata(const Request& request,
   }
   response.cluster_id = metadata.cluster_id();
   response.controller_id = metadata.controller_id();
+  if (decoded->include_cluster_authorized_operations) {
+    response.cluster_authorized_operations = kClusterOperations;
+  }
   // Naming a topic may create it; asking for all topics creates none.
   const bool may_create = components_.auto_create_topics_enable &&
                           decoded->allow_auto_topic_creation &&
                           decoded->topics.has_value();
-  const std::vector<std::string> topics =
-      decoded->topics.value_or(metadata.TopicNames());
+  // Left at INT32_MIN ("not computed") unless asked for.
+  const int32_t operations =
+      decoded->include_topic_authorized_operations
+          ? kTopicOperations
+          : MetadataResponse::Topic().topic_authorized_operations;
+  const std::vector<WantedTopic> topics = WantedTopics(*decoded, metadata);
   response.topics.resize(topics.size());
   for (size_t i = 0; i < topics.size(); ++i) {
-    if (!may_create || metadata.TopicPartitions(topics[i])) {
-      response.topics[i] = DescribeTopic(metadata, topics[i]);
-      continue;
+    MetadataResponse::Topic& described = response.topics[i];
+    if (!topics[i].name) {
+      described = UnknownTopicId(topics[i].id);
+    } else if (!may_create || !topics[i].id.IsZero() ||
+               metadata.TopicPartitions(*topics[i].name)) {
+      described = DescribeTopic(metadata, *topics[i].name);
+    } else {
+      pending->PartStarted();
+      components_.topics.CreateTopic(
+          {.name = *topics[i].name}, /*validate_only=*/false,
+          [pending, &metadata, operations, topic = *topics[i].name,
+           i](Status created) {
+            MetadataResponse::Topic& described = pending->response().topics[i];
+            described = DescribeTopic(metadata, topic);
+            if (!created.ok()) described.error_code = created.error().code;
+            described.topic_authorized_operations = operations;
+            pending->PartDone();
+          });
     }
-    pending->PartStarted();
-    components_.topics.CreateTopic(
-        {.name = topics[i]}, /*validate_only=*/false,
-        [pending, &metadata, topic = topics[i], i](Status created) {
-          MetadataResponse::Topic& described = pending->response().topics[i];
-          described = DescribeTopic(metadata, topic);
-          if (!created.ok()) described.error_code = created.error().code;
-          pending->PartDone();
-        });
+    described.topic_authorized_operations = operations;
   }
   pending->PartDone();
   return Status();

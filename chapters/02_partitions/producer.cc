@@ -99,8 +99,7 @@ void Producer::CloseBatch(const TopicPartition& partition) {
 
 void Producer::FetchMetadata(const std::string& topic) {
   if (!metadata_in_flight_.insert(topic).second) return;
-  MetadataRequest request;
-  request.topics = std::vector<std::string>{topic};
+  MetadataRequest request = MetadataRequestFor({topic});
   env_.Send(
       bootstrap_ids_[next_bootstrap_ % bootstrap_ids_.size()],
       {int16_t(ApiKey::kMetadata), kMetadataVersion, 0, config_.client_id},
@@ -127,28 +126,28 @@ void Producer::OnMetadata(const std::string& topic, Result<Bytes> body) {
     env_.LearnAddress(broker.node_id, broker.host, broker.port);
   }
   for (const MetadataResponse::Topic& answered : response->topics) {
-    std::vector<Pending> waiting =
-        std::move(waiting_for_metadata_[answered.name]);
-    waiting_for_metadata_.erase(answered.name);
+    // Only v12's answer to an unknown topic id has no name.
+    const std::string& name = *answered.name;
+    std::vector<Pending> waiting = std::move(waiting_for_metadata_[name]);
+    waiting_for_metadata_.erase(name);
     if (answered.error_code != ErrorCode::kNone ||
         answered.partitions.empty()) {
       for (Pending& pending : waiting) {
         --unreported_;
-        pending.on_delivery(
-            Error{answered.error_code, "topic " + answered.name});
+        pending.on_delivery(Error{answered.error_code, "topic " + name});
       }
       continue;
     }
     LearnLeaders(answered);
     for (Pending& pending : waiting) {
-      Accumulate(answered.name, std::move(pending));
+      Accumulate(name, std::move(pending));
     }
   }
   SendReadyBatches();
 }
 
 void Producer::LearnLeaders(const MetadataResponse::Topic& topic) {
-  TopicMetadata& metadata = metadata_[topic.name];
+  TopicMetadata& metadata = metadata_[*topic.name];
   metadata.leaders.resize(
       std::max(metadata.leaders.size(), topic.partitions.size()));
   for (const MetadataResponse::Partition& p : topic.partitions) {

@@ -146,8 +146,7 @@ void GroupConsumer::OnJoined(const JoinGroupResponse& joined) {
     topics.insert(subscription->topics.begin(), subscription->topics.end());
   }
   group_topics_.assign(topics.begin(), topics.end());
-  MetadataRequest metadata;
-  metadata.topics = group_topics_;
+  MetadataRequest metadata = MetadataRequestFor(group_topics_);
   Call<MetadataRequest, MetadataResponse>(
       ApiKey::kMetadata, kMetadataVersion, metadata,
       [this, members,
@@ -235,7 +234,7 @@ std::map<std::string, int32_t> GroupConsumer::PartitionCounts(
   std::map<std::string, int32_t> counts;
   for (const auto& topic : response.topics) {
     if (topic.error_code == ErrorCode::kNone) {
-      counts[topic.name] = int32_t(topic.partitions.size());
+      counts[*topic.name] = int32_t(topic.partitions.size());
     }
   }
   return counts;
@@ -247,8 +246,7 @@ void GroupConsumer::RefreshMetadata() {
   env_.StartTimer(config_.metadata_max_age_ms, [this] { RefreshMetadata(); });
   // Only the leader assigns, so only its view of the topics matters.
   if (joining_ || !is_leader()) return;
-  MetadataRequest metadata;
-  metadata.topics = group_topics_;
+  MetadataRequest metadata = MetadataRequestFor(group_topics_);
   Call<MetadataRequest, MetadataResponse>(
       ApiKey::kMetadata, kMetadataVersion, metadata,
       [this](MetadataResponse response) {

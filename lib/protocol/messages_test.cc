@@ -130,15 +130,16 @@ TEST(MessagesTest, MetadataAllTopics) {
 }
 
 TEST(MessagesTest, MetadataRoundTripsAtEveryVersion) {
-  for (int16_t v = 0; v <= 4; ++v) {
+  for (int16_t v = 0; v <= MetadataResponse::kMaxVersion; ++v) {
     MetadataResponse response;
     response.brokers = {{1, "localhost", 9092, "rack-a"}};
     response.cluster_id = "literate";
     response.controller_id = 1;
-    response.topics = {{ErrorCode::kNone,
-                        "orders",
-                        false,
-                        {{ErrorCode::kNone, 0, 1, {1}, {1}}}}};
+    response.topics = {{.name = "orders",
+                        .partitions = {{.partition_index = 0,
+                                        .leader_id = 1,
+                                        .replica_nodes = {1},
+                                        .isr_nodes = {1}}}}};
     MetadataResponse r = RoundTrip(response, ApiKey::kMetadata, v);
     EXPECT_EQ(r.brokers[0].port, 9092);
     EXPECT_EQ(r.brokers[0].rack,
