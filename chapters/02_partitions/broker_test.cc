@@ -397,6 +397,47 @@ TEST_F(ProduceValidationTest, RecordOffsetDeltasMustBeDense) {
 
 // Rule: a compressed batch's records are checked too, after decompression
 // (Kafka's LogValidator reads every record of a compressed batch).
+// Rule: from Produce v8, a batch refused because of one of its records names
+// the record (record_errors: its index in the batch, and why) and sums up
+// the refusal in error_message; a refusal of the whole batch names none.
+TEST_F(ProduceValidationTest, RefusedRecordsAreNamedFromV8) {
+  RecordBatch batch = TwoRecords();
+  batch.records[1].offset_delta = 5;
+  for (int16_t version = 3; version <= 9; ++version) {
+    SCOPED_TRACE(version);
+    ProduceRequest request;
+    request.topic_data = {{"orders", {{0, EncodeRecordBatch(batch)}}}};
+    ProduceResponse::PartitionResponse answer =
+        Call<ProduceResponse>(ApiKey::kProduce, version, request)
+            .value()
+            .responses[0]
+            .partition_responses[0];
+    EXPECT_EQ(answer.error_code, ErrorCode::kInvalidRecord);
+    if (version >= 8) {
+      ASSERT_EQ(answer.record_errors.size(), 1u);
+      EXPECT_EQ(answer.record_errors[0].batch_index, 1);
+      EXPECT_EQ(answer.record_errors[0].batch_index_error_message,
+                "offsetDelta 5, expected 1");
+      EXPECT_EQ(answer.error_message,
+                "1 record(s) refused, the first: record 1, offsetDelta 5, "
+                "expected 1");
+    } else {
+      EXPECT_TRUE(answer.record_errors.empty());
+      EXPECT_EQ(answer.error_message, std::nullopt);
+    }
+    RecordBatch control = TwoRecords();
+    control.header.attributes |= kControlFlag;
+    request.topic_data = {{"orders", {{0, EncodeRecordBatch(control)}}}};
+    answer = Call<ProduceResponse>(ApiKey::kProduce, version, request)
+                 .value()
+                 .responses[0]
+                 .partition_responses[0];
+    EXPECT_EQ(answer.error_code, ErrorCode::kInvalidRecord);
+    EXPECT_TRUE(answer.record_errors.empty());
+    EXPECT_EQ(answer.error_message, std::nullopt);
+  }
+}
+
 TEST_F(ProduceValidationTest, CompressedRecordOffsetDeltasMustBeDense) {
   for (int16_t codec = 1; codec <= 4; ++codec) {  // gzip, snappy, lz4, zstd
     RecordBatch repeated = TwoRecords();

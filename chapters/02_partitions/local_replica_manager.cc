@@ -141,11 +141,21 @@ PartitionAppendResult LocalReplicaManager::AppendToLocalLog(
   if (IsInternalTopic(entry.partition.topic) && !internal_topics_allowed) {
     return {ErrorCode::kInvalidTopicException};
   }
+  std::vector<RecordError> record_errors;
   Result<LogAppendInfo> appended =
       internal_topics_allowed
           ? partition->AppendInternalRecords(entry.records, env_.NowMs())
-          : partition->AppendRecordsToLeader(entry.records, env_.NowMs());
-  if (!appended.ok()) return {appended.error().code};
+          : partition->AppendRecordsToLeader(entry.records, env_.NowMs(),
+                                             record_errors);
+  if (!appended.ok()) {
+    PartitionAppendResult refused{appended.error().code};
+    // Kafka gives a message only with the records it names.
+    if (!record_errors.empty()) {
+      refused.record_errors = std::move(record_errors);
+      refused.error_message = appended.error().message;
+    }
+    return refused;
+  }
   return {ErrorCode::kNone, appended->first_offset,
           partition->log_start_offset()};
 }

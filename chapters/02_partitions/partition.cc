@@ -13,9 +13,11 @@ Error InvalidRecord(const std::string& why) {
 }
 
 // Whether the records' offsetDeltas are 0, 1, ..., count - 1, reading only
-// the front of each record. A record too damaged to read is left to the
-// log's validation, which answers CORRUPT_MESSAGE.
-Status CheckRecordOffsetDeltas(ByteView records, int32_t count) {
+// the front of each record; the first that is not is a record error. A
+// record too damaged to read is left to the log's validation, which answers
+// CORRUPT_MESSAGE.
+std::optional<RecordError> CheckRecordOffsetDeltas(ByteView records,
+                                                   int32_t count) {
   ByteReader reader(records);
   for (int32_t expected = 0; expected < count; ++expected) {
     const int32_t length = reader.ReadVarint("record length");
@@ -24,32 +26,44 @@ Status CheckRecordOffsetDeltas(ByteView records, int32_t count) {
     reader.ReadVarlong("timestampDelta");
     const int32_t offset_delta = reader.ReadVarint("offsetDelta");
     if (!reader.ok() || length < int32_t(reader.position() - start)) {
-      return Status();
+      return std::nullopt;
     }
     if (offset_delta != expected) {
-      return InvalidRecord("record " + std::to_string(expected) +
-                           " has offsetDelta " + std::to_string(offset_delta));
+      return RecordError{expected,
+                         "offsetDelta " + std::to_string(offset_delta) +
+                             ", expected " + std::to_string(expected)};
     }
     reader.ReadRaw(size_t(length) - (reader.position() - start), "record");
   }
-  return Status();
+  return std::nullopt;
 }
 
 // CheckRecordOffsetDeltas on a batch's records, decompressed first if they
 // are compressed. Records that do not decompress are left to the log's
 // validation, which answers CORRUPT_MESSAGE.
-Status CheckOffsetDeltas(ByteView batch, const RecordBatchHeader& header) {
+std::optional<RecordError> CheckOffsetDeltas(ByteView batch,
+                                             const RecordBatchHeader& header) {
   const ByteView records = batch.subspan(kBatchHeaderSize);
   const int32_t count = header.records_count;
   auto codec = CompressionTypeFromId(header.compression_codec());
-  if (!codec) return Status();
+  if (!codec) return std::nullopt;
   if (*codec == CompressionType::kNone) {
     return CheckRecordOffsetDeltas(records, count);
   }
   Result<Bytes> decompressed =
       Decompress(*codec, records, kMaxDecompressedRecordsSize);
-  if (!decompressed.ok()) return Status();
+  if (!decompressed.ok()) return std::nullopt;
   return CheckRecordOffsetDeltas(*decompressed, count);
+}
+
+// The refusal of a batch because of `errors` (Kafka's
+// RecordValidationException): INVALID_RECORD, with a message that sums them
+// up, for Produce v8's error_message.
+Error RefusedRecords(const std::vector<RecordError>& errors) {
+  std::string message =
+      std::to_string(errors.size()) + " record(s) refused, the first: record " +
+      std::to_string(errors[0].batch_index) + ", " + errors[0].message;
+  return InvalidRecord(message);
 }
 
 //! [validate batch]
@@ -57,8 +71,10 @@ Status CheckOffsetDeltas(ByteView batch, const RecordBatchHeader& header) {
 // checks of its bytes (UnifiedLog.analyzeAndValidateRecords and
 // LogValidator.validateBatch): the leader assigns offsets, so the producer
 // sends base offset 0 and offsets without gaps; and only the broker writes
-// control batches (transaction markers, Chapter 8).
-Status ValidateClientBatch(ByteView batch) {
+// control batches (transaction markers, Chapter 8). A record that breaks
+// them is named in `record_errors`.
+Status ValidateClientBatch(ByteView batch,
+                           std::vector<RecordError>& record_errors) {
   Result<RecordBatchHeader> header = DecodeBatchHeader(batch);
   if (!header.ok()) return header.status();
   if (header->base_offset != 0) {
@@ -74,15 +90,19 @@ Status ValidateClientBatch(ByteView batch) {
   if (header->attributes & kControlFlag) {
     return InvalidRecord("clients may not write control batches");
   }
-  return CheckOffsetDeltas(batch, *header);
+  if (std::optional<RecordError> error = CheckOffsetDeltas(batch, *header)) {
+    record_errors.push_back(*error);
+    return RefusedRecords(record_errors);
+  }
+  return Status();
 }
 //! [validate batch]
 
 }  // namespace
 
-Result<LogAppendInfo> Partition::AppendRecordsToLeader(ByteView batch,
-                                                       int64_t now_ms) {
-  if (Status valid = ValidateClientBatch(batch); !valid.ok()) {
+Result<LogAppendInfo> Partition::AppendRecordsToLeader(
+    ByteView batch, int64_t now_ms, std::vector<RecordError>& record_errors) {
+  if (Status valid = ValidateClientBatch(batch, record_errors); !valid.ok()) {
     return valid.error();
   }
   return AppendInternalRecords(batch, now_ms);

@@ -16,6 +16,8 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "chapters/01_log/log.h"
 #include "chapters/02_partitions/log_manager.h"
@@ -23,6 +25,15 @@
 #include "lib/error.h"
 
 namespace kafka {
+
+/// A record that made validation refuse its batch (Kafka's RecordError):
+/// where it is in the batch, and why.
+struct RecordError {
+  int32_t batch_index = 0;
+  std::string message;
+
+  bool operator==(const RecordError&) const = default;
+};
 
 /// How far a fetch may read (Kafka's FetchIsolation): a follower copies up to
 /// the log end, a consumer reads committed records (up to the high
@@ -64,8 +75,11 @@ class Partition {
 
   /// Appends one batch from a client: checks what the leader's log checks of
   /// a client's batch (below), then appends it with offsets assigned.
-  /// INVALID_RECORD, or the log's errors.
-  Result<LogAppendInfo> AppendRecordsToLeader(ByteView batch, int64_t now_ms);
+  /// INVALID_RECORD, or the log's errors. A refusal because of particular
+  /// records (Kafka's RecordValidationException) names them in
+  /// `record_errors`, and its message sums them up.
+  Result<LogAppendInfo> AppendRecordsToLeader(
+      ByteView batch, int64_t now_ms, std::vector<RecordError>& record_errors);
   /// Appends a coordinator's own batch (to an internal topic): the broker
   /// wrote it, so only the log checks it.
   Result<LogAppendInfo> AppendInternalRecords(ByteView batch, int64_t now_ms);

@@ -323,6 +323,10 @@ Status PartitionApis::HandleProduce(const Request& request, Responder respond) {
           answer.error_code = results[i].error_code;
           answer.base_offset = results[i].base_offset;
           answer.log_start_offset = results[i].log_start_offset;
+          for (const RecordError& error : results[i].record_errors) {
+            answer.record_errors.push_back({error.batch_index, error.message});
+          }
+          answer.error_message = results[i].error_message;
         }
         // acks=0: the producer waits for nothing, and gets nothing.
         respond(acks == 0

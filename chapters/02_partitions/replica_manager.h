@@ -43,6 +43,10 @@ struct PartitionAppendResult {
   ErrorCode error_code = ErrorCode::kNone;
   int64_t base_offset = -1;
   int64_t log_start_offset = -1;
+  /// The records that made validation refuse the batch, if it names any
+  /// (Produce v8's record_errors), and then what sums them up.
+  std::vector<RecordError> record_errors;
+  std::optional<std::string> error_message;
 };
 
 /// An append of several partitions' records (one Produce request, or one

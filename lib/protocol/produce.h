@@ -5,9 +5,11 @@
 /// how durable the write must be before the answer (`acks`: 0 no answer at
 /// all, 1 the leader's log, -1 every in-sync replica, Chapter 6). The answer
 /// gives, per partition, an error code and the offset the leader assigned to
-/// the first record. Versions 3 to 7 are implemented: v3 is the first with
+/// the first record. Versions 3 to 9 are implemented: v3 is the first with
 /// record batch v2 and a transactional_id; v5 adds log_start_offset to the
-/// answer; v4, v6 and v7 change only what errors a client may expect.
+/// answer; v8 the records that made validation refuse a batch
+/// (record_errors) and a message; v9 is flexible; v4, v6 and v7 change only
+/// what errors a client may expect.
 ///
 /// The structs and their codec are generated from the schemas in
 /// `messages/` (Appendix B, "How messages are described").
