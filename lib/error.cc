@@ -86,6 +86,10 @@ std::string_view ErrorName(ErrorCode code) {
       return "UNKNOWN_LEADER_EPOCH";
     case ErrorCode::kUnknownTopicId:
       return "UNKNOWN_TOPIC_ID";
+    case ErrorCode::kMismatchedEndpointType:
+      return "MISMATCHED_ENDPOINT_TYPE";
+    case ErrorCode::kUnsupportedEndpointType:
+      return "UNSUPPORTED_ENDPOINT_TYPE";
   }
   return "UNKNOWN_ERROR_CODE";
 }

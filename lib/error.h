@@ -63,6 +63,8 @@ enum class ErrorCode : int16_t {
   kGroupSubscribedToTopic = 86,
   kInvalidRecord = 87,
   kUnknownTopicId = 100,
+  kMismatchedEndpointType = 114,
+  kUnsupportedEndpointType = 115,
 };
 
 /// Kafka's name for a code, e.g. "OFFSET_OUT_OF_RANGE".

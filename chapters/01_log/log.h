@@ -147,6 +147,11 @@ class Log {
   /// OFFSET_OUT_OF_RANGE.
   Status IncrementLogStartOffset(int64_t offset);
 
+  /// Takes new topic configs (IncrementalAlterConfigs; Kafka's
+  /// UnifiedLog.updateConfig): the next appends, rolls and retention checks
+  /// follow them.
+  void UpdateConfig(const LogConfig& config) { config_ = config; }
+
   /// fsyncs everything appended so far and records the recovery point.
   void Flush();
   /// Flushes and marks the shutdown clean, so the next Open skips recovery.

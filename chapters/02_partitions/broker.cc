@@ -1,6 +1,32 @@
 #include "chapters/02_partitions/broker.h"
 
+#include <algorithm>
+
 namespace kafka {
+
+std::vector<BrokerSetting> BrokerSettingsOf(const BrokerConfig& config) {
+  const std::string id = std::to_string(config.node_id);
+  // Kafka's defaults; a broker id and log.dirs always come from the file.
+  std::vector<BrokerSetting> settings = {
+      {"auto.create.topics.enable",
+       config.auto_create_topics_enable ? "true" : "false", "true", "BOOLEAN"},
+      {"broker.id", id, "-1", "INT"},
+      {"log.dirs", config.data_dir, "", "STRING"},
+      {"log.retention.check.interval.ms",
+       std::to_string(config.log_retention_check_interval_ms), "300000",
+       "LONG"},
+      {"node.id", id, "-1", "INT"},
+      {"num.partitions", std::to_string(config.num_partitions), "1", "INT"},
+  };
+  for (const TopicConfigDefinition& topic : TopicConfigDefinitions()) {
+    settings.push_back({std::string(topic.broker_setting),
+                        TopicConfigValue(config.log, topic.name),
+                        TopicConfigValue(LogConfig{}, topic.name), topic.type});
+  }
+  std::sort(settings.begin(), settings.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
+  return settings;
+}
 
 LocalBrokerComponents::LocalBrokerComponents(Environment& env,
                                              const BrokerConfig& config)
@@ -32,6 +58,10 @@ void Broker::Start(Environment& env) {
       components_->replicas(), components_->metadata(), components_->topics(),
       config_.auto_create_topics_enable});
   apis_->RegisterWith(handlers());
+  admin_apis_ = std::make_unique<AdminApis>(AdminApiComponents{
+      components_->metadata(), components_->topics(), components_->logs(),
+      config_.node_id, BrokerSettingsOf(config_)});
+  admin_apis_->RegisterWith(handlers());
 }
 //! [wiring]
 

@@ -6,14 +6,14 @@
 ///
 ///   request handlers   decode, check, call a component, encode; the
 ///                      registry of APIs also answers ApiVersions
-///                      (RequestHandlers, PartitionApis)
+///                      (RequestHandlers, PartitionApis, AdminApis)
 ///   ReplicaManager     appends to and reads from the partitions this broker
 ///                      leads, each a Partition over a Chapter 1 log
 ///                      (LocalReplicaManager: one replica each)
 ///   purgatory          fetches waiting for min_bytes (long polls)
 ///   MetadataCache      brokers, topics, partitions and their leaders
 ///                      (LocalMetadataCache: a cluster of one)
-///   topic admin        creates topics and partitions (LocalTopicAdmin)
+///   topic admin        creates, alters and deletes topics (LocalTopicAdmin)
 ///   LogManager         the logs under log.dirs
 ///
 /// Start is the wiring, and the place to compare one chapter's broker with
@@ -25,6 +25,7 @@
 #include <memory>
 #include <string>
 
+#include "chapters/02_partitions/admin_apis.h"
 #include "chapters/02_partitions/local_replica_manager.h"
 #include "chapters/02_partitions/log_manager.h"
 #include "chapters/02_partitions/metadata_cache.h"
@@ -32,6 +33,7 @@
 #include "chapters/02_partitions/topic_admin.h"
 #include "lib/node/request_handlers.h"
 // The messages of the APIs this broker serves, for its clients and tests.
+#include "lib/protocol/admin.h"
 #include "lib/protocol/create_topics.h"
 #include "lib/protocol/fetch.h"
 #include "lib/protocol/list_offsets.h"
@@ -52,6 +54,10 @@ struct BrokerConfig {
   int64_t log_retention_check_interval_ms = 300'000;
   std::string cluster_id = "literate-kafka";
 };
+
+/// The broker's settings as DescribeConfigs shows them, by Kafka's
+/// server.properties names.
+std::vector<BrokerSetting> BrokerSettingsOf(const BrokerConfig& config);
 
 /// Chapter 2's components, built and wired for one broker. Later chapters'
 /// brokers that keep them (Chapter 3's) start them the same way.
@@ -104,6 +110,7 @@ class Broker : public BrokerNode {
   BrokerConfig config_;
   std::unique_ptr<LocalBrokerComponents> components_;
   std::unique_ptr<PartitionApis> apis_;
+  std::unique_ptr<AdminApis> admin_apis_;
 };
 
 }  // namespace kafka

@@ -44,8 +44,10 @@ class DelayedFetch : public DelayedOperation {
 
   bool CanComplete() override {
     int64_t bytes = 0;
-    replicas_.ReadFromLocalLog(request_, bytes);
-    return bytes >= request_.min_bytes;
+    FetchResponse read = replicas_.ReadFromLocalLog(request_, bytes);
+    // A partition that fails now (one deleted meanwhile) fails at once, as in
+    // Kafka's DelayedFetch.
+    return bytes >= request_.min_bytes || AnyPartitionFailed(read);
   }
   void OnComplete(bool /*expired*/) override {
     int64_t bytes = 0;
@@ -91,6 +93,17 @@ void LocalReplicaManager::BecomeLeader(
     for (const LeadershipListener& listener : leadership_listeners_) {
       listener(id, /*is_leader=*/true);
     }
+  }
+}
+
+void LocalReplicaManager::StopReplicas(
+    const std::vector<TopicPartition>& partitions) {
+  for (const TopicPartition& id : partitions) {
+    if (partitions_.erase(id) == 0) continue;
+    for (const LeadershipListener& listener : leadership_listeners_) {
+      listener(id, /*is_leader=*/false);
+    }
+    fetch_purgatory_.CheckAndComplete(id);
   }
 }
 

@@ -31,6 +31,9 @@ class LocalReplicaManager : public ReplicaManager {
   /// Leads partitions just created (Kafka's broker learns of them from the
   /// metadata and becomes their leader: "makeLeaders").
   void BecomeLeader(const std::vector<TopicPartition>& partitions);
+  /// Stops the replicas of deleted partitions (Kafka's stopReplicas): they
+  /// are led here no more, and fetches waiting for them answer at once.
+  void StopReplicas(const std::vector<TopicPartition>& partitions);
 
   void AppendRecords(AppendRecordsRequest request,
                      AppendCallback on_done) override;

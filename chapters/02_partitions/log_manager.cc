@@ -15,30 +15,55 @@ constexpr char kTopicConfigDirectory[] = "config/topics";
 
 // A topic config that a LogConfig holds: Kafka's name, its type (Kafka's INT
 // or LONG, whatever field holds it here) and its smallest legal value, as
-// LogConfig.java defines them.
+// LogConfig.java defines them; the broker setting that is its default, and
+// what DescribeConfigs says it does.
 struct TopicConfigKey {
   std::string_view name;
   std::string_view type;
   int64_t minimum;
   std::variant<int64_t LogConfig::*, int32_t LogConfig::*> field;
+  std::string_view broker_setting;
+  std::string_view documentation;
 };
 
 constexpr int64_t kNoMinimum = std::numeric_limits<int64_t>::min();
 
 const TopicConfigKey kTopicConfigKeys[] = {
     // At least the smallest record Kafka ever had (v0: 14 bytes).
-    {"segment.bytes", "INT", 14, &LogConfig::segment_bytes},
-    {"segment.ms", "LONG", 1, &LogConfig::segment_ms},
+    {"segment.bytes", "INT", 14, &LogConfig::segment_bytes, "log.segment.bytes",
+     "The size at which the log rolls a new segment."},
+    {"segment.ms", "LONG", 1, &LogConfig::segment_ms, "log.roll.ms",
+     "The time span of records after which the log rolls a new segment."},
     // An index too small for one entry is always full: every append rolls.
-    {"segment.index.bytes", "INT", 4, &LogConfig::segment_index_bytes},
-    {"index.interval.bytes", "INT", 0, &LogConfig::index_interval_bytes},
-    {"retention.ms", "LONG", -1, &LogConfig::retention_ms},  // -1: forever
+    {"segment.index.bytes", "INT", 4, &LogConfig::segment_index_bytes,
+     "log.index.size.max.bytes",
+     "The largest size of a segment's offset index; a full index rolls."},
+    {"index.interval.bytes", "INT", 0, &LogConfig::index_interval_bytes,
+     "log.index.interval.bytes",
+     "The bytes of log between two entries of the offset index."},
+    {"retention.ms", "LONG", -1, &LogConfig::retention_ms,  // -1: forever
+     "log.retention.ms",
+     "How long a segment is kept after its newest record (-1: forever)."},
     // Any negative value means no limit.
-    {"retention.bytes", "LONG", kNoMinimum, &LogConfig::retention_bytes},
-    {"flush.messages", "LONG", 1, &LogConfig::flush_messages},
-    {"flush.ms", "LONG", 0, &LogConfig::flush_ms},
-    {"max.message.bytes", "INT", 0, &LogConfig::max_message_bytes},
+    {"retention.bytes", "LONG", kNoMinimum, &LogConfig::retention_bytes,
+     "log.retention.bytes",
+     "How large a partition may grow before old segments are deleted "
+     "(-1: no limit)."},
+    {"flush.messages", "LONG", 1, &LogConfig::flush_messages,
+     "log.flush.interval.messages", "The records appended between fsyncs."},
+    {"flush.ms", "LONG", 0, &LogConfig::flush_ms, "log.flush.interval.ms",
+     "The longest time between fsyncs."},
+    {"max.message.bytes", "INT", 0, &LogConfig::max_message_bytes,
+     "message.max.bytes", "The largest record batch the log accepts."},
 };
+
+// compression.type has no LogConfig field: its one legal value here keeps
+// batches as the producer compressed them (CheckCompressionType).
+constexpr TopicConfigDefinition kCompressionType = {
+    "compression.type", "STRING", "compression.type",
+    "The codec the broker compresses batches with; producer keeps the "
+    "producer's."};
+constexpr char kProducerCompression[] = "producer";
 
 const TopicConfigKey* FindTopicConfigKey(std::string_view name) {
   for (const TopicConfigKey& key : kTopicConfigKeys) {
@@ -104,7 +129,7 @@ std::optional<int64_t> ParseConfigNumber(const TopicConfigKey& key,
 // producer compressed it, and that is all this broker does; Kafka's other
 // values make the broker recompress every batch to that codec.
 Status CheckCompressionType(std::string_view value) {
-  if (value == "producer") return Status();
+  if (value == kProducerCompression) return Status();
   for (std::string_view codec :
        {"uncompressed", "zstd", "lz4", "snappy", "gzip"}) {
     if (value == codec) {
@@ -118,6 +143,11 @@ Status CheckCompressionType(std::string_view value) {
                "Invalid value " + std::string(value) +
                    " for configuration compression.type: String must be one "
                    "of: uncompressed, zstd, lz4, snappy, gzip, producer"};
+}
+
+Result<LogConfig> ParseOverrides(const TopicConfigOverrides& configs,
+                                 const LogConfig& defaults) {
+  return ParseTopicConfigs({configs.begin(), configs.end()}, defaults);
 }
 
 // Lines of `key<separator>value`, the value without the blanks that start
@@ -152,7 +182,50 @@ std::vector<std::pair<std::string, std::string>> ParseMetadataLines(
 
 constexpr char kPartitionMetadataFile[] = "partition.metadata";
 
+// Kafka's suffix for a partition directory marked for deletion
+// (LocalLog.DeleteDirSuffix).
+constexpr std::string_view kDeleteDirSuffix = "-delete";
+
+bool IsMarkedForDeletion(std::string_view directory) {
+  return directory.ends_with(kDeleteDirSuffix);
+}
+
+// "<topic>-<partition>.<32 hex digits>-delete", as Kafka names it
+// (LocalLog.logDeleteDirName): a new name at each deletion, so that a topic
+// deleted twice under one name leaves two directories, not one clash.
+std::string DeleteDirName(const TopicPartition& partition,
+                          std::mt19937_64& random) {
+  static constexpr char kHexDigits[] = "0123456789abcdef";
+  const Uuid id = Uuid::Random(random);
+  std::string unique;
+  for (uint8_t byte : id.bytes()) {
+    unique += kHexDigits[byte >> 4];
+    unique += kHexDigits[byte & 0xF];
+  }
+  return partition.DirectoryName() + "." + unique +
+         std::string(kDeleteDirSuffix);
+}
+
 }  // namespace
+
+const std::vector<TopicConfigDefinition>& TopicConfigDefinitions() {
+  static const std::vector<TopicConfigDefinition> definitions = [] {
+    std::vector<TopicConfigDefinition> all = {kCompressionType};
+    for (const TopicConfigKey& key : kTopicConfigKeys) {
+      all.push_back(
+          {key.name, key.type, key.broker_setting, key.documentation});
+    }
+    std::sort(all.begin(), all.end(),
+              [](const auto& a, const auto& b) { return a.name < b.name; });
+    return all;
+  }();
+  return definitions;
+}
+
+std::string TopicConfigValue(const LogConfig& config, std::string_view name) {
+  if (name == kCompressionType.name) return kProducerCompression;
+  return std::to_string(GetConfig(config, *FindTopicConfigKey(name)));
+}
 
 std::string TopicPartition::DirectoryName() const {
   return topic + "-" + std::to_string(partition);
@@ -235,9 +308,18 @@ void LogManager::LoadLogs(int64_t now_ms, std::mt19937_64& random) {
   CreateDirectoriesDurably(storage_, data_dir_);
   std::vector<TopicPartition> without_id;
   for (const std::string& name : storage_.ListDirectories(data_dir_)) {
+    // A deletion the broker did not finish before it stopped.
+    if (IsMarkedForDeletion(name)) {
+      logs_to_delete_.push_back(data_dir_ + "/" + name);
+      continue;
+    }
     auto partition = TopicPartition::FromDirectoryName(name);
     if (!partition) continue;
-    OpenLog(*partition, ReadTopicConfig(partition->topic), now_ms);
+    auto [configs, first] = topic_overrides_.try_emplace(partition->topic);
+    if (first) configs->second = ReadTopicConfig(partition->topic);
+    // ReadTopicConfig keeps only configs that parse.
+    OpenLog(*partition, ParseOverrides(configs->second, defaults_).value(),
+            now_ms);
     if (auto id = ReadPartitionMetadata(*partition)) {
       // The first partition's id is the topic's (they agree unless edited).
       topic_ids_.try_emplace(partition->topic, *id);
@@ -249,6 +331,7 @@ void LogManager::LoadLogs(int64_t now_ms, std::mt19937_64& random) {
     topic_ids_.try_emplace(partition.topic, Uuid::Random(random));
     WritePartitionMetadata(partition);
   }
+  DeleteLogsMarkedForDeletion();
 }
 
 std::string LogManager::PartitionMetadataPath(
@@ -286,26 +369,24 @@ std::string LogManager::TopicConfigPath(const std::string& topic) const {
 }
 
 void LogManager::WriteTopicConfig(const std::string& topic,
-                                  const LogConfig& config) {
+                                  const TopicConfigOverrides& configs) {
   std::string properties;
-  for (const TopicConfigKey& key : kTopicConfigKeys) {
-    if (GetConfig(config, key) == GetConfig(defaults_, key)) continue;
-    properties += std::string(key.name) + "=" +
-                  std::to_string(GetConfig(config, key)) + "\n";
+  for (const auto& [name, value] : configs) {
+    properties += name + "=" + value + "\n";
   }
   CreateDirectoriesDurably(storage_, data_dir_ + "/" + kTopicConfigDirectory);
   WriteFileAtomically(storage_, TopicConfigPath(topic), AsBytes(properties));
 }
 
-LogConfig LogManager::ReadTopicConfig(const std::string& topic) const {
+TopicConfigOverrides LogManager::ReadTopicConfig(
+    const std::string& topic) const {
   const std::string path = TopicConfigPath(topic);
-  if (!storage_.Exists(path)) return defaults_;
-  Bytes contents = ReadWholeFile(storage_, path);
+  if (!storage_.Exists(path)) return {};
+  auto stored = ParseProperties(AsString(ReadWholeFile(storage_, path)));
   // Written atomically, so whole; one that does not parse was edited by
   // hand, and the broker serves the topic with its defaults.
-  Result<LogConfig> stored =
-      ParseTopicConfigs(ParseProperties(AsString(contents)), defaults_);
-  return stored.ok() ? *stored : defaults_;
+  if (!ParseTopicConfigs(stored, defaults_).ok()) return {};
+  return {stored.begin(), stored.end()};
 }
 
 Log& LogManager::OpenLog(const TopicPartition& partition,
@@ -332,14 +413,17 @@ Status LogManager::CanCreateTopic(const std::string& topic,
 }
 
 Status LogManager::CreateTopic(const std::string& topic, int32_t partitions,
-                               const LogConfig& config, int64_t now_ms,
-                               const Uuid& topic_id) {
+                               const TopicConfigOverrides& configs,
+                               int64_t now_ms, const Uuid& topic_id) {
   if (Status can = CanCreateTopic(topic, partitions); !can.ok()) return can;
+  Result<LogConfig> config = ParseOverrides(configs, defaults_);
+  if (!config.ok()) return config.status();
   // Configs first: a partition directory never exists without them.
-  WriteTopicConfig(topic, config);
+  WriteTopicConfig(topic, configs);
+  topic_overrides_[topic] = configs;
   topic_ids_[topic] = topic_id;
   for (int32_t p = 0; p < partitions; ++p) {
-    OpenLog({topic, p}, config, now_ms);
+    OpenLog({topic, p}, *config, now_ms);
     WritePartitionMetadata({topic, p});
   }
   return Status();
@@ -372,6 +456,65 @@ Status LogManager::AddPartitions(const std::string& topic, int32_t partitions,
   for (int32_t p = PartitionCount(topic); p < partitions; ++p) {
     OpenLog({topic, p}, topic_configs_.at(topic), now_ms);
     WritePartitionMetadata({topic, p});
+  }
+  return Status();
+}
+
+//! [delete topic]
+Status LogManager::DeleteTopic(const std::string& topic,
+                               std::mt19937_64& random) {
+  const int32_t partitions = PartitionCount(topic);
+  if (partitions == 0) {
+    return Error{ErrorCode::kUnknownTopicOrPartition,
+                 "topic '" + topic + "' does not exist"};
+  }
+  for (int32_t p = 0; p < partitions; ++p) MarkForDeletion({topic, p}, random);
+  // The renames are the deletion: once durable, no restart loads the topic.
+  storage_.SyncDirectory(data_dir_);
+  storage_.Remove(TopicConfigPath(topic));
+  storage_.SyncDirectory(ParentDirectory(TopicConfigPath(topic)));
+  topic_configs_.erase(topic);
+  topic_overrides_.erase(topic);
+  topic_ids_.erase(topic);
+  return Status();
+}
+
+void LogManager::MarkForDeletion(const TopicPartition& partition,
+                                 std::mt19937_64& random) {
+  logs_.erase(partition);  // closes its files
+  const std::string renamed =
+      data_dir_ + "/" + DeleteDirName(partition, random);
+  storage_.RenameDirectory(data_dir_ + "/" + partition.DirectoryName(),
+                           renamed);
+  logs_to_delete_.push_back(renamed);
+}
+
+void LogManager::DeleteLogsMarkedForDeletion() {
+  if (logs_to_delete_.empty()) return;
+  for (const std::string& dir : logs_to_delete_) storage_.RemoveDirectory(dir);
+  storage_.SyncDirectory(data_dir_);
+  logs_to_delete_.clear();
+}
+//! [delete topic]
+
+std::optional<TopicConfigOverrides> LogManager::TopicConfigs(
+    const std::string& topic) const {
+  if (PartitionCount(topic) == 0) return std::nullopt;
+  auto found = topic_overrides_.find(topic);
+  return found == topic_overrides_.end() ? TopicConfigOverrides()
+                                         : found->second;
+}
+
+Status LogManager::AlterTopicConfigs(const std::string& topic,
+                                     const TopicConfigOverrides& configs) {
+  Result<LogConfig> config = ParseOverrides(configs, defaults_);
+  if (!config.ok()) return config.status();
+  WriteTopicConfig(topic, configs);
+  topic_overrides_[topic] = configs;
+  topic_configs_[topic] = *config;
+  for (auto it = logs_.lower_bound({topic, 0});
+       it != logs_.end() && it->first.topic == topic; ++it) {
+    it->second->UpdateConfig(*config);
   }
   return Status();
 }

@@ -11,11 +11,20 @@
 /// hash(key) % partition count, so removing a partition would both lose its
 /// data and send its keys elsewhere.
 ///
-/// A topic's configs (the ones set at creation, which override the broker's
-/// log.* defaults) are kept in a small properties file per topic,
+/// A topic's configs (the ones set for it, at creation or later by
+/// IncrementalAlterConfigs, which override the broker's log.* defaults) are
+/// kept in a small properties file per topic,
 /// `<data dir>/config/topics/<topic>.properties`, one `name=value` a line,
-/// written atomically before the topic's first partition directory exists. A
-/// restarted broker reads it back, so retention.ms=1000 stays 1000.
+/// written atomically before the topic's first partition directory exists and
+/// at every change. A restarted broker reads it back, so retention.ms=1000
+/// stays 1000. A change also reaches the topic's open logs at once.
+///
+/// Deleting a topic is made crash-safe as Kafka's LogManager makes it: each
+/// partition directory is first renamed `<topic>-<partition>.<id>-delete`
+/// (one rename, durable once the data directory is synced), and removed
+/// later (file.delete.delay.ms). A directory with that suffix is never loaded
+/// as a partition: a broker that crashed between the two steps finishes the
+/// removal when it starts.
 ///
 /// Each topic also has a topic id (KIP-516), drawn when it is created, which
 /// every partition directory keeps in a file `partition.metadata`, in Kafka's
@@ -79,12 +88,31 @@ Result<LogConfig> ParseTopicConfigs(
     const std::vector<std::pair<std::string, std::string>>& configs,
     const LogConfig& defaults);
 
+/// A topic config this broker implements, as DescribeConfigs describes it.
+struct TopicConfigDefinition {
+  std::string_view name;
+  std::string_view type;  ///< Kafka's ConfigDef type: INT, LONG or STRING
+  /// The server.properties setting that gives its default (Kafka's
+  /// ServerTopicConfigSynonyms).
+  std::string_view broker_setting;
+  std::string_view documentation;
+};
+/// Every topic config this broker implements, in Kafka's alphabetical order.
+const std::vector<TopicConfigDefinition>& TopicConfigDefinitions();
+/// The value of topic config `name` in `config`, as Kafka prints it.
+std::string TopicConfigValue(const LogConfig& config, std::string_view name);
+
+/// The configs set for one topic (its overrides of the broker's defaults),
+/// by name.
+using TopicConfigOverrides = std::map<std::string, std::string>;
+
 class LogManager {
  public:
   LogManager(Storage& storage, std::string data_dir, LogConfig defaults);
 
   /// Opens (and recovers) every partition found under the data directory,
-  /// with its topic's id from partition.metadata. A partition without one (a
+  /// with its topic's id from partition.metadata, after removing the
+  /// directories of partitions marked for deletion. A partition without one (a
   /// data directory from before topic ids) gets its topic's, or, if no
   /// partition of the topic has one, a new id drawn from `random`.
   void LoadLogs(int64_t now_ms, std::mt19937_64& random);
@@ -92,12 +120,12 @@ class LogManager {
   /// Whether CreateTopic would succeed: INVALID_TOPIC_EXCEPTION,
   /// TOPIC_ALREADY_EXISTS or INVALID_PARTITIONS if not.
   Status CanCreateTopic(const std::string& topic, int32_t partitions) const;
-  /// Creates the topic's partitions, empty (after CanCreateTopic's checks),
-  /// and stores the configs in which `config` differs from the broker's
-  /// defaults, so that they survive a restart, and the topic's id in each
-  /// partition's directory.
+  /// Creates the topic's partitions, empty (after CanCreateTopic's checks,
+  /// and ParseTopicConfigs' of `configs`), and stores the configs, so that
+  /// they survive a restart, and the topic's id in each partition's
+  /// directory.
   Status CreateTopic(const std::string& topic, int32_t partitions,
-                     const LogConfig& config, int64_t now_ms,
+                     const TopicConfigOverrides& configs, int64_t now_ms,
                      const Uuid& topic_id);
   /// Whether AddPartitions would succeed: UNKNOWN_TOPIC_OR_PARTITION, or
   /// INVALID_PARTITIONS unless `partitions` is more than the topic has.
@@ -105,6 +133,24 @@ class LogManager {
   /// Grows a topic to `partitions` (after CanAddPartitions's checks).
   Status AddPartitions(const std::string& topic, int32_t partitions,
                        int64_t now_ms);
+
+  /// Deletes a topic (UNKNOWN_TOPIC_OR_PARTITION if there is none): its
+  /// partition directories are renamed for deletion, durably, and their logs
+  /// closed; DeleteLogsMarkedForDeletion removes them. Nothing may use the
+  /// topic's logs any more (the ReplicaManager stops its replicas first).
+  Status DeleteTopic(const std::string& topic, std::mt19937_64& random);
+  /// Removes the directories that DeleteTopic renamed.
+  void DeleteLogsMarkedForDeletion();
+
+  /// The configs set for a topic; nullopt if there is no such topic.
+  std::optional<TopicConfigOverrides> TopicConfigs(
+      const std::string& topic) const;
+  /// Replaces the configs set for a topic: INVALID_CONFIG (ParseTopicConfigs)
+  /// if they are not legal. Stored before the topic's logs take them.
+  Status AlterTopicConfigs(const std::string& topic,
+                           const TopicConfigOverrides& configs);
+  /// The broker's defaults for the topic configs (its log.* settings).
+  const LogConfig& defaults() const { return defaults_; }
 
   /// The partition's log, or nullptr.
   Log* GetLog(const TopicPartition& partition) const;
@@ -123,10 +169,13 @@ class LogManager {
   Log& OpenLog(const TopicPartition& partition, const LogConfig& config,
                int64_t now_ms);
   std::string TopicConfigPath(const std::string& topic) const;
-  void WriteTopicConfig(const std::string& topic, const LogConfig& config);
-  /// The stored configs of a topic, or the defaults if it has none that
-  /// parse.
-  LogConfig ReadTopicConfig(const std::string& topic) const;
+  void WriteTopicConfig(const std::string& topic,
+                        const TopicConfigOverrides& configs);
+  /// The stored configs of a topic; none if it has none that parse.
+  TopicConfigOverrides ReadTopicConfig(const std::string& topic) const;
+  /// Renames a partition's directory for deletion and forgets its log.
+  void MarkForDeletion(const TopicPartition& partition,
+                       std::mt19937_64& random);
   std::string PartitionMetadataPath(const TopicPartition& partition) const;
   /// Writes partition.metadata for a partition of a topic with an id.
   void WritePartitionMetadata(const TopicPartition& partition);
@@ -139,7 +188,10 @@ class LogManager {
   LogConfig defaults_;
   std::map<TopicPartition, std::unique_ptr<Log>> logs_;
   std::map<std::string, LogConfig> topic_configs_;
+  std::map<std::string, TopicConfigOverrides> topic_overrides_;
   std::map<std::string, Uuid> topic_ids_;
+  /// Directories renamed by DeleteTopic, not yet removed.
+  std::vector<std::string> logs_to_delete_;
 };
 
 }  // namespace kafka

@@ -17,6 +17,46 @@ Error OneBrokerOnly(NodeId self) {
                "this cluster has one broker, " + std::to_string(self)};
 }
 
+// Kafka's file.delete.delay.ms default: how long a deleted partition's
+// renamed directory stays before it is removed.
+constexpr int64_t kFileDeleteDelayMs = 60'000;
+
+bool IsTopicConfig(const std::string& name) {
+  for (const TopicConfigDefinition& config : TopicConfigDefinitions()) {
+    if (config.name == name) return true;
+  }
+  return false;
+}
+
+const char* OperationName(ConfigChange::Operation operation) {
+  return operation == ConfigChange::Operation::kAppend ? "APPEND" : "SUBTRACT";
+}
+
+// One change to a topic's configs, as Kafka's controller applies it
+// (ConfigurationControlManager): SET and DELETE any config; APPEND and
+// SUBTRACT only lists, and no topic config here is one.
+Status ApplyConfigChange(const ConfigChange& change,
+                         TopicConfigOverrides& configs) {
+  if (!IsTopicConfig(change.name)) {
+    return Error{ErrorCode::kInvalidConfig,
+                 "Unknown topic config name: " + change.name};
+  }
+  switch (change.operation) {
+    case ConfigChange::Operation::kSet:
+      configs[change.name] = change.value;
+      return Status();
+    case ConfigChange::Operation::kDelete:
+      configs.erase(change.name);
+      return Status();
+    case ConfigChange::Operation::kAppend:
+    case ConfigChange::Operation::kSubtract:
+      break;
+  }
+  return Error{ErrorCode::kInvalidConfig,
+               std::string("Can't ") + OperationName(change.operation) +
+                   " to key " + change.name + " because its type is not LIST."};
+}
+
 }  // namespace
 
 void LocalTopicAdmin::CreateTopic(const CreateTopicsRequest::Topic& topic,
@@ -28,6 +68,16 @@ void LocalTopicAdmin::CreatePartitions(
     const CreatePartitionsRequest::Topic& topic, bool validate_only,
     Done done) {
   done(Grow(topic, validate_only));
+}
+
+void LocalTopicAdmin::AlterTopicConfigs(
+    const std::string& topic, const std::vector<ConfigChange>& changes,
+    bool validate_only, Done done) {
+  done(AlterConfigs(topic, changes, validate_only));
+}
+
+void LocalTopicAdmin::DeleteTopic(const std::string& topic, Done done) {
+  done(Delete(topic));
 }
 
 Status LocalTopicAdmin::Create(const CreateTopicsRequest::Topic& topic,
@@ -56,8 +106,10 @@ Status LocalTopicAdmin::Create(const CreateTopicsRequest::Topic& topic,
   if (!log_config.ok()) return log_config.status();
   if (validate_only) return logs_.CanCreateTopic(topic.name, partitions);
   // The controller draws a new topic's id in Kafka; here, this broker does.
-  Status created = logs_.CreateTopic(topic.name, partitions, *log_config,
-                                     env_.NowMs(), Uuid::Random(env_.random()));
+  Status created =
+      logs_.CreateTopic(topic.name, partitions,
+                        TopicConfigOverrides(configs.begin(), configs.end()),
+                        env_.NowMs(), Uuid::Random(env_.random()));
   if (created.ok()) LeadPartitionsFrom(topic.name, 0);
   return created;
 }
@@ -76,6 +128,51 @@ Status LocalTopicAdmin::Grow(const CreatePartitionsRequest::Topic& topic,
   if (grown.ok()) LeadPartitionsFrom(topic.name, before);
   return grown;
 }
+
+Status LocalTopicAdmin::AlterConfigs(const std::string& topic,
+                                     const std::vector<ConfigChange>& changes,
+                                     bool validate_only) {
+  std::optional<TopicConfigOverrides> configs = logs_.TopicConfigs(topic);
+  if (!configs) {
+    return Error{ErrorCode::kUnknownTopicOrPartition,
+                 "topic '" + topic + "' does not exist"};
+  }
+  for (const ConfigChange& change : changes) {
+    if (Status applied = ApplyConfigChange(change, *configs); !applied.ok()) {
+      return applied;
+    }
+  }
+  if (validate_only) {
+    return ParseTopicConfigs({configs->begin(), configs->end()}, defaults_.log)
+        .status();
+  }
+  return logs_.AlterTopicConfigs(topic, *configs);
+}
+
+//! [delete topic]
+Status LocalTopicAdmin::Delete(const std::string& topic) {
+  const int32_t partitions = logs_.PartitionCount(topic);
+  if (partitions == 0) {
+    return Error{ErrorCode::kUnknownTopicOrPartition,
+                 "topic '" + topic + "' does not exist"};
+  }
+  // Kafka's broker would delete it (only its tools refuse); here the group
+  // coordinator keeps its state in __consumer_offsets and cannot lose it.
+  if (IsInternalTopic(topic)) {
+    return Error{
+        ErrorCode::kInvalidRequest,
+        "topic '" + topic + "' is an internal topic and cannot be deleted"};
+  }
+  std::vector<TopicPartition> deleted;
+  for (int32_t p = 0; p < partitions; ++p) deleted.push_back({topic, p});
+  // No append or read may reach the logs once they are gone.
+  replicas_.StopReplicas(deleted);
+  Status marked = logs_.DeleteTopic(topic, env_.random());
+  env_.StartTimer(kFileDeleteDelayMs,
+                  [this] { logs_.DeleteLogsMarkedForDeletion(); });
+  return marked;
+}
+//! [delete topic]
 
 void LocalTopicAdmin::LeadPartitionsFrom(const std::string& topic,
                                          int32_t first) {

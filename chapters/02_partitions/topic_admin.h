@@ -1,8 +1,10 @@
 /// \file
-/// Topic admin: creating topics and growing them.
+/// Topic admin: creating topics, growing them, changing their configs and
+/// deleting them.
 ///
-/// CreateTopics, CreatePartitions and the auto-creation of a topic that a
-/// Metadata request names all end here. A Kafka broker does not decide these
+/// CreateTopics, CreatePartitions, IncrementalAlterConfigs of a topic,
+/// DeleteTopics and the auto-creation of a topic that a Metadata request
+/// names all end here. A Kafka broker does not decide these
 /// alone: it forwards them to the controller (KIP-590), which places the
 /// replicas, writes the change to the metadata log, and answers once it is
 /// committed; the brokers then create the partitions they were given. So the
@@ -11,10 +13,15 @@
 /// a forwarding one.
 ///
 /// Chapter 2's LocalTopicAdmin does it on this broker: the LogManager creates
-/// the partitions' logs, and the ReplicaManager becomes their leader.
+/// the partitions' logs, and the ReplicaManager becomes their leader; for a
+/// deletion, the ReplicaManager stops the replicas and the LogManager deletes
+/// the logs (Kafka's broker does the same when the deletion reaches it in the
+/// metadata).
 #pragma once
 
 #include <functional>
+#include <string>
+#include <vector>
 
 #include "chapters/02_partitions/local_replica_manager.h"
 #include "chapters/02_partitions/log_manager.h"
@@ -23,6 +30,20 @@
 #include "lib/protocol/create_topics.h"
 
 namespace kafka {
+
+/// One change of one config (IncrementalAlterConfigs' AlterableConfig), with
+/// Kafka's operations (AlterConfigOp.OpType).
+struct ConfigChange {
+  enum class Operation : int8_t {
+    kSet = 0,
+    kDelete = 1,
+    kAppend = 2,
+    kSubtract = 3
+  };
+  std::string name;
+  Operation operation = Operation::kSet;
+  std::string value;  ///< unused by kDelete
+};
 
 class TopicAdmin {
  public:
@@ -39,6 +60,16 @@ class TopicAdmin {
   /// INVALID_PARTITIONS or INVALID_REPLICA_ASSIGNMENT if not.
   virtual void CreatePartitions(const CreatePartitionsRequest::Topic& topic,
                                 bool validate_only, Done done) = 0;
+  /// Changes a topic's configs, all or none (with `validate_only`, only
+  /// checks): UNKNOWN_TOPIC_OR_PARTITION, or INVALID_CONFIG for an unknown
+  /// name, an illegal value, or APPEND or SUBTRACT of a config that is not a
+  /// list.
+  virtual void AlterTopicConfigs(const std::string& topic,
+                                 const std::vector<ConfigChange>& changes,
+                                 bool validate_only, Done done) = 0;
+  /// Deletes a topic, its partitions and their records:
+  /// UNKNOWN_TOPIC_OR_PARTITION, or INVALID_REQUEST for an internal topic.
+  virtual void DeleteTopic(const std::string& topic, Done done) = 0;
 };
 
 /// What the local topic admin needs of the broker's configuration.
@@ -58,10 +89,18 @@ class LocalTopicAdmin : public TopicAdmin {
                    Done done) override;
   void CreatePartitions(const CreatePartitionsRequest::Topic& topic,
                         bool validate_only, Done done) override;
+  void AlterTopicConfigs(const std::string& topic,
+                         const std::vector<ConfigChange>& changes,
+                         bool validate_only, Done done) override;
+  void DeleteTopic(const std::string& topic, Done done) override;
 
  private:
   Status Create(const CreateTopicsRequest::Topic& topic, bool validate_only);
   Status Grow(const CreatePartitionsRequest::Topic& topic, bool validate_only);
+  Status AlterConfigs(const std::string& topic,
+                      const std::vector<ConfigChange>& changes,
+                      bool validate_only);
+  Status Delete(const std::string& topic);
   /// The ReplicaManager leads the topic's partitions from `first` on.
   void LeadPartitionsFrom(const std::string& topic, int32_t first);
 

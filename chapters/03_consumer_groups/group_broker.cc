@@ -9,6 +9,10 @@ void GroupBroker::Start(Environment& env) {
       components_->replicas(), components_->metadata(), components_->topics(),
       config_.auto_create_topics_enable});
   partition_apis_->RegisterWith(handlers());
+  admin_apis_ = std::make_unique<AdminApis>(AdminApiComponents{
+      components_->metadata(), components_->topics(), components_->logs(),
+      config_.node_id, BrokerSettingsOf(config_)});
+  admin_apis_->RegisterWith(handlers());
 
   coordinator_ = std::make_unique<GroupCoordinator>(
       env, components_->replicas(), group_config_);

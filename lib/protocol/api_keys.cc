@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "lib/protocol/admin.h"
 #include "lib/protocol/create_topics.h"
 #include "lib/protocol/delete_records.h"
 #include "lib/protocol/fetch.h"
@@ -46,11 +47,18 @@ constexpr std::array kKnownApis = {
     // librdkafka asks with v3 first; kafka-python asks with v0.
     ApiInfo{ApiKey::kApiVersions, "ApiVersions", 0, 3, 3},
     FromSchema<CreateTopicsRequest>(ApiKey::kCreateTopics, "CreateTopics"),
+    FromSchema<DeleteTopicsRequest>(ApiKey::kDeleteTopics, "DeleteTopics"),
     FromSchema<DeleteRecordsRequest>(ApiKey::kDeleteRecords, "DeleteRecords"),
+    FromSchema<DescribeConfigsRequest>(ApiKey::kDescribeConfigs,
+                                       "DescribeConfigs"),
     FromSchema<CreatePartitionsRequest>(ApiKey::kCreatePartitions,
                                         "CreatePartitions"),
     FromSchema<DeleteGroupsRequest>(ApiKey::kDeleteGroups, "DeleteGroups"),
+    FromSchema<IncrementalAlterConfigsRequest>(ApiKey::kIncrementalAlterConfigs,
+                                               "IncrementalAlterConfigs"),
     FromSchema<OffsetDeleteRequest>(ApiKey::kOffsetDelete, "OffsetDelete"),
+    FromSchema<DescribeClusterRequest>(ApiKey::kDescribeCluster,
+                                       "DescribeCluster"),
 };
 
 }  // namespace

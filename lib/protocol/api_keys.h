@@ -41,10 +41,14 @@ enum class ApiKey : int16_t {
   kListGroups = 16,
   kApiVersions = 18,
   kCreateTopics = 19,
+  kDeleteTopics = 20,
   kDeleteRecords = 21,
+  kDescribeConfigs = 32,
   kCreatePartitions = 37,
   kDeleteGroups = 42,
+  kIncrementalAlterConfigs = 44,
   kOffsetDelete = 47,
+  kDescribeCluster = 60,
 };
 
 /// One API: its name, the versions this project implements, and the first
