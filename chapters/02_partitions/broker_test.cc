@@ -19,6 +19,21 @@ constexpr NodeId kBroker = 1;
 // The test's client node: the first id the cluster gives a client.
 constexpr NodeId kClient = Simulation::kFirstClientId;
 
+// A fetch request's topic: from each (partition, offset), at most
+// `partition_max_bytes`.
+FetchRequest::Topic FetchTopic(
+    const std::string& name,
+    const std::vector<std::pair<int32_t, int64_t>>& offsets,
+    int32_t partition_max_bytes = 1 << 20) {
+  FetchRequest::Topic topic{.topic = name};
+  for (auto [partition, offset] : offsets) {
+    topic.partitions.push_back({.partition = partition,
+                                .fetch_offset = offset,
+                                .partition_max_bytes = partition_max_bytes});
+  }
+  return topic;
+}
+
 // One broker, and a client node that does nothing by itself: the test sends
 // through its environment.
 class BrokerTest : public ::testing::Test {
@@ -67,7 +82,8 @@ class BrokerTest : public ::testing::Test {
                                  int32_t partition_max_bytes = 1 << 20) {
     FetchRequest request;
     request.max_wait_ms = max_wait_ms;
-    request.topics = {{topic, {{partition, offset, -1, partition_max_bytes}}}};
+    request.topics = {
+        FetchTopic(topic, {{partition, offset}}, partition_max_bytes)};
     return Call<FetchResponse>(ApiKey::kFetch, 6, request)
         .value()
         .responses[0]
@@ -533,7 +549,7 @@ TEST_F(BrokerTest, LongPollAnswersWhenDataArrives) {
   std::optional<int64_t> answered_at;
   FetchRequest request;
   request.max_wait_ms = 500;
-  request.topics = {{"orders", {{0, 0, -1, 1 << 20}}}};
+  request.topics = {FetchTopic("orders", {{0, 0}})};
   sim_.env(kClient).Send(kBroker, {int16_t(ApiKey::kFetch), 4, 0, "test"},
                          EncodeMessage(request, ApiKey::kFetch, 4), 5000,
                          [&](Result<Bytes>) { answered_at = sim_.now_ms(); });
@@ -553,6 +569,134 @@ TEST_F(BrokerTest, LongPollTimesOutEmpty) {
   FetchResponse::Partition fetched = Fetch("orders", 0, 0, /*max_wait_ms=*/300);
   EXPECT_GE(sim_.now_ms() - start, 300);
   EXPECT_TRUE(fetched.records->empty());
+}
+
+// Rule: every Fetch version reads the same records, and answers what it
+// added: no session error and session_id 0 (v7: this broker keeps no fetch
+// sessions), preferred_read_replica -1 (v11: read from the leader), and from
+// v13 the topic by its id, which the request names it by.
+TEST_F(BrokerTest, FetchAtEveryVersion) {
+  Metadata({"orders"});
+  Produce("orders", 0, Batch({"a", "b"}));
+  const Uuid id = *sim_.node<Broker>(kBroker).logs().TopicId("orders");
+  for (int16_t version = 4; version <= 14; ++version) {
+    SCOPED_TRACE(version);
+    FetchRequest request;
+    request.max_wait_ms = 0;
+    request.topics = {FetchTopic(version >= 13 ? "" : "orders", {{0, 0}})};
+    request.topics[0].topic_id = version >= 13 ? id : Uuid();
+    FetchResponse response =
+        Call<FetchResponse>(ApiKey::kFetch, version, request).value();
+    EXPECT_EQ(response.error_code, ErrorCode::kNone);
+    EXPECT_EQ(response.session_id, 0);
+    ASSERT_EQ(response.responses.size(), 1u);
+    EXPECT_EQ(response.responses[0].topic, version >= 13 ? "" : "orders");
+    EXPECT_EQ(response.responses[0].topic_id, version >= 13 ? id : Uuid());
+    const FetchResponse::Partition& fetched =
+        response.responses[0].partitions[0];
+    EXPECT_EQ(fetched.error_code, ErrorCode::kNone);
+    EXPECT_EQ(fetched.high_watermark, 2);
+    EXPECT_EQ(fetched.preferred_read_replica, -1);
+    EXPECT_EQ(ValuesIn(fetched.records), (std::vector<std::string>{"a", "b"}));
+  }
+}
+
+// Rule: this broker keeps no fetch sessions (KIP-227), as a Kafka broker
+// whose session cache is full: a full fetch (session epoch 0 or -1) is
+// answered outside any session, with session_id 0, also when it closes a
+// session (an id with epoch -1); an incremental one (any other epoch)
+// names a session it does not have: FETCH_SESSION_ID_NOT_FOUND, and no
+// partitions.
+TEST_F(BrokerTest, FetchWithoutSessions) {
+  Metadata({"orders"});
+  Produce("orders", 0, Batch({"a"}));
+  for (int16_t version = 7; version <= 14; ++version) {
+    SCOPED_TRACE(version);
+    FetchRequest request;
+    request.max_wait_ms = 0;
+    request.topics = {FetchTopic("orders", {{0, 0}})};
+    request.topics[0].topic_id =
+        *sim_.node<Broker>(kBroker).logs().TopicId("orders");
+    for (auto [session_id, epoch] : {std::pair{0, 0}, {0, -1}, {9, -1}}) {
+      request.session_id = session_id;
+      request.session_epoch = epoch;
+      FetchResponse full =
+          Call<FetchResponse>(ApiKey::kFetch, version, request).value();
+      EXPECT_EQ(full.error_code, ErrorCode::kNone);
+      EXPECT_EQ(full.session_id, 0);
+      ASSERT_EQ(full.responses.size(), 1u);
+      EXPECT_EQ(ValuesIn(full.responses[0].partitions[0].records),
+                std::vector<std::string>{"a"});
+    }
+    request.session_id = 9;
+    request.session_epoch = 1;
+    FetchResponse incremental =
+        Call<FetchResponse>(ApiKey::kFetch, version, request).value();
+    EXPECT_EQ(incremental.error_code, ErrorCode::kFetchSessionIdNotFound);
+    EXPECT_EQ(incremental.session_id, 0);
+    EXPECT_TRUE(incremental.responses.empty());
+  }
+}
+
+// Rule: from Fetch v9 the client names the leader epoch it knows; -1 skips
+// the check, the leader's own (0, its first) passes, an older one is
+// FENCED_LEADER_EPOCH and a newer one UNKNOWN_LEADER_EPOCH, without records
+// or offsets. Before v9 the field is not sent, so nothing is checked.
+TEST_F(BrokerTest, FetchChecksTheCurrentLeaderEpoch) {
+  Metadata({"orders"});
+  Produce("orders", 0, Batch({"a"}));
+  for (int16_t version = 4; version <= 14; ++version) {
+    SCOPED_TRACE(version);
+    FetchRequest request;
+    request.max_wait_ms = 0;
+    request.topics = {FetchTopic("orders", {{0, 0}, {0, 0}, {0, 0}, {0, 0}})};
+    request.topics[0].topic_id =
+        *sim_.node<Broker>(kBroker).logs().TopicId("orders");
+    const std::vector<int32_t> epochs = {-1, 0, -2, 1};
+    for (size_t i = 0; i < epochs.size(); ++i) {
+      request.topics[0].partitions[i].current_leader_epoch = epochs[i];
+    }
+    FetchResponse response =
+        Call<FetchResponse>(ApiKey::kFetch, version, request).value();
+    const auto& partitions = response.responses[0].partitions;
+    ASSERT_EQ(partitions.size(), 4u);
+    EXPECT_EQ(partitions[0].error_code, ErrorCode::kNone);
+    EXPECT_EQ(partitions[1].error_code, ErrorCode::kNone);
+    EXPECT_EQ(partitions[2].error_code,
+              version >= 9 ? ErrorCode::kFencedLeaderEpoch : ErrorCode::kNone);
+    EXPECT_EQ(partitions[3].error_code,
+              version >= 9 ? ErrorCode::kUnknownLeaderEpoch : ErrorCode::kNone);
+    EXPECT_EQ(partitions[3].high_watermark, version >= 9 ? -1 : 1);
+  }
+}
+
+// Rule: from Fetch v13 a topic id the broker does not know is
+// UNKNOWN_TOPIC_ID for each of its partitions (after the topics it knows,
+// as Kafka orders them); the known ones are read.
+TEST_F(BrokerTest, FetchUnknownTopicId) {
+  Metadata({"orders"});
+  Produce("orders", 0, Batch({"a"}));
+  const Uuid id = *sim_.node<Broker>(kBroker).logs().TopicId("orders");
+  const Uuid unknown(std::array<uint8_t, 16>{7});
+  FetchRequest request;
+  request.max_wait_ms = 0;
+  request.topics = {FetchTopic("", {{0, 0}, {1, 0}}), FetchTopic("", {{0, 0}})};
+  request.topics[0].topic_id = unknown;
+  request.topics[1].topic_id = id;
+  for (int16_t version = 13; version <= 14; ++version) {
+    FetchResponse response =
+        Call<FetchResponse>(ApiKey::kFetch, version, request).value();
+    ASSERT_EQ(response.responses.size(), 2u);
+    EXPECT_EQ(response.responses[0].topic_id, id);
+    EXPECT_EQ(ValuesIn(response.responses[0].partitions[0].records),
+              std::vector<std::string>{"a"});
+    EXPECT_EQ(response.responses[1].topic_id, unknown);
+    ASSERT_EQ(response.responses[1].partitions.size(), 2u);
+    EXPECT_EQ(response.responses[1].partitions[1].partition_index, 1);
+    for (const auto& partition : response.responses[1].partitions) {
+      EXPECT_EQ(partition.error_code, ErrorCode::kUnknownTopicId);
+    }
+  }
 }
 
 // Rule: a long poll does not wait when a partition has an error: the error
@@ -590,7 +734,8 @@ TEST_F(BrokerTest, FetchAnswersUnknownPartitionsAndReadsTheOthers) {
   Metadata({"orders"});
   Produce("orders", 0, Batch({"a"}));
   FetchRequest request;
-  request.topics = {{"orders", {{7, 0}, {0, 0}}}, {"nope", {{0, 0}}}};
+  request.topics = {FetchTopic("orders", {{7, 0}, {0, 0}}),
+                    FetchTopic("nope", {{0, 0}})};
   FetchResponse response = FetchMany(request);
   ASSERT_EQ(response.responses.size(), 2u);
   const auto& orders = response.responses[0];
@@ -623,7 +768,7 @@ TEST_F(BrokerTest, FetchSharesMaxBytesAmongPartitions) {
   }
   FetchRequest request;
   request.max_bytes = 3 * batch + batch / 2;
-  request.topics = {{"three", {{0, 0}, {1, 0}, {2, 0}}}};
+  request.topics = {FetchTopic("three", {{0, 0}, {1, 0}, {2, 0}})};
   for (auto& partition : request.topics[0].partitions) {
     partition.partition_max_bytes = 2 * batch;
   }
@@ -659,7 +804,7 @@ TEST_F(BrokerTest, FetchOnlyTheFirstPartitionWithDataMayExceedMaxBytes) {
   }
   FetchRequest request;
   request.max_bytes = 1;
-  request.topics = {{"three", {{0, 0}, {1, 0}, {2, 0}}}};
+  request.topics = {FetchTopic("three", {{0, 0}, {1, 0}, {2, 0}})};
   auto partitions = FetchMany(request).responses[0].partitions;
   ASSERT_EQ(partitions.size(), 3u);
   EXPECT_EQ(ValuesIn(partitions[0].records), (std::vector<std::string>{"p0"}));
@@ -682,7 +827,7 @@ TEST_F(BrokerTest, FetchListsAbortedTransactionsOnlyForReadCommitted) {
   Metadata({"orders"});
   Produce("orders", 0, Batch({"a"}));
   FetchRequest request;
-  request.topics = {{"orders", {{0, 0}}}};
+  request.topics = {FetchTopic("orders", {{0, 0}})};
   request.isolation_level = 0;  // read_uncommitted
   EXPECT_FALSE(FetchMany(request)
                    .responses[0]

@@ -180,10 +180,12 @@ void Consumer::FetchFromLeaders() {
     request.min_bytes = config_.fetch_min_bytes;
     request.max_bytes = config_.fetch_max_bytes;
     if (request.topics.empty() || request.topics.back().topic != p.topic) {
-      request.topics.push_back({p.topic, {}});
+      request.topics.push_back({.topic = p.topic});
     }
     request.topics.back().partitions.push_back(
-        {p.partition, position->second, -1, config_.max_partition_fetch_bytes});
+        {.partition = p.partition,
+         .fetch_offset = position->second,
+         .partition_max_bytes = config_.max_partition_fetch_bytes});
   }
   for (auto& [leader, request] : requests) {
     fetching_[leader] = true;

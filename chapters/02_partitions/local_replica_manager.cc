@@ -201,7 +201,10 @@ FetchResponse LocalReplicaManager::ReadFromLocalLog(const FetchRequest& request,
                                                     int64_t& bytes_read) const {
   // BEGIN LAB lab02_partitions LocalReplicaManager::ReadFromLocalLog
   // HINT: Answer every topic and partition asked for, in order.
+  // HINT: Answer each topic with the name and id it was asked with.
   // HINT: No partition here (GetPartition): UNKNOWN_TOPIC_OR_PARTITION.
+  // HINT: A current_leader_epoch the partition refuses
+  // HINT: (CheckCurrentLeaderEpoch) is the partition's error.
   // HINT: Else report the partition's high_watermark, last_stable_offset
   // HINT: and log_start_offset; read_committed gets an empty, not null,
   // HINT: aborted_transactions list.
@@ -219,7 +222,8 @@ FetchResponse LocalReplicaManager::ReadFromLocalLog(const FetchRequest& request,
   bytes_read = 0;
   for (const FetchRequest::Topic& topic : request.topics) {
     FetchResponse::Topic& answer =
-        response.responses.emplace_back(FetchResponse::Topic{topic.topic, {}});
+        response.responses.emplace_back(
+            FetchResponse::Topic{topic.topic, topic.topic_id, {}});
     for (const FetchRequest::Partition& wanted : topic.partitions) {
       FetchResponse::Partition& out = answer.partitions.emplace_back();
       out.partition_index = wanted.partition;
@@ -227,6 +231,12 @@ FetchResponse LocalReplicaManager::ReadFromLocalLog(const FetchRequest& request,
           GetPartition({topic.topic, wanted.partition});
       if (partition == nullptr) {
         out.error_code = ErrorCode::kUnknownTopicOrPartition;
+        continue;
+      }
+      Status epoch =
+          partition->CheckCurrentLeaderEpoch(wanted.current_leader_epoch);
+      if (!epoch.ok()) {
+        out.error_code = epoch.error().code;
         continue;
       }
       out.high_watermark = partition->high_watermark();

@@ -194,6 +194,39 @@ MetadataResponse::Topic UnknownTopicId(const Uuid& id) {
   return described;
 }
 
+// Kafka's FetchMetadata.isFull: session epoch 0 opens a session, -1 asks for
+// none; any other continues one.
+bool IsFullFetch(const FetchRequest& request) {
+  return request.session_epoch == 0 || request.session_epoch == -1;
+}
+
+// Fetch v13 and later name topics by id: each topic gets its name back from
+// the metadata, so that the ReplicaManager reads by name as before. A topic
+// whose id is unknown is taken out of the request, and answered here:
+// UNKNOWN_TOPIC_ID for each of its partitions.
+std::vector<FetchResponse::Topic> ResolveTopicIds(
+    FetchRequest& request, int16_t version, const MetadataCache& metadata) {
+  if (version < 13) return {};
+  std::vector<FetchResponse::Topic> unknown;
+  std::vector<FetchRequest::Topic> known;
+  for (FetchRequest::Topic& topic : request.topics) {
+    if (std::optional<std::string> name = metadata.TopicName(topic.topic_id)) {
+      topic.topic = *name;
+      known.push_back(std::move(topic));
+      continue;
+    }
+    FetchResponse::Topic& answer = unknown.emplace_back();
+    answer.topic_id = topic.topic_id;
+    for (const FetchRequest::Partition& wanted : topic.partitions) {
+      FetchResponse::Partition& out = answer.partitions.emplace_back();
+      out.partition_index = wanted.partition;
+      out.error_code = ErrorCode::kUnknownTopicId;
+    }
+  }
+  request.topics = std::move(known);
+  return unknown;
+}
+
 }  // namespace
 
 void PartitionApis::RegisterWith(RequestHandlers& handlers) {
@@ -341,10 +374,27 @@ Status PartitionApis::HandleProduce(const Request& request, Responder respond) {
 Status PartitionApis::HandleFetch(const Request& request, Responder respond) {
   Result<FetchRequest> decoded = DecodeRequestBody<FetchRequest>(request);
   if (!decoded.ok()) return decoded.status();
+  if (!IsFullFetch(*decoded)) {
+    // An incremental fetch (KIP-227) continues a session, and this broker
+    // keeps none: every session id is unknown. A full fetch (session epoch
+    // 0 or -1) closes the session it names, of which there is none, and
+    // is answered outside any session (session_id 0), as Kafka answers when
+    // its session cache is full.
+    FetchResponse refused;
+    refused.error_code = ErrorCode::kFetchSessionIdNotFound;
+    respond(EncodeResponseBody(refused, request.header));
+    return Status();
+  }
+  std::vector<FetchResponse::Topic> unknown_ids = ResolveTopicIds(
+      *decoded, request.header.api_version, components_.metadata);
   components_.replicas.FetchMessages(
       std::move(decoded).value(),
-      [respond = std::move(respond),
-       header = request.header](FetchResponse response) {
+      [respond = std::move(respond), header = request.header,
+       unknown_ids = std::move(unknown_ids)](FetchResponse response) {
+        // Kafka answers the partitions refused before the read after the
+        // others.
+        response.responses.insert(response.responses.end(), unknown_ids.begin(),
+                                  unknown_ids.end());
         respond(EncodeResponseBody(response, header));
       });
   return Status();

@@ -7,9 +7,15 @@
 /// once min_bytes are available or max_wait_ms have passed. The answer carries,
 /// per partition, the batches, the high watermark (the end of what consumers
 /// may read) and, for read_committed consumers (Chapter 8), the last stable
-/// offset and the aborted transactions. Versions 4 to 6 are implemented: v4
-/// adds isolation_level, the last stable offset and aborted transactions; v5
-/// adds log_start_offset; v6 changes only the errors a client may expect.
+/// offset and the aborted transactions. Versions 4 to 14 are implemented:
+/// v4 adds isolation_level, the last stable offset and aborted transactions;
+/// v5 adds log_start_offset; v7 fetch sessions (KIP-227), which this broker
+/// answers without (session_id 0); v9 the leader epoch the client knows
+/// (current_leader_epoch, checked); v11 the consumer's rack and the preferred
+/// read replica (-1: the leader); v12 is flexible, with tagged fields sent
+/// only when set; v13 names topics by id (KIP-516). v6, v8, v10 and v14
+/// change only what errors a client may expect. v15 moves the follower's id
+/// into a tagged replica_state, for KRaft (Chapters 4 and 5).
 ///
 /// The structs and their codec are generated from the schemas in
 /// `messages/` (Appendix B, "How messages are described").

@@ -69,7 +69,10 @@ TEST(MessagesTest, FetchRoundTripsAtEveryVersion) {
   for (int16_t v = 4; v <= 6; ++v) {
     FetchRequest request;
     request.isolation_level = 1;
-    request.topics = {{"orders", {{0, 100, 5, 1 << 20}}}};
+    request.topics = {{.topic = "orders",
+                       .partitions = {{.partition = 0,
+                                       .fetch_offset = 100,
+                                       .log_start_offset = 5}}}};
     FetchRequest back = RoundTrip(request, ApiKey::kFetch, v);
     EXPECT_EQ(back.isolation_level, 1);
     EXPECT_EQ(back.topics[0].partitions[0].fetch_offset, 100);
@@ -82,7 +85,7 @@ TEST(MessagesTest, FetchRoundTripsAtEveryVersion) {
     p.aborted_transactions =
         std::vector<FetchResponse::AbortedTransaction>{{9, 101}};
     p.records = Bytes{7, 7};
-    response.responses = {{"orders", {p}}};
+    response.responses = {{.topic = "orders", .partitions = {p}}};
     FetchResponse r = RoundTrip(response, ApiKey::kFetch, v);
     const FetchResponse::Partition& got = r.responses[0].partitions[0];
     EXPECT_EQ(got.high_watermark, 120);
@@ -95,7 +98,7 @@ TEST(MessagesTest, FetchRoundTripsAtEveryVersion) {
 // Rule: a null aborted_transactions list is encoded as -1, not as empty.
 TEST(MessagesTest, FetchNullAbortedTransactions) {
   FetchResponse response;
-  response.responses = {{"t", {FetchResponse::Partition{}}}};
+  response.responses = {{.topic = "t", .partitions = {{}}}};
   FetchResponse r = RoundTrip(response, ApiKey::kFetch, 4);
   EXPECT_FALSE(r.responses[0].partitions[0].aborted_transactions.has_value());
 }
