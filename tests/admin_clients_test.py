@@ -1,8 +1,9 @@
 """Real Kafka admin clients against our broker, over TCP.
 
 - confluent-kafka's AdminClient (librdkafka 2.0.2: DescribeConfigs v1,
-  DeleteTopics v1): describes a topic's configs, with where each value comes
-  from, and the broker's read-only settings; deletes a topic, which Metadata
+  AlterConfigs v0, DeleteTopics v1): describes a topic's configs, with where
+  each value comes from, and the broker's read-only settings; replaces a
+  topic's configs, which a restart keeps; deletes a topic, which Metadata
   then no longer lists and which a restart does not bring back; an unknown
   topic is UNKNOWN_TOPIC_OR_PART.
 - kafka-python's KafkaAdminClient (DescribeConfigs v2, DeleteTopics v3 with
@@ -65,6 +66,27 @@ class AdminClients(unittest.TestCase):
             self.describe(ConfigResource("topic", "missing"))
         self.assertEqual(missing.exception.args[0].code(),
                          KafkaError.UNKNOWN_TOPIC_OR_PART)
+
+    def test_confluent_kafka_alters_configs_for_good(self):
+        self.create_topic("altered", {"flush.messages": "5"})
+        resource = ConfigResource("topic", "altered",
+                                  set_config={"retention.ms": "2000"})
+        self.admin.alter_configs([resource])[resource].result(10)
+        configs = self.describe(ConfigResource("topic", "altered"))
+        self.assertEqual(configs["retention.ms"].value, "2000")
+        self.assertEqual(configs["flush.messages"].source,
+                         ConfigSource.DEFAULT_CONFIG.value)
+        self.broker.restart()
+        self.admin = AdminClient({"bootstrap.servers": self.broker.bootstrap})
+        configs = self.describe(ConfigResource("topic", "altered"))
+        self.assertEqual(configs["retention.ms"].value, "2000")
+
+        broker = ConfigResource("broker", BROKER_ID,
+                                set_config={"num.partitions": "3"})
+        with self.assertRaises(KafkaException) as refused:
+            self.admin.alter_configs([broker])[broker].result(10)
+        self.assertEqual(refused.exception.args[0].code(),
+                         KafkaError.INVALID_REQUEST)
 
     def test_confluent_kafka_deletes_topics_for_good(self):
         self.create_topic("doomed", {})

@@ -155,7 +155,7 @@ Result<bool> IsThisBroker(const std::string& name, NodeId self) {
 
 // ConfigAdminManager.preprocess: what the broker refuses before the
 // controller sees a change.
-Result<std::vector<ConfigChange>> PreprocessChanges(
+Result<std::vector<ConfigChange>> PreprocessIncrementalChanges(
     const IncrementalAlterConfigsRequest::Resource& resource) {
   std::vector<ConfigChange> changes;
   std::set<std::string> names;
@@ -177,12 +177,38 @@ Result<std::vector<ConfigChange>> PreprocessChanges(
   return changes;
 }
 
+// Legacy AlterConfigs replaces a resource's configs: the ones given are SET,
+// every other one set now is DELETEd. No value may be null, no name given
+// twice (ConfigAdminManager.preprocess).
+Result<std::vector<ConfigChange>> PreprocessReplacement(
+    const AlterConfigsRequest::Resource& resource,
+    const TopicConfigOverrides& current) {
+  std::vector<ConfigChange> changes;
+  std::set<std::string> names;
+  for (const auto& config : resource.configs) {
+    if (!names.insert(config.name).second) {
+      return InvalidRequest("Error due to duplicate config keys");
+    }
+    if (!config.value) {
+      return InvalidRequest("Null value not supported for : " + config.name);
+    }
+    changes.push_back(
+        {config.name, ConfigChange::Operation::kSet, *config.value});
+  }
+  for (const auto& [name, value] : current) {
+    if (!names.contains(name)) {
+      changes.push_back({name, ConfigChange::Operation::kDelete, ""});
+    }
+  }
+  return changes;
+}
+
 // What DynamicBrokerConfig says of settings it cannot change at run time;
 // here that is all of them.
-Error NotDynamic(const IncrementalAlterConfigsRequest::Resource& resource) {
+Error NotDynamic(const std::vector<ConfigChange>& changes) {
   std::string names;
-  for (const auto& config : resource.configs) {
-    names += (names.empty() ? "" : ", ") + config.name;
+  for (const ConfigChange& change : changes) {
+    names += (names.empty() ? "" : ", ") + change.name;
   }
   return InvalidRequest("Cannot update these configs dynamically: Set(" +
                         names + ")");
@@ -246,6 +272,8 @@ bool CheckTopicToDelete(const TopicToDelete& topic,
 void AdminApis::RegisterWith(RequestHandlers& handlers) {
   handlers.Register(ApiKey::kDescribeConfigs,
                     HandlerOf(this, &AdminApis::HandleDescribeConfigs));
+  handlers.Register(ApiKey::kAlterConfigs,
+                    HandlerOf(this, &AdminApis::HandleAlterConfigs));
   handlers.Register(ApiKey::kIncrementalAlterConfigs,
                     HandlerOf(this, &AdminApis::HandleIncrementalAlterConfigs));
   handlers.Register(ApiKey::kDeleteTopics,
@@ -313,48 +341,90 @@ Status AdminApis::HandleDescribeConfigs(const Request& request,
 //! [describe configs]
 
 //! [incremental alter configs]
-Status AdminApis::HandleIncrementalAlterConfigs(const Request& request,
-                                                Responder respond) {
-  Result<IncrementalAlterConfigsRequest> decoded =
-      DecodeRequestBody<IncrementalAlterConfigsRequest>(request);
-  if (!decoded.ok()) return decoded.status();
+void AdminApis::AlterResource(int8_t type, const std::string& name,
+                              Result<std::vector<ConfigChange>> changes,
+                              bool validate_only, TopicAdmin::Done done) {
+  if (!changes.ok()) return done(changes.error());
+  if (type == kTopicResource) {
+    return components_.topics.AlterTopicConfigs(name, *changes, validate_only,
+                                                std::move(done));
+  }
+  if (type == kBrokerResource) {
+    Result<bool> this_broker = IsThisBroker(name, components_.broker_id);
+    return done(this_broker.ok() ? NotDynamic(*changes) : this_broker.error());
+  }
+  done(InvalidRequest("Unknown resource type " + std::to_string(type)));
+}
+
+namespace {
+
+// Both APIs answer per resource, each maybe later (the topic admin's
+// answer); the response goes when the last is in.
+template <typename Response, typename Resources, typename Preprocess,
+          typename Alter>
+void AlterEachResource(const Resources& resources, const RequestHeader& header,
+                       Responder respond, const Preprocess& preprocess,
+                       const Alter& alter) {
   auto pending =
-      std::make_shared<PendingResponse<IncrementalAlterConfigsResponse>>(
-          std::move(respond), request.header);
-  auto& responses = pending->response().responses;
-  responses.resize(decoded->resources.size());
-  for (size_t i = 0; i < decoded->resources.size(); ++i) {
-    const auto& resource = decoded->resources[i];
-    responses[i].resource_type = resource.resource_type;
-    responses[i].resource_name = resource.resource_name;
-    Result<std::vector<ConfigChange>> changes = PreprocessChanges(resource);
-    if (!changes.ok()) {
-      SetError(responses[i], changes.error());
-    } else if (resource.resource_type == kTopicResource) {
-      pending->PartStarted();
-      components_.topics.AlterTopicConfigs(
-          resource.resource_name, *changes, decoded->validate_only,
-          [pending, i](Status outcome) {
+      std::make_shared<PendingResponse<Response>>(std::move(respond), header);
+  pending->response().responses.resize(resources.size());
+  for (size_t i = 0; i < resources.size(); ++i) {
+    auto& answer = pending->response().responses[i];
+    answer.resource_type = resources[i].resource_type;
+    answer.resource_name = resources[i].resource_name;
+    pending->PartStarted();
+    alter(resources[i].resource_type, resources[i].resource_name,
+          preprocess(resources[i]), [pending, i](Status outcome) {
             if (!outcome.ok()) {
               SetError(pending->response().responses[i], outcome.error());
             }
             pending->PartDone();
           });
-    } else if (resource.resource_type == kBrokerResource) {
-      Result<bool> this_broker =
-          IsThisBroker(resource.resource_name, components_.broker_id);
-      SetError(responses[i],
-               this_broker.ok() ? NotDynamic(resource) : this_broker.error());
-    } else {
-      SetError(responses[i],
-               InvalidRequest("Unknown resource type " +
-                              std::to_string(resource.resource_type)));
-    }
   }
   pending->PartDone();
+}
+
+}  // namespace
+
+Status AdminApis::HandleIncrementalAlterConfigs(const Request& request,
+                                                Responder respond) {
+  Result<IncrementalAlterConfigsRequest> decoded =
+      DecodeRequestBody<IncrementalAlterConfigsRequest>(request);
+  if (!decoded.ok()) return decoded.status();
+  AlterEachResource<IncrementalAlterConfigsResponse>(
+      decoded->resources, request.header, std::move(respond),
+      PreprocessIncrementalChanges,
+      [this, validate_only = decoded->validate_only](
+          int8_t type, const std::string& name, auto changes, auto done) {
+        AlterResource(type, name, std::move(changes), validate_only,
+                      std::move(done));
+      });
   return Status();
 }
 //! [incremental alter configs]
+
+Status AdminApis::HandleAlterConfigs(const Request& request,
+                                     Responder respond) {
+  Result<AlterConfigsRequest> decoded =
+      DecodeRequestBody<AlterConfigsRequest>(request);
+  if (!decoded.ok()) return decoded.status();
+  const LogManager& logs = components_.logs;
+  AlterEachResource<AlterConfigsResponse>(
+      decoded->resources, request.header, std::move(respond),
+      [&logs](const AlterConfigsRequest::Resource& resource) {
+        const bool topic = resource.resource_type == kTopicResource;
+        return PreprocessReplacement(
+            resource,
+            (topic ? logs.TopicConfigs(resource.resource_name) : std::nullopt)
+                .value_or(TopicConfigOverrides()));
+      },
+      [this, validate_only = decoded->validate_only](
+          int8_t type, const std::string& name, auto changes, auto done) {
+        AlterResource(type, name, std::move(changes), validate_only,
+                      std::move(done));
+      });
+  return Status();
+}
 
 //! [delete topics]
 Status AdminApis::HandleDeleteTopics(const Request& request,

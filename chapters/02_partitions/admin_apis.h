@@ -8,6 +8,8 @@
 ///   IncrementalAlterConfigs  sets or deletes a topic's configs, which are
 ///                            stored and reach its logs at once; the broker's
 ///                            settings are read-only
+///   AlterConfigs             the same, replacing all of a topic's configs
+///                            (the older API, which Debian's clients send)
 ///   DeleteTopics             deletes topics by name, or by id (v6)
 ///   DescribeCluster          the cluster id, the controller and the brokers
 ///
@@ -59,6 +61,11 @@ class AdminApis {
   Status HandleDescribeConfigs(const Request& request, Responder respond);
   Status HandleIncrementalAlterConfigs(const Request& request,
                                        Responder respond);
+  Status HandleAlterConfigs(const Request& request, Responder respond);
+  /// Applies one resource's changes, or answers why not.
+  void AlterResource(int8_t type, const std::string& name,
+                     Result<std::vector<ConfigChange>> changes,
+                     bool validate_only, TopicAdmin::Done done);
   Status HandleDeleteTopics(const Request& request, Responder respond);
   Status HandleDescribeCluster(const Request& request, Responder respond);
 

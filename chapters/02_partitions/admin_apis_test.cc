@@ -335,6 +335,40 @@ TEST_F(AdminApisTest, BrokerSettingsAreReadOnly) {
             "604800000");
 }
 
+// Rule: AlterConfigs (the older API) replaces all of a topic's configs: the
+// ones given are set, every other one goes back to its default; a null
+// value, or a name twice, is INVALID_REQUEST; the broker's settings are
+// read-only. At every version (v2 is flexible).
+TEST_F(AdminApisTest, AlterConfigsReplacesEveryConfig) {
+  for (int16_t version = 0; version <= 2; ++version) {
+    const std::string topic = "orders" + std::to_string(version);
+    CreateTopic(topic, {{"retention.ms", "1000"}, {"flush.messages", "5"}});
+    auto alter = [&](std::vector<AlterConfigsRequest::Config> configs,
+                     int8_t type = kTopic) {
+      AlterConfigsRequest request;
+      request.resources = {{type, type == kTopic ? topic : "1", configs}};
+      return Call<AlterConfigsResponse>(ApiKey::kAlterConfigs, version, request)
+          .responses.at(0)
+          .error_code;
+    };
+    EXPECT_EQ(alter({{"retention.ms", "2000"}, {"segment.ms", "60000"}}),
+              ErrorCode::kNone);
+    EXPECT_EQ(TopicConfig(topic, "retention.ms").value, "2000");
+    EXPECT_EQ(TopicConfig(topic, "segment.ms").value, "60000");
+    EXPECT_EQ(TopicConfig(topic, "flush.messages").config_source,
+              kDefaultConfig)
+        << "not given: back to the default";
+    EXPECT_EQ(alter({{"retention.ms", std::nullopt}}),
+              ErrorCode::kInvalidRequest);
+    EXPECT_EQ(alter({{"retention.ms", "1"}, {"retention.ms", "2"}}),
+              ErrorCode::kInvalidRequest);
+    EXPECT_EQ(alter({{"retention.msec", "1"}}), ErrorCode::kInvalidConfig);
+    EXPECT_EQ(alter({{"num.partitions", "3"}}, kBrokerResource),
+              ErrorCode::kInvalidRequest);
+    EXPECT_EQ(TopicConfig(topic, "retention.ms").value, "2000");
+  }
+}
+
 // Rule: an altered config reaches the topic's log at once: with
 // segment.bytes set small, every batch starts a segment.
 TEST_F(AdminApisTest, AlteredConfigsTakeEffectAtOnce) {

@@ -4,6 +4,7 @@
 ///
 ///   DescribeConfigs (32)          versions 0 to 4 (v4 is flexible)
 ///   IncrementalAlterConfigs (44)  versions 0 to 1 (v1 is flexible)
+///   AlterConfigs (33)             versions 0 to 2 (v2 is flexible)
 ///   DeleteTopics (20)             versions 0 to 6 (v4+ flexible; v6 by id)
 ///   DescribeCluster (60)          versions 0 to 1 (all flexible)
 ///
@@ -11,6 +12,8 @@
 /// `messages/` (Appendix B, "How messages are described").
 #pragma once
 
+#include "lib/protocol/messages/alter_configs_request.h"
+#include "lib/protocol/messages/alter_configs_response.h"
 #include "lib/protocol/messages/delete_topics_request.h"
 #include "lib/protocol/messages/delete_topics_response.h"
 #include "lib/protocol/messages/describe_cluster_request.h"

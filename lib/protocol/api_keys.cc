@@ -51,6 +51,7 @@ constexpr std::array kKnownApis = {
     FromSchema<DeleteRecordsRequest>(ApiKey::kDeleteRecords, "DeleteRecords"),
     FromSchema<DescribeConfigsRequest>(ApiKey::kDescribeConfigs,
                                        "DescribeConfigs"),
+    FromSchema<AlterConfigsRequest>(ApiKey::kAlterConfigs, "AlterConfigs"),
     FromSchema<CreatePartitionsRequest>(ApiKey::kCreatePartitions,
                                         "CreatePartitions"),
     FromSchema<DeleteGroupsRequest>(ApiKey::kDeleteGroups, "DeleteGroups"),
