@@ -34,6 +34,16 @@ FetchRequest::Topic FetchTopic(
   return topic;
 }
 
+// A ListOffsets request's topic: partition 0 at each of `timestamps`.
+ListOffsetsRequest::Topic ListOffsetsTopic(
+    const std::string& name, const std::vector<int64_t>& timestamps) {
+  ListOffsetsRequest::Topic topic{.name = name};
+  for (int64_t timestamp : timestamps) {
+    topic.partitions.push_back({.partition_index = 0, .timestamp = timestamp});
+  }
+  return topic;
+}
+
 // One broker, and a client node that does nothing by itself: the test sends
 // through its environment.
 class BrokerTest : public ::testing::Test {
@@ -848,7 +858,7 @@ TEST_F(BrokerTest, ListOffsets) {
   Produce("orders", 0, Batch({"a", "b"}, 1000));
   Produce("orders", 0, Batch({"c"}, 2000));
   ListOffsetsRequest request;
-  request.topics = {{"orders", {{0, -2}, {0, -1}, {0, 1500}, {0, 9999}}}};
+  request.topics = {ListOffsetsTopic("orders", {-2, -1, 1500, 9999})};
   ListOffsetsResponse response =
       Call<ListOffsetsResponse>(ApiKey::kListOffsets, 1, request).value();
   const auto& p = response.topics[0].partitions;
@@ -857,6 +867,74 @@ TEST_F(BrokerTest, ListOffsets) {
   EXPECT_EQ(p[2].offset, 2);
   EXPECT_EQ(p[2].timestamp, 2000);
   EXPECT_EQ(p[3].offset, -1) << "no record that recent";
+}
+
+// Rule: each ListOffsets version answers what it added: from v4 the epoch
+// of the leader that wrote the offset found (0, the first leader's; -1 when
+// none is found) and a check of the leader epoch the client knows; from v7
+// timestamp -3, the first record with the largest timestamp; from v8 -4,
+// the earliest offset kept locally, which without tiered storage is the
+// earliest. A special timestamp before its version is UNSUPPORTED_VERSION.
+TEST_F(BrokerTest, ListOffsetsAtEveryVersion) {
+  Metadata({"orders"});
+  Produce("orders", 0, Batch({"a", "b"}, 3000));
+  Produce("orders", 0, Batch({"c"}, 2000));
+  Produce("orders", 0, Batch({"d"}, 3000));
+  for (int16_t version = 1; version <= 8; ++version) {
+    SCOPED_TRACE(version);
+    ListOffsetsRequest request;
+    request.topics = {ListOffsetsTopic("orders", {-1, 9999, -3, -4, -5})};
+    request.topics[0].partitions.push_back(
+        {.partition_index = 0, .current_leader_epoch = 1, .timestamp = -1});
+    const ListOffsetsResponse response =
+        Call<ListOffsetsResponse>(ApiKey::kListOffsets, version, request)
+            .value();
+    const auto& p = response.topics[0].partitions;
+    ASSERT_EQ(p.size(), 6u);
+    EXPECT_EQ(p[0].offset, 4);
+    EXPECT_EQ(p[0].leader_epoch, version >= 4 ? 0 : -1);
+    EXPECT_EQ(p[1].offset, -1) << "no record that recent";
+    EXPECT_EQ(p[1].leader_epoch, -1);
+    if (version >= 7) {
+      EXPECT_EQ(p[2].error_code, ErrorCode::kNone);
+      EXPECT_EQ(p[2].offset, 0) << "the first of the records at 3000";
+      EXPECT_EQ(p[2].timestamp, 3000);
+    } else {
+      EXPECT_EQ(p[2].error_code, ErrorCode::kUnsupportedVersion);
+    }
+    if (version >= 8) {
+      EXPECT_EQ(p[3].error_code, ErrorCode::kNone);
+      EXPECT_EQ(p[3].offset, 0);
+    } else {
+      EXPECT_EQ(p[3].error_code, ErrorCode::kUnsupportedVersion);
+    }
+    EXPECT_EQ(p[4].error_code, ErrorCode::kUnsupportedVersion);
+    EXPECT_EQ(p[5].error_code,
+              version >= 4 ? ErrorCode::kUnknownLeaderEpoch : ErrorCode::kNone);
+  }
+}
+
+// Rule: timestamp -3 finds the record with the largest timestamp inside its
+// batch (records' timestamps need not grow); an empty log has none.
+TEST_F(BrokerTest, ListOffsetsMaxTimestampFindsTheRecord) {
+  Metadata({"orders"});
+  ListOffsetsRequest request;
+  request.topics = {ListOffsetsTopic("orders", {-3})};
+  auto max_timestamp = [&] {
+    return Call<ListOffsetsResponse>(ApiKey::kListOffsets, 7, request)
+        ->topics[0]
+        .partitions[0];
+  };
+  EXPECT_EQ(max_timestamp().offset, -1);
+  Produce("orders", 0, Batch({"a"}, 1000));
+  Produce("orders", 0,
+          EncodeRecordBatch(
+              MakeBatch({{.timestamp = 1500, .value = ToBytes("b")},
+                         {.timestamp = 4000, .value = ToBytes("c")},
+                         {.timestamp = 2000, .value = ToBytes("d")}})));
+  EXPECT_EQ(max_timestamp().offset, 2);
+  EXPECT_EQ(max_timestamp().timestamp, 4000);
+  EXPECT_EQ(max_timestamp().leader_epoch, 0);
 }
 
 // Rule: DeleteRecords moves each partition's log start offset up and answers
@@ -880,7 +958,7 @@ TEST_F(BrokerTest, DeleteRecords) {
     EXPECT_EQ(response.topics[1].partitions[0].error_code,
               ErrorCode::kUnknownTopicOrPartition);
     ListOffsetsRequest earliest;
-    earliest.topics = {{topic, {{0, -2}}}};
+    earliest.topics = {ListOffsetsTopic(topic, {-2})};
     EXPECT_EQ(Call<ListOffsetsResponse>(ApiKey::kListOffsets, 1, earliest)
                   .value()
                   .topics[0]

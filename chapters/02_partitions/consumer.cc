@@ -123,7 +123,8 @@ void Consumer::ResetPositions() {
     if (request.topics.empty() || request.topics.back().name != p.topic) {
       request.topics.push_back({p.topic, {}});
     }
-    request.topics.back().partitions.push_back({p.partition, timestamp});
+    request.topics.back().partitions.push_back(
+        {.partition_index = p.partition, .timestamp = timestamp});
   }
   for (const auto& [leader, request] : requests) {
     resetting_.insert(leader);

@@ -286,7 +286,8 @@ Result<int64_t> LocalReplicaManager::DeleteRecordsOnLocalLog(
 }
 
 ListOffsetsResponse::Partition LocalReplicaManager::FetchOffsetForTimestamp(
-    const TopicPartition& partition, int64_t timestamp) const {
+    const TopicPartition& partition, int64_t timestamp,
+    int32_t current_leader_epoch) const {
   ListOffsetsResponse::Partition out;
   out.partition_index = partition.partition;
   const Partition* found = GetPartition(partition);
@@ -294,10 +295,19 @@ ListOffsetsResponse::Partition LocalReplicaManager::FetchOffsetForTimestamp(
     out.error_code = ErrorCode::kUnknownTopicOrPartition;
     return out;
   }
-  // None at or after the time: timestamp and offset -1.
+  if (Status epoch = found->CheckCurrentLeaderEpoch(current_leader_epoch);
+      !epoch.ok()) {
+    out.error_code = epoch.error().code;
+    return out;
+  }
+  // None at or after the time: timestamp, offset and epoch -1.
   if (auto offset = found->FetchOffsetForTimestamp(timestamp)) {
     out.timestamp = offset->timestamp;
     out.offset = offset->offset;
+    // Every record here was written by the partition's first and only
+    // leader (Chapter 4 keeps each epoch's start, Kafka's leader epoch
+    // cache).
+    out.leader_epoch = found->leader_epoch();
   }
   return out;
 }

@@ -39,7 +39,8 @@ class LocalReplicaManager : public ReplicaManager {
                      AppendCallback on_done) override;
   void FetchMessages(FetchRequest request, FetchCallback on_done) override;
   ListOffsetsResponse::Partition FetchOffsetForTimestamp(
-      const TopicPartition& partition, int64_t timestamp) const override;
+      const TopicPartition& partition, int64_t timestamp,
+      int32_t current_leader_epoch) const override;
   void DeleteRecords(const TopicPartition& partition, int64_t offset,
                      DeleteRecordsCallback on_done) override;
   const Log* GetLog(const TopicPartition& partition) const override;

@@ -168,7 +168,49 @@ std::optional<TimestampOffset> Partition::FetchOffsetForTimestamp(
   if (timestamp == kLatestTimestamp) {
     return TimestampOffset{-1, high_watermark()};
   }
+  if (timestamp == kMaxTimestamp) return FindMaxTimestamp();
+  if (timestamp == kEarliestLocalTimestamp) {
+    return log_.FetchOffsetByTimestamp(kEarliestTimestamp);
+  }
   return log_.FetchOffsetByTimestamp(timestamp);
+}
+
+// Reads the batches below the high watermark, headers first: the batch with
+// the largest maxTimestamp holds the record, found among its records (with
+// LogAppendTime every record has the batch's time, so the first is it).
+std::optional<TimestampOffset> Partition::FindMaxTimestamp() const {
+  std::optional<RecordBatchHeader> best;
+  Bytes best_batch;
+  for (int64_t offset = log_start_offset(); offset < high_watermark();) {
+    Bytes chunk;
+    if (!Read(offset, 1 << 20, FetchIsolation::kHighWatermark, chunk).ok() ||
+        chunk.empty()) {
+      break;
+    }
+    Result<std::vector<BatchSlice>> slices = SplitAndValidateBatches(chunk);
+    if (!slices.ok() || slices->empty()) break;
+    for (const BatchSlice& slice : *slices) {
+      if (!best || slice.header.max_timestamp > best->max_timestamp) {
+        best = slice.header;
+        best_batch.assign(
+            chunk.begin() + slice.position,
+            chunk.begin() + slice.position + slice.header.SizeInBytes());
+      }
+    }
+    offset = slices->back().header.NextOffset();
+  }
+  if (!best) return std::nullopt;
+  Result<RecordBatch> batch = DecodeRecordBatch(best_batch);
+  if (!batch.ok() || (best->attributes & kTimestampTypeMask)) {
+    return TimestampOffset{best->max_timestamp, best->base_offset};
+  }
+  for (const Record& record : batch->records) {
+    if (best->base_timestamp + record.timestamp_delta == best->max_timestamp) {
+      return TimestampOffset{best->max_timestamp,
+                             best->base_offset + record.offset_delta};
+    }
+  }
+  return TimestampOffset{best->max_timestamp, best->LastOffset()};
 }
 
 }  // namespace kafka

@@ -26,6 +26,13 @@
 
 namespace kafka {
 
+/// ListOffsets' timestamp for "the record with the largest timestamp"
+/// (KIP-734, v7), beside Chapter 1's kLatestTimestamp and kEarliestTimestamp.
+inline constexpr int64_t kMaxTimestamp = -3;
+/// ...and for "the earliest offset kept locally" (KIP-405, v8): without
+/// tiered storage every record is kept locally, so it is the earliest.
+inline constexpr int64_t kEarliestLocalTimestamp = -4;
+
 /// A record that made validation refuse its batch (Kafka's RecordError):
 /// where it is in the batch, and why.
 struct RecordError {
@@ -94,12 +101,17 @@ class Partition {
   Result<int64_t> DeleteRecordsOnLeader(int64_t offset);
 
   /// ListOffsets: the first offset at or after `timestamp`, or the latest
-  /// (-1) or earliest (-2) offset; latest is the high watermark, the end of
+  /// (-1) or earliest (-2) offset, or (-3, kMaxTimestamp) the first record
+  /// with the largest timestamp; latest is the high watermark, the end of
   /// what consumers may read.
   std::optional<TimestampOffset> FetchOffsetForTimestamp(
       int64_t timestamp) const;
 
  private:
+  /// ListOffsets' -3: the record with the largest timestamp below the high
+  /// watermark (the first of them on a tie); nullopt for an empty log.
+  std::optional<TimestampOffset> FindMaxTimestamp() const;
+
   int64_t UpperBound(FetchIsolation isolation) const;
 
   TopicPartition id_;

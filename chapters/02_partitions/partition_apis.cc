@@ -194,6 +194,20 @@ MetadataResponse::Topic UnknownTopicId(const Uuid& id) {
   return described;
 }
 
+// ListOffsets' special (negative) timestamps, each from the version that
+// added it: -1 latest and -2 earliest always, -3 the largest timestamp from
+// v7 (KIP-734), -4 the earliest kept locally from v8 (KIP-405). Any other
+// is UNSUPPORTED_VERSION, as in Kafka's ReplicaManager (-5, v9, asks about
+// tiered storage).
+bool IsTimestampSupported(int64_t timestamp, int16_t version) {
+  if (timestamp >= 0) return true;
+  if (timestamp == kLatestTimestamp || timestamp == kEarliestTimestamp) {
+    return true;
+  }
+  if (timestamp == kMaxTimestamp) return version >= 7;
+  return timestamp == kEarliestLocalTimestamp && version >= 8;
+}
+
 // Kafka's FetchMetadata.isFull: session epoch 0 opens a session, -1 asks for
 // none; any other continues one.
 bool IsFullFetch(const FetchRequest& request) {
@@ -411,8 +425,15 @@ Status PartitionApis::HandleListOffsets(const Request& request,
     ListOffsetsResponse::Topic& answer = response.topics.emplace_back(
         ListOffsetsResponse::Topic{topic.name, {}});
     for (const ListOffsetsRequest::Partition& wanted : topic.partitions) {
+      if (!IsTimestampSupported(wanted.timestamp, request.header.api_version)) {
+        answer.partitions.push_back(
+            {.partition_index = wanted.partition_index,
+             .error_code = ErrorCode::kUnsupportedVersion});
+        continue;
+      }
       answer.partitions.push_back(components_.replicas.FetchOffsetForTimestamp(
-          {topic.name, wanted.partition_index}, wanted.timestamp));
+          {topic.name, wanted.partition_index}, wanted.timestamp,
+          wanted.current_leader_epoch));
     }
   }
   respond(EncodeResponseBody(response, request.header));

@@ -95,9 +95,12 @@ class ReplicaManager {
   virtual void FetchMessages(FetchRequest request, FetchCallback on_done) = 0;
 
   /// ListOffsets for one partition: the offset for `timestamp` (-1 latest,
-  /// -2 earliest), as a consumer may see it.
+  /// -2 earliest, -3 the largest timestamp), as a consumer may see it, and
+  /// the epoch of the leader that wrote it. A `current_leader_epoch` the
+  /// partition refuses is its error (Partition::CheckCurrentLeaderEpoch).
   virtual ListOffsetsResponse::Partition FetchOffsetForTimestamp(
-      const TopicPartition& partition, int64_t timestamp) const = 0;
+      const TopicPartition& partition, int64_t timestamp,
+      int32_t current_leader_epoch) const = 0;
 
   /// DeleteRecords for one partition (Kafka's deleteRecords): moves the log
   /// start offset up to `offset`, -1 meaning the high watermark, and answers

@@ -106,11 +106,13 @@ TEST(MessagesTest, FetchNullAbortedTransactions) {
 TEST(MessagesTest, ListOffsetsRoundTripsAtEveryVersion) {
   for (int16_t v = 1; v <= 2; ++v) {
     ListOffsetsRequest request;
-    request.topics = {{"orders", {{0, -2}, {1, 1700000000000}}}};
+    request.topics = {{"orders",
+                       {{.partition_index = 0, .timestamp = -2},
+                        {.partition_index = 1, .timestamp = 1700000000000}}}};
     ListOffsetsRequest back = RoundTrip(request, ApiKey::kListOffsets, v);
     EXPECT_EQ(back.topics[0].partitions[1].timestamp, 1700000000000);
     ListOffsetsResponse response;
-    response.topics = {{"orders", {{0, ErrorCode::kNone, -1, 17}}}};
+    response.topics = {{"orders", {{.partition_index = 0, .offset = 17}}}};
     EXPECT_EQ(RoundTrip(response, ApiKey::kListOffsets, v)
                   .topics[0]
                   .partitions[0]
