@@ -44,7 +44,7 @@ class CoordinatorLeadershipTest : public ::testing::Test {
   ErrorCode Commit(GroupCoordinator& coordinator, int64_t offset) {
     OffsetCommitRequest request;
     request.group_id = "g";
-    request.topics = {{"orders", {{0, offset, std::nullopt}}}};
+    request.topics = {{"orders", {{0, offset, -1, std::nullopt}}}};
     ErrorCode error = ErrorCode::kUnknownServerError;
     coordinator.Commit(request, [&](OffsetCommitResponse r) {
       error = r.topics[0].partitions[0].error_code;
@@ -53,7 +53,7 @@ class CoordinatorLeadershipTest : public ::testing::Test {
   }
 
   int64_t CommittedOffset(const GroupCoordinator& coordinator) {
-    return coordinator.FetchOffsets({"g", {{"orders", {0}}}})
+    return coordinator.FetchOffsets({"g", {{{"orders", {0}}}}})
         .topics[0]
         .partitions[0]
         .committed_offset;
@@ -121,7 +121,7 @@ TEST_F(CoordinatorLeadershipTest, GroupApisAnswerNotCoordinatorForOtherGroups) {
   const int16_t version = 2;
   OffsetCommitRequest commit;
   commit.group_id = "g";
-  commit.topics = {{"orders", {{0, 5, std::nullopt}}}};
+  commit.topics = {{"orders", {{0, 5, -1, std::nullopt}}}};
   Bytes body = EncodeMessage(commit, ApiKey::kOffsetCommit, version);
   std::optional<Bytes> answer;
   ASSERT_TRUE(
@@ -187,7 +187,7 @@ TEST_F(GroupAdminTest, OffsetDeleteSparesTopicsTheMembersRead) {
   ASSERT_EQ(Commit(*coordinator_, 7), ErrorCode::kNone);  // orders-0
   OffsetCommitRequest other;
   other.group_id = "g";
-  other.topics = {{"old", {{0, 3, std::nullopt}}}};
+  other.topics = {{"old", {{0, 3, -1, std::nullopt}}}};
   coordinator_->Commit(other, [](OffsetCommitResponse) {});
   JoinSubscribedTo("orders");
   auto delete_offsets = [&] {
@@ -210,7 +210,7 @@ TEST_F(GroupAdminTest, OffsetDeleteSparesTopicsTheMembersRead) {
   EXPECT_EQ(errors, (std::vector<ErrorCode>{ErrorCode::kGroupSubscribedToTopic,
                                             ErrorCode::kNone}));
   EXPECT_EQ(CommittedOffset(*coordinator_), 7);
-  EXPECT_EQ(coordinator_->FetchOffsets({"g", {{"old", {0}}}})
+  EXPECT_EQ(coordinator_->FetchOffsets({"g", {{{"old", {0}}}}})
                 .topics[0]
                 .partitions[0]
                 .committed_offset,
@@ -239,7 +239,7 @@ TEST_F(GroupAdminTest, DeleteGroupsAndOffsetDeleteOverTheWire) {
                                     [](Status) {});
   OffsetCommitRequest commit;
   commit.group_id = "g";
-  commit.topics = {{"old", {{0, 3, std::nullopt}}}};
+  commit.topics = {{"old", {{0, 3, -1, std::nullopt}}}};
   coordinator_->Commit(commit, [](OffsetCommitResponse) {});
 
   OffsetDeleteRequest offsets;

@@ -5,25 +5,64 @@
 namespace kafka {
 namespace {
 
-// Every partition of a commit or an offset fetch gets `error`.
+// Every partition of a commit gets `error`.
 template <typename Response, typename Request>
 Response EveryPartitionFails(const Request& request, ErrorCode error) {
   Response response;
   for (const auto& topic : request.topics) {
     auto& answer = response.topics.emplace_back();
     answer.name = topic.name;
-    if constexpr (requires { topic.partition_indexes; }) {
-      for (int32_t p : topic.partition_indexes) {
-        answer.partitions.push_back(
-            {.partition_index = p, .error_code = error});
-      }
-    } else {
-      for (const auto& p : topic.partitions) {
-        answer.partitions.push_back({p.partition_index, error});
-      }
+    for (const auto& p : topic.partitions) {
+      answer.partitions.push_back({p.partition_index, error});
     }
   }
   return response;
+}
+
+// FindCoordinator's key_type (Kafka's CoordinatorType).
+constexpr int8_t kGroupKeyType = 0;
+constexpr int8_t kTransactionKeyType = 1;
+
+// OffsetFetch versions 0-7 ask for one group in fields of their own;
+// version 8 asks for a list of groups. The coordinator answers one group
+// at a time, in version 8's form.
+OffsetFetchRequest::Group OnlyGroupOf(const OffsetFetchRequest& request) {
+  OffsetFetchRequest::Group group{.group_id = request.group_id};
+  if (!request.topics) return group;  // null: every committed partition
+  group.topics.emplace();
+  for (const auto& topic : *request.topics) {
+    group.topics->push_back({topic.name, topic.partition_indexes});
+  }
+  return group;
+}
+
+// One group's answer in the form of versions 0-7.
+std::vector<OffsetFetchResponse::Topic> TopicsOf(
+    const OffsetFetchResponse::Group& group) {
+  std::vector<OffsetFetchResponse::Topic> topics;
+  for (const auto& topic : group.topics) {
+    auto& out = topics.emplace_back(OffsetFetchResponse::Topic{topic.name, {}});
+    for (const auto& p : topic.partitions) {
+      out.partitions.push_back({p.partition_index, p.committed_offset,
+                                p.committed_leader_epoch, p.metadata,
+                                p.error_code});
+    }
+  }
+  return topics;
+}
+
+// Versions 0 and 1 have no group-level error: each partition asked for
+// carries it, as Kafka's OffsetFetchRequest.getErrorResponse does.
+std::vector<OffsetFetchResponse::Topic> ErrorOnEveryPartition(
+    const OffsetFetchRequest& request, ErrorCode error) {
+  std::vector<OffsetFetchResponse::Topic> topics;
+  for (const auto& topic : *request.topics) {  // never null before v2
+    auto& out = topics.emplace_back(OffsetFetchResponse::Topic{topic.name, {}});
+    for (int32_t p : topic.partition_indexes) {
+      out.partitions.push_back({.partition_index = p, .error_code = error});
+    }
+  }
+  return topics;
 }
 
 }  // namespace
@@ -58,21 +97,50 @@ Status GroupApis::HandleFindCoordinator(const Request& request,
                                         Responder respond) {
   auto decoded = DecodeRequestBody<FindCoordinatorRequest>(request);
   if (!decoded.ok()) return decoded.status();
-  // The coordinator is the leader of the group's offsets partition.
-  const auto partition = metadata_.GetPartition(
-      {kOffsetsTopic, coordinator_.OffsetsPartitionFor(decoded->key)});
-  const auto broker =
-      partition ? metadata_.GetBroker(partition->leader) : std::nullopt;
   FindCoordinatorResponse response;
-  if (broker) {
-    response.node_id = broker->id;
-    response.host = broker->host;
-    response.port = broker->port;
+  if (request.header.api_version >= 4) {
+    // Several keys at once (KIP-699), each answered on its own.
+    for (const std::string& key : decoded->coordinator_keys) {
+      response.coordinators.push_back(CoordinatorFor(decoded->key_type, key));
+    }
   } else {
-    response.error_code = ErrorCode::kCoordinatorNotAvailable;
+    const auto found = CoordinatorFor(decoded->key_type, decoded->key);
+    response.error_code = found.error_code;
+    response.node_id = found.node_id;
+    response.host = found.host;
+    response.port = found.port;
   }
   respond(EncodeResponseBody(response, request.header));
   return Status();
+}
+
+FindCoordinatorResponse::Coordinator GroupApis::CoordinatorFor(
+    int8_t key_type, const std::string& key) const {
+  // On error the node is "no node": id -1, host "", port -1.
+  FindCoordinatorResponse::Coordinator found{.key = key};
+  if (key_type == kTransactionKeyType) {
+    // No transaction coordinator until Chapter 8: Kafka's answer while
+    // __transaction_state has no leader, and the producer retries.
+    found.error_code = ErrorCode::kCoordinatorNotAvailable;
+    return found;
+  }
+  if (key_type != kGroupKeyType) {
+    found.error_code = ErrorCode::kInvalidRequest;
+    return found;
+  }
+  // The coordinator is the leader of the group's offsets partition.
+  const auto partition = metadata_.GetPartition(
+      {kOffsetsTopic, coordinator_.OffsetsPartitionFor(key)});
+  const auto broker =
+      partition ? metadata_.GetBroker(partition->leader) : std::nullopt;
+  if (!broker) {
+    found.error_code = ErrorCode::kCoordinatorNotAvailable;
+    return found;
+  }
+  found.node_id = broker->id;
+  found.host = broker->host;
+  found.port = broker->port;
+  return found;
 }
 //! [find coordinator]
 
@@ -147,19 +215,45 @@ Status GroupApis::HandleOffsetCommit(const Request& request,
   return Status();
 }
 
+//! [offset fetch]
 Status GroupApis::HandleOffsetFetch(const Request& request, Responder respond) {
   auto decoded = DecodeRequestBody<OffsetFetchRequest>(request);
   if (!decoded.ok()) return decoded.status();
-  respond(EncodeResponseBody(coordinator_.IsCoordinatorFor(decoded->group_id)
-                                 ? coordinator_.FetchOffsets(*decoded)
-                                 : EveryPartitionFails<OffsetFetchResponse>(
-                                       *decoded, ErrorCode::kNotCoordinator),
-                             request.header));
+  // require_stable (version 7) asks to wait out offsets a transaction has
+  // committed but not yet ended (UNSTABLE_OFFSET_COMMIT); without
+  // transactions (Chapter 8) there are none, and every offset is stable.
+  const int16_t version = request.header.api_version;
+  OffsetFetchResponse response;
+  if (version >= 8) {
+    for (const auto& group : decoded->groups) {
+      response.groups.push_back(FetchGroupOffsets(group));
+    }
+  } else {
+    OffsetFetchResponse::Group group = FetchGroupOffsets(OnlyGroupOf(*decoded));
+    response.error_code = group.error_code;
+    response.topics = version < 2 && group.error_code != ErrorCode::kNone
+                          ? ErrorOnEveryPartition(*decoded, group.error_code)
+                          : TopicsOf(group);
+  }
+  respond(EncodeResponseBody(response, request.header));
   return Status();
 }
 
+OffsetFetchResponse::Group GroupApis::FetchGroupOffsets(
+    const OffsetFetchRequest::Group& group) const {
+  if (!coordinator_.IsCoordinatorFor(group.group_id)) {
+    return {.group_id = group.group_id,
+            .error_code = ErrorCode::kNotCoordinator};
+  }
+  return coordinator_.FetchOffsets(group);
+}
+//! [offset fetch]
+
 Status GroupApis::HandleListGroups(const Request& request, Responder respond) {
-  respond(EncodeResponseBody(coordinator_.ListGroups(), request.header));
+  auto decoded = DecodeRequestBody<ListGroupsRequest>(request);
+  if (!decoded.ok()) return decoded.status();
+  respond(
+      EncodeResponseBody(coordinator_.ListGroups(*decoded), request.header));
   return Status();
 }
 

@@ -3,7 +3,7 @@
 ///
 ///   FindCoordinator    which broker coordinates a group: the leader of the
 ///                      group's partition of __consumer_offsets, from the
-///                      MetadataCache
+///                      MetadataCache (transactional ids: Chapter 8)
 ///   JoinGroup, SyncGroup, Heartbeat, LeaveGroup
 ///                      membership and rebalances, in the GroupCoordinator
 ///   OffsetCommit, OffsetFetch
@@ -43,6 +43,14 @@ class GroupApis {
   Status HandleDescribeGroups(const Request& request, Responder respond);
   Status HandleDeleteGroups(const Request& request, Responder respond);
   Status HandleOffsetDelete(const Request& request, Responder respond);
+
+  /// FindCoordinator's answer for one key of `key_type`.
+  FindCoordinatorResponse::Coordinator CoordinatorFor(
+      int8_t key_type, const std::string& key) const;
+  /// OffsetFetch's answer for one group; NOT_COORDINATOR for a group led
+  /// elsewhere.
+  OffsetFetchResponse::Group FetchGroupOffsets(
+      const OffsetFetchRequest::Group& group) const;
 
   GroupCoordinator& coordinator_;
   const MetadataCache& metadata_;

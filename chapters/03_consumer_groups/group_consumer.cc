@@ -189,11 +189,12 @@ void GroupConsumer::StartFromCommittedOffsets(
     std::vector<TopicPartition> partitions) {
   assignment_ = partitions;
   OffsetFetchRequest request{config_.group_id, {}};
+  auto& topics = request.topics.emplace();
   for (const TopicPartition& p : partitions) {
-    if (request.topics.empty() || request.topics.back().name != p.topic) {
-      request.topics.push_back({p.topic, {}});
+    if (topics.empty() || topics.back().name != p.topic) {
+      topics.push_back({p.topic, {}});
     }
-    request.topics.back().partition_indexes.push_back(p.partition);
+    topics.back().partition_indexes.push_back(p.partition);
   }
   Call<OffsetFetchRequest, OffsetFetchResponse>(
       ApiKey::kOffsetFetch, kOffsetFetchVersion, request,

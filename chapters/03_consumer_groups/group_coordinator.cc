@@ -1,6 +1,7 @@
 #include "chapters/03_consumer_groups/group_coordinator.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 #include "chapters/01_log/record_batch.h"
@@ -37,6 +38,20 @@ Bytes OffsetValue(int64_t offset, const std::optional<std::string>& metadata,
   writer.WriteInt64(now_ms);  // commit_timestamp
   writer.WriteInt64(-1);      // expire_timestamp
   return value;
+}
+
+// Whether `names` holds `name`, in any case (ListGroups' states filter, as
+// Kafka compares it).
+bool ContainsIgnoringCase(const std::vector<std::string>& names,
+                          std::string_view name) {
+  auto lower = [](std::string_view text) {
+    std::string out(text);
+    for (char& c : out) c = char(std::tolower(uint8_t(c)));
+    return out;
+  };
+  return std::any_of(names.begin(), names.end(), [&](const std::string& n) {
+    return lower(n) == lower(name);
+  });
 }
 
 }  // namespace
@@ -124,7 +139,6 @@ void GroupCoordinator::OnResignation(int32_t offsets_partition) {
 
 //! [load offsets]
 void GroupCoordinator::LoadOffsets(int32_t offsets_partition) {
-  std::set<std::string> loaded_groups;
   const Log* log = replicas_.GetLog({kOffsetsTopic, offsets_partition});
   if (log == nullptr) return;
   Bytes batches;
@@ -143,9 +157,8 @@ void GroupCoordinator::LoadOffsets(int32_t offsets_partition) {
         TopicPartition partition{key.ReadString("topic"),
                                  key.ReadInt32("partition")};
         if (!key.ok()) continue;
-        loaded_groups.insert(group);
         if (!record.value) {  // a tombstone: the offset was deleted
-          offsets_[group].erase(partition);
+          ForgetOffset(group, partition);
           continue;
         }
         WireReader value(*record.value, false);
@@ -158,12 +171,21 @@ void GroupCoordinator::LoadOffsets(int32_t offsets_partition) {
     }
   }
   // A group with offsets exists, Empty until members join, as in Kafka:
-  // ListGroups and DescribeGroups show it.
-  for (const std::string& group_id : loaded_groups) {
-    if (!offsets_[group_id].empty()) GroupFor(group_id);
+  // ListGroups and DescribeGroups show it. (A group whose offsets were all
+  // deleted has no entry left: ForgetOffset.)
+  for (const auto& [group_id, offsets] : offsets_) {
+    if (OffsetsPartitionFor(group_id) == offsets_partition) GroupFor(group_id);
   }
 }
 //! [load offsets]
+
+void GroupCoordinator::ForgetOffset(const std::string& group_id,
+                                    const TopicPartition& partition) {
+  auto group = offsets_.find(group_id);
+  if (group == offsets_.end()) return;
+  group->second.erase(partition);
+  if (group->second.empty()) offsets_.erase(group);
+}
 
 GroupCoordinator::Group& GroupCoordinator::GroupFor(
     const std::string& group_id) {
@@ -662,25 +684,45 @@ void GroupCoordinator::StoreOffsets(const OffsetCommitRequest& request,
       });
 }
 
-OffsetFetchResponse GroupCoordinator::FetchOffsets(
-    const OffsetFetchRequest& request) const {
-  OffsetFetchResponse response;
-  auto group = offsets_.find(request.group_id);
-  for (const auto& topic : request.topics) {
-    auto& answer = response.topics.emplace_back(
-        OffsetFetchResponse::Topic{topic.name, {}});
+//! [fetch offsets]
+OffsetFetchResponse::Group GroupCoordinator::FetchOffsets(
+    const OffsetFetchRequest::Group& request) const {
+  static const std::map<TopicPartition, CommittedOffset> kNothing;
+  auto found = offsets_.find(request.group_id);
+  const auto& committed = found == offsets_.end() ? kNothing : found->second;
+  // Nothing committed: offset -1, error NONE (not an error).
+  auto answer = [](int32_t partition, const CommittedOffset* offset) {
+    OffsetFetchResponse::GroupPartition out{.partition_index = partition};
+    if (offset == nullptr) return out;
+    out.committed_offset = offset->offset;
+    out.committed_leader_epoch = offset->leader_epoch;
+    out.metadata = offset->metadata;
+    return out;
+  };
+  OffsetFetchResponse::Group response{.group_id = request.group_id};
+  if (!request.topics) {  // every partition the group committed
+    for (const auto& [partition, offset] : committed) {
+      if (response.topics.empty() ||
+          response.topics.back().name != partition.topic) {
+        response.topics.push_back({partition.topic, {}});
+      }
+      response.topics.back().partitions.push_back(
+          answer(partition.partition, &offset));
+    }
+    return response;
+  }
+  for (const auto& topic : *request.topics) {
+    auto& out = response.topics.emplace_back(
+        OffsetFetchResponse::GroupTopic{topic.name, {}});
     for (int32_t partition : topic.partition_indexes) {
-      OffsetFetchResponse::Partition& out = answer.partitions.emplace_back();
-      out.partition_index = partition;
-      if (group == offsets_.end()) continue;  // -1, error NONE: none committed
-      auto committed = group->second.find({topic.name, partition});
-      if (committed == group->second.end()) continue;
-      out.committed_offset = committed->second.first;
-      out.metadata = committed->second.second;
+      auto offset = committed.find({topic.name, partition});
+      out.partitions.push_back(answer(
+          partition, offset == committed.end() ? nullptr : &offset->second));
     }
   }
   return response;
 }
+//! [fetch offsets]
 
 //! [delete group]
 void GroupCoordinator::DeleteGroup(const std::string& group_id,
@@ -780,10 +822,16 @@ void GroupCoordinator::WriteTombstones(
       });
 }
 
-ListGroupsResponse GroupCoordinator::ListGroups() const {
+ListGroupsResponse GroupCoordinator::ListGroups(
+    const ListGroupsRequest& request) const {
   ListGroupsResponse response;
   for (const auto& [id, group] : groups_) {
-    response.groups.push_back({id, group.protocol_type});
+    const std::string state(GroupStateName(group.state));
+    if (!request.states_filter.empty() &&
+        !ContainsIgnoringCase(request.states_filter, state)) {
+      continue;
+    }
+    response.groups.push_back({id, group.protocol_type, state});
   }
   return response;
 }

@@ -117,7 +117,11 @@ class GroupCoordinator {
   ErrorCode Leave(const LeaveGroupRequest& request);
   /// Answers once the offsets are written (or failed to be).
   void Commit(const OffsetCommitRequest& request, CommitAnswer answer);
-  OffsetFetchResponse FetchOffsets(const OffsetFetchRequest& request) const;
+  /// OffsetFetch, for one group: the committed offset of each partition
+  /// asked for (-1 and error NONE where there is none), or, with topics
+  /// null (version 2 on), of every partition the group committed.
+  OffsetFetchResponse::Group FetchOffsets(
+      const OffsetFetchRequest::Group& request) const;
 
   /// DeleteGroups, for one group (kafka-consumer-groups --delete): an Empty
   /// group's offsets are deleted (a tombstone each in __consumer_offsets) and
@@ -135,7 +139,9 @@ class GroupCoordinator {
                      const std::vector<TopicPartition>& partitions,
                      OffsetDeleteAnswer answer);
 
-  ListGroupsResponse ListGroups() const;
+  /// ListGroups: every group, or those in the states of the request's
+  /// states_filter (version 4 on; Kafka's state names, in any case).
+  ListGroupsResponse ListGroups(const ListGroupsRequest& request) const;
   DescribeGroupsResponse Describe(const DescribeGroupsRequest& request) const;
 
   /// For tests and tools.
@@ -216,6 +222,10 @@ class GroupCoordinator {
   bool IsSubscribedToTopic(const Group& group, const std::string& topic) const;
   /// Reads one partition's offset records back (at election).
   void LoadOffsets(int32_t offsets_partition);
+  /// Drops a group's offset of `partition`, and the group's entry with its
+  /// last offset, so that offsets_ holds only groups with offsets.
+  void ForgetOffset(const std::string& group_id,
+                    const TopicPartition& partition);
 
   Environment& env_;
   ReplicaManager& replicas_;

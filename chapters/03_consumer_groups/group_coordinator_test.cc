@@ -402,7 +402,7 @@ TEST_F(GroupTest, CommittedOffsetsSurviveARestart) {
                 .partitions[0]
                 .error_code,
             ErrorCode::kNone);
-  OffsetFetchRequest fetch{"g", {{"orders", {0, 1}}}};
+  OffsetFetchRequest fetch{"g", {{{"orders", {0, 1}}}}};
   OffsetFetchResponse fetched =
       Call<OffsetFetchResponse>(ApiKey::kOffsetFetch, 1, fetch);
   EXPECT_EQ(fetched.topics[0].partitions[0].committed_offset, 42);
@@ -716,7 +716,7 @@ TEST_F(GroupTest, CommitWithAGenerationForAnUnknownGroupIsIllegal) {
   EXPECT_EQ(answer.topics[0].partitions[0].error_code,
             ErrorCode::kIllegalGeneration);
   OffsetFetchResponse fetched = Call<OffsetFetchResponse>(
-      ApiKey::kOffsetFetch, 1, OffsetFetchRequest{"g", {{"orders", {0}}}});
+      ApiKey::kOffsetFetch, 1, OffsetFetchRequest{"g", {{{"orders", {0}}}}});
   EXPECT_EQ(fetched.topics[0].partitions[0].committed_offset, -1);
 }
 
@@ -732,7 +732,7 @@ TEST_F(GroupTest, MetadataLongerThanTheLimitIsRefused) {
             ErrorCode::kOffsetMetadataTooLarge);
   EXPECT_EQ(answer.topics[0].partitions[1].error_code, ErrorCode::kNone);
   OffsetFetchResponse fetched = Call<OffsetFetchResponse>(
-      ApiKey::kOffsetFetch, 1, OffsetFetchRequest{"g", {{"orders", {0, 1}}}});
+      ApiKey::kOffsetFetch, 1, OffsetFetchRequest{"g", {{{"orders", {0, 1}}}}});
   EXPECT_EQ(fetched.topics[0].partitions[0].committed_offset, -1);
   EXPECT_EQ(fetched.topics[0].partitions[1].committed_offset, 7);
 }
@@ -756,7 +756,7 @@ TEST_F(SmallOffsetsSegmentTest, FailedAppendIsReported) {
             ErrorCode::kRecordListTooLarge);
   EXPECT_EQ(answer.topics[0].partitions[1].error_code, ErrorCode::kNone);
   OffsetFetchResponse fetched = Call<OffsetFetchResponse>(
-      ApiKey::kOffsetFetch, 1, OffsetFetchRequest{"g", {{"orders", {0, 1}}}});
+      ApiKey::kOffsetFetch, 1, OffsetFetchRequest{"g", {{{"orders", {0, 1}}}}});
   EXPECT_EQ(fetched.topics[0].partitions[0].committed_offset, -1);
   EXPECT_EQ(fetched.topics[0].partitions[1].committed_offset, 7);
 }

@@ -243,14 +243,14 @@ TEST(MessagesTest, GroupMessagesRoundTrip) {
                 .committed_offset,
             42);
   OffsetFetchResponse fetched;
-  fetched.topics = {{"orders", {{0, -1, std::nullopt, ErrorCode::kNone}}}};
+  fetched.topics = {{"orders", {{0, -1, -1, std::nullopt, ErrorCode::kNone}}}};
   EXPECT_EQ(RoundTrip(fetched, ApiKey::kOffsetFetch, 1)
                 .topics[0]
                 .partitions[0]
                 .committed_offset,
             -1);
-  RoundTrip(OffsetFetchRequest{"g", {{"orders", {0, 1}}}}, ApiKey::kOffsetFetch,
-            1);
+  RoundTrip(OffsetFetchRequest{"g", {{{"orders", {0, 1}}}}},
+            ApiKey::kOffsetFetch, 1);
   OffsetCommitResponse committed;
   committed.topics = {{"orders", {{0, ErrorCode::kNone}}}};
   RoundTrip(committed, ApiKey::kOffsetCommit, 2);
