@@ -563,6 +563,32 @@ TEST_F(AdminApisTest, CrashInTheMiddleOfADeletion) {
   }
 }
 
+// Rule: a crash between the renames of one topic's partitions leaves no half
+// topic: at start-up the partitions that hold the topic id of a directory
+// marked for deletion are deleted too. A topic created again under a deleted
+// one's name has a new id, and stays.
+TEST_F(AdminApisTest, ACrashBetweenTheRenamesLeavesNoHalfTopic) {
+  CreateTopicsRequest two;
+  two.topics = {{"orders", 2, 1, {}, {}}};
+  ASSERT_EQ(Call<CreateTopicsResponse>(ApiKey::kCreateTopics, 2, two)
+                .topics[0]
+                .error_code,
+            ErrorCode::kNone);
+  CreateTopic("again");
+  ASSERT_EQ(DeleteTopics({"again"}).responses[0].error_code, ErrorCode::kNone);
+  CreateTopic("again");
+  sim_.Crash(kBroker, Simulation::CrashKind::kProcessCrash);
+  // The first of the two renames, as a crash would have left it.
+  MemoryStorage& disk = sim_.disk(kBroker);
+  disk.RenameDirectory("data/orders-0",
+                       "data/orders-0.0123456789abcdef0123456789abcdef-delete");
+  disk.SyncDirectory("data");
+  sim_.Restart(kBroker);
+  EXPECT_EQ(AllTopics(), std::vector<std::string>{"again"});
+  EXPECT_EQ(DataDirectories(disk),
+            (std::vector<std::string>{"again-0", "config"}));
+}
+
 // Rule: DescribeCluster names the cluster, the controller (this broker) and
 // the brokers at both versions; v1 asking for controllers is
 // MISMATCHED_ENDPOINT_TYPE (v0 cannot ask), an unknown endpoint type

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <limits>
 #include <ostream>
+#include <set>
 #include <variant>
 
 namespace kafka {
@@ -306,13 +307,9 @@ LogManager::LogManager(Storage& storage, std::string data_dir,
 
 void LogManager::LoadLogs(int64_t now_ms, std::mt19937_64& random) {
   CreateDirectoriesDurably(storage_, data_dir_);
+  FinishInterruptedDeletions(random);
   std::vector<TopicPartition> without_id;
   for (const std::string& name : storage_.ListDirectories(data_dir_)) {
-    // A deletion the broker did not finish before it stopped.
-    if (IsMarkedForDeletion(name)) {
-      logs_to_delete_.push_back(data_dir_ + "/" + name);
-      continue;
-    }
     auto partition = TopicPartition::FromDirectoryName(name);
     if (!partition) continue;
     auto [configs, first] = topic_overrides_.try_emplace(partition->topic);
@@ -320,7 +317,7 @@ void LogManager::LoadLogs(int64_t now_ms, std::mt19937_64& random) {
     // ReadTopicConfig keeps only configs that parse.
     OpenLog(*partition, ParseOverrides(configs->second, defaults_).value(),
             now_ms);
-    if (auto id = ReadPartitionMetadata(*partition)) {
+    if (auto id = ReadPartitionMetadata(name)) {
       // The first partition's id is the topic's (they agree unless edited).
       topic_ids_.try_emplace(partition->topic, *id);
     } else {
@@ -333,6 +330,32 @@ void LogManager::LoadLogs(int64_t now_ms, std::mt19937_64& random) {
   }
   DeleteLogsMarkedForDeletion();
 }
+
+//! [interrupted deletions]
+// Directories marked for deletion are a deletion the broker did not finish.
+// A crash may also have come between the renames of one topic's partitions:
+// the partitions left hold the same topic id as the renamed ones (a topic
+// created again under the name has a new one), and go too.
+void LogManager::FinishInterruptedDeletions(std::mt19937_64& random) {
+  const std::vector<std::string> names = storage_.ListDirectories(data_dir_);
+  std::set<Uuid> deleted_topics;
+  for (const std::string& name : names) {
+    if (!IsMarkedForDeletion(name)) continue;
+    logs_to_delete_.push_back(data_dir_ + "/" + name);
+    if (auto id = ReadPartitionMetadata(name)) deleted_topics.insert(*id);
+  }
+  bool renamed = false;
+  for (const std::string& name : names) {
+    auto partition = TopicPartition::FromDirectoryName(name);
+    auto id = partition ? ReadPartitionMetadata(name) : std::nullopt;
+    if (id && deleted_topics.contains(*id)) {
+      MarkForDeletion(*partition, random);
+      renamed = true;
+    }
+  }
+  if (renamed) storage_.SyncDirectory(data_dir_);
+}
+//! [interrupted deletions]
 
 std::string LogManager::PartitionMetadataPath(
     const TopicPartition& partition) const {
@@ -349,8 +372,9 @@ void LogManager::WritePartitionMetadata(const TopicPartition& partition) {
 }
 
 std::optional<Uuid> LogManager::ReadPartitionMetadata(
-    const TopicPartition& partition) const {
-  const std::string path = PartitionMetadataPath(partition);
+    const std::string& directory) const {
+  const std::string path =
+      data_dir_ + "/" + directory + "/" + kPartitionMetadataFile;
   if (!storage_.Exists(path)) return std::nullopt;
   // "version: 0" and "topic_id: <id>", one a line; a version other than 0
   // or a line that is neither is not Kafka's format.

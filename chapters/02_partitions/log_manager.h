@@ -24,7 +24,8 @@
 /// (one rename, durable once the data directory is synced), and removed
 /// later (file.delete.delay.ms). A directory with that suffix is never loaded
 /// as a partition: a broker that crashed between the two steps finishes the
-/// removal when it starts.
+/// removal when it starts, and deletes too the partitions that still have the
+/// topic id of a renamed one (a crash between two renames).
 ///
 /// Each topic also has a topic id (KIP-516), drawn when it is created, which
 /// every partition directory keeps in a file `partition.metadata`, in Kafka's
@@ -176,12 +177,15 @@ class LogManager {
   /// Renames a partition's directory for deletion and forgets its log.
   void MarkForDeletion(const TopicPartition& partition,
                        std::mt19937_64& random);
+  /// At start-up: marks for deletion what a deletion cut short by a crash
+  /// left, the partitions of a topic whose other partitions were renamed.
+  void FinishInterruptedDeletions(std::mt19937_64& random);
   std::string PartitionMetadataPath(const TopicPartition& partition) const;
   /// Writes partition.metadata for a partition of a topic with an id.
   void WritePartitionMetadata(const TopicPartition& partition);
-  /// The topic id a partition's partition.metadata holds, if it holds one.
-  std::optional<Uuid> ReadPartitionMetadata(
-      const TopicPartition& partition) const;
+  /// The topic id that partition.metadata holds in `directory` (a name under
+  /// the data directory), if it holds one.
+  std::optional<Uuid> ReadPartitionMetadata(const std::string& directory) const;
 
   Storage& storage_;
   std::string data_dir_;
