@@ -76,6 +76,10 @@ std::string_view ErrorName(ErrorCode code) {
       return "GROUP_SUBSCRIBED_TO_TOPIC";
     case ErrorCode::kUnsupportedCompressionType:
       return "UNSUPPORTED_COMPRESSION_TYPE";
+    case ErrorCode::kMemberIdRequired:
+      return "MEMBER_ID_REQUIRED";
+    case ErrorCode::kFencedInstanceId:
+      return "FENCED_INSTANCE_ID";
     case ErrorCode::kFetchSessionIdNotFound:
       return "FETCH_SESSION_ID_NOT_FOUND";
     case ErrorCode::kInvalidFetchSessionEpoch:

@@ -60,6 +60,8 @@ enum class ErrorCode : int16_t {
   kFencedLeaderEpoch = 74,
   kUnknownLeaderEpoch = 75,
   kUnsupportedCompressionType = 76,
+  kMemberIdRequired = 79,
+  kFencedInstanceId = 82,
   kGroupSubscribedToTopic = 86,
   kInvalidRecord = 87,
   kUnknownTopicId = 100,

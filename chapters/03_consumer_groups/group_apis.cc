@@ -155,9 +155,16 @@ Status GroupApis::HandleJoinGroup(const Request& request, Responder respond) {
             .member_id = decoded->member_id});
     return Status();
   }
+  const int16_t version = request.header.api_version;
+  // Kafka's GroupCoordinatorAdapter: what this version of the API asks for.
+  // (A static member's first join needs no second round: its instance id
+  // already names it.)
+  const JoinRules rules{
+      .require_known_member_id = version >= 4 && !decoded->group_instance_id,
+      .supports_skip_assignment = version >= 9};
   // The answer may come much later, when the generation completes.
   coordinator_.Join(*decoded, request.header.client_id.value_or("client"),
-                    answer);
+                    answer, rules);
   return Status();
 }
 
@@ -169,6 +176,13 @@ Status GroupApis::HandleSyncGroup(const Request& request, Responder respond) {
   };
   if (!coordinator_.IsCoordinatorFor(decoded->group_id)) {
     answer({.error_code = ErrorCode::kNotCoordinator});
+    return Status();
+  }
+  // From version 5 the member must say which protocol it synced for
+  // (Kafka's areMandatoryProtocolTypeAndNamePresent).
+  if (request.header.api_version >= 5 &&
+      (!decoded->protocol_type || !decoded->protocol_name)) {
+    answer({.error_code = ErrorCode::kInconsistentGroupProtocol});
     return Status();
   }
   coordinator_.Sync(*decoded, answer);
@@ -186,16 +200,28 @@ Status GroupApis::HandleHeartbeat(const Request& request, Responder respond) {
   return Status();
 }
 
+//! [leave group]
 Status GroupApis::HandleLeaveGroup(const Request& request, Responder respond) {
   auto decoded = DecodeRequestBody<LeaveGroupRequest>(request);
   if (!decoded.ok()) return decoded.status();
-  GroupErrorResponse response;
-  response.error_code = coordinator_.IsCoordinatorFor(decoded->group_id)
-                            ? coordinator_.Leave(*decoded)
-                            : ErrorCode::kNotCoordinator;
+  const bool batched = request.header.api_version >= 3;
+  // Up to version 2 one member leaves, by member id: a batch of one, as in
+  // Kafka's LeaveGroupRequest.normalizedData.
+  if (!batched) decoded->members = {{.member_id = decoded->member_id}};
+  LeaveGroupResponse response;
+  if (!coordinator_.IsCoordinatorFor(decoded->group_id)) {
+    response.error_code = ErrorCode::kNotCoordinator;
+  } else {
+    response.members = coordinator_.Leave(decoded->group_id, decoded->members);
+  }
+  // Up to version 2 the member's error is the answer's.
+  if (!batched && response.error_code == ErrorCode::kNone) {
+    response.error_code = response.members[0].error_code;
+  }
   respond(EncodeResponseBody(response, request.header));
   return Status();
 }
+//! [leave group]
 
 Status GroupApis::HandleOffsetCommit(const Request& request,
                                      Responder respond) {

@@ -168,8 +168,10 @@ void GroupConsumer::SyncGroup(
     std::vector<SyncGroupRequest::Assignment> assignments) {
   Call<SyncGroupRequest, SyncGroupResponse>(
       ApiKey::kSyncGroup, kSyncGroupVersion,
-      SyncGroupRequest{config_.group_id, generation_, member_id_,
-                       std::move(assignments)},
+      SyncGroupRequest{.group_id = config_.group_id,
+                       .generation_id = generation_,
+                       .member_id = member_id_,
+                       .assignments = std::move(assignments)},
       [this](SyncGroupResponse synced) { OnSynced(synced); });
 }
 
@@ -273,7 +275,7 @@ void GroupConsumer::Commit() {
       request.topics.push_back({p.topic, {}});
     }
     request.topics.back().partitions.push_back(
-        {p.partition, *position, std::nullopt});
+        {.partition_index = p.partition, .committed_offset = *position});
   }
   if (request.topics.empty()) return;
   Call<OffsetCommitRequest, OffsetCommitResponse>(ApiKey::kOffsetCommit,

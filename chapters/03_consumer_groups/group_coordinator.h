@@ -24,9 +24,22 @@
 /// A JoinGroup or SyncGroup that waits is always answered in the end: answers
 /// leave a connection in request order, so one never sent would hold back
 /// every later answer on that connection. Requests from an older generation
-/// get
-/// ILLEGAL_GENERATION; from a member the group does not know,
+/// get ILLEGAL_GENERATION; from a member the group does not know,
 /// UNKNOWN_MEMBER_ID.
+///
+/// A new member's first JoinGroup (version 4 on) gets a member id and
+/// MEMBER_ID_REQUIRED, and joins again with that id (KIP-394): until then it
+/// is *pending*, and a client that retries blindly does not pile up members.
+/// A pending member that does not come back within its session timeout is
+/// forgotten.
+///
+/// A *static* member (KIP-345) names itself with group.instance.id. When it
+/// restarts and joins with no member id, it takes the place of its old member
+/// id: it keeps that member's assignment, and a Stable group does not
+/// rebalance unless the group's protocol would change. The old member id is
+/// fenced: a request that carries the instance id with the old member id gets
+/// FENCED_INSTANCE_ID. A static member leaves when its session times out, or
+/// by a LeaveGroup (version 3 on) that names its instance id.
 ///
 /// Committed offsets (the *next* offset to read, per partition) are records in
 /// the internal topic __consumer_offsets, on the partition
@@ -87,6 +100,16 @@ std::string_view GroupStateName(GroupState state);
 /// Prints the state's name, so that a failed EXPECT_EQ reads "Stable".
 std::ostream& operator<<(std::ostream& out, GroupState state);
 
+/// What a JoinGroup's version asks of the coordinator, as Kafka's
+/// GroupCoordinatorAdapter derives it.
+struct JoinRules {
+  /// From version 4, a dynamic member's first join gets MEMBER_ID_REQUIRED.
+  bool require_known_member_id = false;
+  /// From version 9, a static leader that rejoins a Stable group is told
+  /// it leads, with skip_assignment.
+  bool supports_skip_assignment = false;
+};
+
 class GroupCoordinator {
  public:
   using JoinAnswer = std::function<void(JoinGroupResponse)>;
@@ -111,10 +134,14 @@ class GroupCoordinator {
   std::vector<CreateTopicsRequest::Config> OffsetsTopicConfigs() const;
 
   void Join(const JoinGroupRequest& request, const std::string& client_id,
-            JoinAnswer answer);
+            JoinAnswer answer, JoinRules rules = {});
   void Sync(const SyncGroupRequest& request, SyncAnswer answer);
   ErrorCode Heartbeat(const HeartbeatRequest& request);
-  ErrorCode Leave(const LeaveGroupRequest& request);
+  /// LeaveGroup of some members, each named by member id, instance id or
+  /// both; an error per member (UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID).
+  std::vector<LeaveGroupResponse::Member> Leave(
+      const std::string& group_id,
+      const std::vector<LeaveGroupRequest::Member>& members);
   /// Answers once the offsets are written (or failed to be).
   void Commit(const OffsetCommitRequest& request, CommitAnswer answer);
   /// OffsetFetch, for one group: the committed offset of each partition
@@ -151,6 +178,7 @@ class GroupCoordinator {
  private:
   struct Member {
     std::string member_id;
+    std::optional<std::string> group_instance_id;  ///< set: a static member
     std::string client_id;
     int32_t session_timeout_ms = 0;
     int32_t rebalance_timeout_ms = 0;
@@ -168,20 +196,65 @@ class GroupCoordinator {
     std::string protocol_name;
     std::string leader;
     std::map<std::string, Member> members;
+    /// group.instance.id → the member id that instance has now.
+    std::map<std::string, std::string> static_members;
+    /// Member ids answered MEMBER_ID_REQUIRED and not yet back, each with
+    /// the timer that forgets it after its session timeout.
+    std::map<std::string, TimerId> pending_members;
     std::optional<TimerId> rebalance_timer;
   };
 
   Group& GroupFor(const std::string& group_id);
+  /// Kafka's validateCurrentMember: FENCED_INSTANCE_ID when the instance id
+  /// belongs to another member id, UNKNOWN_MEMBER_ID when the group lacks
+  /// the member id, else NONE.
+  ErrorCode CheckCurrentMember(
+      const Group& group, const std::string& member_id,
+      const std::optional<std::string>& group_instance_id) const;
+  /// CheckCurrentMember, then ILLEGAL_GENERATION for another generation.
   ErrorCode CheckMember(const Group& group, const std::string& member_id,
+                        const std::optional<std::string>& group_instance_id,
                         int32_t generation_id) const;
-  /// Kafka's clientId + "-" + a random UUID, drawn from the environment.
-  std::string NewMemberId(const std::string& client_id);
+  /// CheckMember, then INCONSISTENT_GROUP_PROTOCOL if the request (v5) names
+  /// a protocol type or assignor that is not the group's.
+  ErrorCode CheckSyncMember(const Group& group,
+                            const SyncGroupRequest& request) const;
+  /// A successful SyncGroup answer: the member's assignment, and the
+  /// group's protocol type and assignor (v5).
+  SyncGroupResponse SyncAnswerFor(const Group& group,
+                                  const Member& member) const;
+  /// Kafka's clientId (or group.instance.id) + "-" + a random UUID, drawn
+  /// from the environment.
+  std::string NewMemberId(const std::string& prefix);
+  /// A JoinGroup without a member id.
+  void JoinNewMember(Group& group, const JoinGroupRequest& request,
+                     const std::string& client_id, JoinRules rules,
+                     JoinAnswer answer);
+  /// A member id handed out with MEMBER_ID_REQUIRED; forgotten after the
+  /// session timeout unless the member joins with it.
+  void AddPendingMember(Group& group, const std::string& member_id,
+                        int32_t session_timeout_ms);
+  void RemovePendingMember(Group& group, const std::string& member_id);
   /// Whether the group, with this request's protocols for its member, would
   /// still share an assignor (and a protocol type).
   bool SupportsProtocols(const Group& group,
                          const JoinGroupRequest& request) const;
-  void AddMemberAndRebalance(Group& group, const JoinGroupRequest& request,
+  void AddMemberAndRebalance(Group& group, const std::string& member_id,
+                             const JoinGroupRequest& request,
                              const std::string& client_id, JoinAnswer answer);
+  /// A static member joined without a member id: it takes over the member
+  /// its instance id had, under `new_member_id`, and the group rebalances
+  /// only if it must (Kafka's updateStaticMemberAndRebalance).
+  void ReplaceStaticMember(Group& group, const std::string& new_member_id,
+                           const JoinGroupRequest& request, JoinRules rules,
+                           JoinAnswer answer);
+  /// Moves the member to a new id; whatever the old id had waiting is
+  /// answered FENCED_INSTANCE_ID.
+  Member& MoveStaticMember(Group& group, const std::string& old_member_id,
+                           const std::string& new_member_id);
+  /// Removes one leaving member (by member id, instance id or both);
+  /// its error.
+  ErrorCode LeaveOne(Group& group, const LeaveGroupRequest::Member& leaving);
   /// A JoinGroup from a member the group knows.
   void RejoinMember(Group& group, Member& member,
                     const JoinGroupRequest& request, JoinAnswer answer);
@@ -233,11 +306,17 @@ class GroupCoordinator {
   /// The partitions of __consumer_offsets this broker leads.
   std::set<int32_t> owned_partitions_;
   std::map<std::string, Group> groups_;
-  /// group → (topic, partition) → (offset, metadata)
-  std::map<
-      std::string,
-      std::map<TopicPartition, std::pair<int64_t, std::optional<std::string>>>>
-      offsets_;
+  /// A committed offset, as OffsetCommit gave it and OffsetFetch returns it.
+  struct CommittedOffset {
+    int64_t offset = -1;
+    /// The leader epoch of the last record read (OffsetCommit v6+,
+    /// KIP-320); -1 if not given. A consumer that resumes from the offset
+    /// can check it against the log (OffsetFetch v5+ returns it).
+    int32_t leader_epoch = -1;
+    std::optional<std::string> metadata;
+  };
+  /// group → (topic, partition) → the committed offset
+  std::map<std::string, std::map<TopicPartition, CommittedOffset>> offsets_;
 };
 
 }  // namespace kafka

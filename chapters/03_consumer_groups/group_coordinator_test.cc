@@ -24,6 +24,16 @@ constexpr int32_t kSessionMs = 10'000;
 constexpr GroupCoordinatorConfig kGroupConfig{
     .offsets_topic_num_partitions = 5, .group_initial_rebalance_delay_ms = 100};
 
+// A SyncGroup of group "g", as versions before 3 have it.
+SyncGroupRequest SyncOf(
+    int32_t generation, const std::string& member_id,
+    std::vector<SyncGroupRequest::Assignment> assignments = {}) {
+  return {.group_id = "g",
+          .generation_id = generation,
+          .member_id = member_id,
+          .assignments = std::move(assignments)};
+}
+
 class GroupTest : public ::testing::Test {
  protected:
   explicit GroupTest(GroupCoordinatorConfig config = kGroupConfig)
@@ -130,8 +140,7 @@ TEST_F(GroupTest, OneMemberJoinsAndSyncs) {
   ASSERT_EQ(joined.members.size(), 1u);
   SyncGroupResponse synced = Call<SyncGroupResponse>(
       ApiKey::kSyncGroup, 1,
-      SyncGroupRequest{
-          "g", 1, joined.member_id, {{joined.member_id, ToBytes("p0")}}});
+      SyncOf(1, joined.member_id, {{joined.member_id, ToBytes("p0")}}));
   EXPECT_EQ(synced.assignment, ToBytes("p0"));
   EXPECT_EQ(coordinator().StateOf("g"), GroupState::kStable);
 }
@@ -171,15 +180,13 @@ TEST_F(GroupTest, TwoMembersOneGeneration) {
 
   std::optional<SyncGroupResponse> follower_sync;
   Send(ApiKey::kSyncGroup, 1,
-       SyncGroupRequest{"g", follower.generation_id, follower.member_id, {}},
-       follower_sync, follower_node);
+       SyncOf(follower.generation_id, follower.member_id), follower_sync,
+       follower_node);
   sim_.RunFor(1000);
   EXPECT_FALSE(follower_sync.has_value()) << "waits for the leader";
-  SyncGroupRequest assignments{
-      "g",
-      leader.generation_id,
-      leader.member_id,
-      {{leader.member_id, ToBytes("p0")}, {follower.member_id, ToBytes("p1")}}};
+  SyncGroupRequest assignments = SyncOf(
+      leader.generation_id, leader.member_id,
+      {{leader.member_id, ToBytes("p0")}, {follower.member_id, ToBytes("p1")}});
   Call<SyncGroupResponse>(ApiKey::kSyncGroup, 1, assignments, leader_node);
   sim_.RunUntil([&] { return follower_sync.has_value(); }, 1000);
   EXPECT_EQ(follower_sync->assignment, ToBytes("p1"));
@@ -199,16 +206,13 @@ TEST_F(GroupTest, FollowerSyncingAfterTheLeaderGetsItsAssignment) {
   const NodeId follower_node = a_leads ? kOtherClient : kClient;
   // No heartbeats for most of a session: the SyncGroups keep both alive.
   sim_.RunFor(kSessionMs * 4 / 5);
-  SyncGroupRequest assignments{
-      "g",
-      leader.generation_id,
-      leader.member_id,
-      {{leader.member_id, ToBytes("p0")}, {follower.member_id, ToBytes("p1")}}};
+  SyncGroupRequest assignments = SyncOf(
+      leader.generation_id, leader.member_id,
+      {{leader.member_id, ToBytes("p0")}, {follower.member_id, ToBytes("p1")}});
   Call<SyncGroupResponse>(ApiKey::kSyncGroup, 1, assignments, leader_node);
   EXPECT_EQ(coordinator().StateOf("g"), GroupState::kStable);
   SyncGroupResponse late = Call<SyncGroupResponse>(
-      ApiKey::kSyncGroup, 1,
-      SyncGroupRequest{"g", follower.generation_id, follower.member_id, {}},
+      ApiKey::kSyncGroup, 1, SyncOf(follower.generation_id, follower.member_id),
       follower_node);
   EXPECT_EQ(late.error_code, ErrorCode::kNone);
   EXPECT_EQ(late.assignment, ToBytes("p1"));
@@ -226,15 +230,13 @@ TEST_F(GroupTest, FollowerSyncingAfterTheLeaderGetsItsAssignment) {
 TEST_F(GroupTest, NewMemberTriggersARebalance) {
   JoinGroupResponse first =
       Call<JoinGroupResponse>(ApiKey::kJoinGroup, 2, Join());
-  Call<SyncGroupResponse>(ApiKey::kSyncGroup, 1,
-                          SyncGroupRequest{"g", 1, first.member_id, {}});
+  Call<SyncGroupResponse>(ApiKey::kSyncGroup, 1, SyncOf(1, first.member_id));
   std::optional<JoinGroupResponse> second;
   Send(ApiKey::kJoinGroup, 2, Join(), second, kOtherClient);
   sim_.RunFor(50);
   EXPECT_EQ(Heartbeat(first.member_id, 1), ErrorCode::kRebalanceInProgress);
   EXPECT_EQ(
-      Call<SyncGroupResponse>(ApiKey::kSyncGroup, 1,
-                              SyncGroupRequest{"g", 1, first.member_id, {}})
+      Call<SyncGroupResponse>(ApiKey::kSyncGroup, 1, SyncOf(1, first.member_id))
           .error_code,
       ErrorCode::kRebalanceInProgress);
   JoinGroupResponse rejoined =
@@ -308,7 +310,7 @@ TEST_F(GroupTest, GroupWhereNobodyRejoinsIsEmpty) {
   Send(ApiKey::kJoinGroup, 2, join, b, kOtherClient);
   sim_.RunUntil([&] { return a && b; }, 10'000);
   // `b` leaves, which starts a rebalance; `a` does not rejoin.
-  Call<GroupErrorResponse>(ApiKey::kLeaveGroup, 1,
+  Call<LeaveGroupResponse>(ApiKey::kLeaveGroup, 1,
                            LeaveGroupRequest{"g", b->member_id}, kOtherClient);
   EXPECT_EQ(coordinator().StateOf("g"), GroupState::kPreparingRebalance);
   sim_.RunFor(kSessionMs * 3 / 4);  // past the rebalance timeout only
@@ -326,20 +328,19 @@ TEST_F(GroupTest, StaleGenerationAndUnknownMember) {
       Call<JoinGroupResponse>(ApiKey::kJoinGroup, 2, Join());
   EXPECT_EQ(Heartbeat(joined.member_id, 0), ErrorCode::kIllegalGeneration);
   EXPECT_EQ(Heartbeat("stranger", 1), ErrorCode::kUnknownMemberId);
-  EXPECT_EQ(
-      Call<SyncGroupResponse>(ApiKey::kSyncGroup, 1,
-                              SyncGroupRequest{"g", 0, joined.member_id, {}})
-          .error_code,
-      ErrorCode::kIllegalGeneration);
   EXPECT_EQ(Call<SyncGroupResponse>(ApiKey::kSyncGroup, 1,
-                                    SyncGroupRequest{"g", 1, "stranger", {}})
+                                    SyncOf(0, joined.member_id))
                 .error_code,
-            ErrorCode::kUnknownMemberId);
+            ErrorCode::kIllegalGeneration);
+  EXPECT_EQ(
+      Call<SyncGroupResponse>(ApiKey::kSyncGroup, 1, SyncOf(1, "stranger"))
+          .error_code,
+      ErrorCode::kUnknownMemberId);
   OffsetCommitRequest commit;
   commit.group_id = "g";
   commit.generation_id = 0;
   commit.member_id = joined.member_id;
-  commit.topics = {{"orders", {{0, 5, std::nullopt}}}};
+  commit.topics = {{"orders", {{0, 5, -1, std::nullopt}}}};
   EXPECT_EQ(Call<OffsetCommitResponse>(ApiKey::kOffsetCommit, 2, commit)
                 .topics[0]
                 .partitions[0]
@@ -372,7 +373,7 @@ TEST_F(GroupTest, SessionTimeoutRemovesTheMember) {
 TEST_F(GroupTest, LeaveGroupRebalancesAtOnce) {
   JoinGroupResponse joined =
       Call<JoinGroupResponse>(ApiKey::kJoinGroup, 2, Join());
-  EXPECT_EQ(Call<GroupErrorResponse>(ApiKey::kLeaveGroup, 1,
+  EXPECT_EQ(Call<LeaveGroupResponse>(ApiKey::kLeaveGroup, 1,
                                      LeaveGroupRequest{"g", joined.member_id})
                 .error_code,
             ErrorCode::kNone);
@@ -396,7 +397,7 @@ TEST_F(GroupTest, CommittedOffsetsSurviveARestart) {
   OffsetCommitRequest
       commit;  // from outside a generation, as assign() users do
   commit.group_id = "g";
-  commit.topics = {{"orders", {{0, 42, "meta"}}}};
+  commit.topics = {{"orders", {{0, 42, -1, "meta"}}}};
   EXPECT_EQ(Call<OffsetCommitResponse>(ApiKey::kOffsetCommit, 2, commit)
                 .topics[0]
                 .partitions[0]
@@ -447,17 +448,13 @@ class TwoMemberGroupTest : public GroupTest {
   // The leader assigns "p0" to itself and "p1" to the follower: Stable.
   void SyncBoth() {
     std::optional<SyncGroupResponse> follower_sync;
-    Send(ApiKey::kSyncGroup, 1,
-         SyncGroupRequest{"g", 1, follower_.member_id, {}}, follower_sync,
+    Send(ApiKey::kSyncGroup, 1, SyncOf(1, follower_.member_id), follower_sync,
          follower_node_);
-    Call<SyncGroupResponse>(
-        ApiKey::kSyncGroup, 1,
-        SyncGroupRequest{"g",
-                         1,
-                         leader_.member_id,
-                         {{leader_.member_id, ToBytes("p0")},
-                          {follower_.member_id, ToBytes("p1")}}},
-        leader_node_);
+    Call<SyncGroupResponse>(ApiKey::kSyncGroup, 1,
+                            SyncOf(1, leader_.member_id,
+                                   {{leader_.member_id, ToBytes("p0")},
+                                    {follower_.member_id, ToBytes("p1")}}),
+                            leader_node_);
     sim_.RunUntil([&] { return follower_sync.has_value(); }, 1'000);
     ASSERT_EQ(coordinator().StateOf("g"), GroupState::kStable);
   }
@@ -498,7 +495,7 @@ TEST_F(TwoMemberGroupTest, LeavingMemberEndsTheWaitAtOnce) {
   sim_.RunFor(100);
   EXPECT_FALSE(a_again.has_value()) << "waiting for B";
   const int64_t left_at = sim_.now_ms();
-  Call<GroupErrorResponse>(ApiKey::kLeaveGroup, 1,
+  Call<LeaveGroupResponse>(ApiKey::kLeaveGroup, 1,
                            LeaveGroupRequest{"g", b_.member_id}, kOtherClient);
   sim_.RunUntil([&] { return a_again && c; }, 1'000);
   ASSERT_TRUE(a_again.has_value());
@@ -515,12 +512,11 @@ TEST_F(TwoMemberGroupTest, MemberLeftOutGetsNothing) {
   const NodeId leader_node = a_leads ? kClient : kOtherClient;
   const NodeId follower_node = a_leads ? kOtherClient : kClient;
   std::optional<SyncGroupResponse> follower_sync;
-  Send(ApiKey::kSyncGroup, 1, SyncGroupRequest{"g", 1, follower.member_id, {}},
-       follower_sync, follower_node);
+  Send(ApiKey::kSyncGroup, 1, SyncOf(1, follower.member_id), follower_sync,
+       follower_node);
   Call<SyncGroupResponse>(
       ApiKey::kSyncGroup, 1,
-      SyncGroupRequest{
-          "g", 1, leader.member_id, {{follower.member_id, ToBytes("p0")}}},
+      SyncOf(1, leader.member_id, {{follower.member_id, ToBytes("p0")}}),
       leader_node);
   sim_.RunUntil([&] { return follower_sync.has_value(); }, 1'000);
   EXPECT_EQ(follower_sync->assignment, ToBytes("p0"));
@@ -530,12 +526,11 @@ TEST_F(TwoMemberGroupTest, MemberLeftOutGetsNothing) {
   Send(ApiKey::kJoinGroup, 2, Join(follower.member_id), f2, follower_node);
   sim_.RunUntil([&] { return l2 && f2; }, 40'000);
   std::optional<SyncGroupResponse> f2_sync;
-  Send(ApiKey::kSyncGroup, 1, SyncGroupRequest{"g", 2, follower.member_id, {}},
-       f2_sync, follower_node);
+  Send(ApiKey::kSyncGroup, 1, SyncOf(2, follower.member_id), f2_sync,
+       follower_node);
   Call<SyncGroupResponse>(
       ApiKey::kSyncGroup, 1,
-      SyncGroupRequest{
-          "g", 2, leader.member_id, {{leader.member_id, ToBytes("all")}}},
+      SyncOf(2, leader.member_id, {{leader.member_id, ToBytes("all")}}),
       leader_node);
   sim_.RunUntil([&] { return f2_sync.has_value(); }, 1'000);
   EXPECT_TRUE(f2_sync->assignment.empty());
@@ -567,8 +562,7 @@ TEST_F(TwoMemberGroupTest, FollowerRejoiningUnchangedGetsTheCurrentGeneration) {
   EXPECT_EQ(coordinator().StateOf("g"), GroupState::kStable);
   EXPECT_EQ(Heartbeat(leader_.member_id, 1, leader_node_), ErrorCode::kNone);
   SyncGroupResponse synced = Call<SyncGroupResponse>(
-      ApiKey::kSyncGroup, 1, SyncGroupRequest{"g", 1, follower_.member_id, {}},
-      follower_node_);
+      ApiKey::kSyncGroup, 1, SyncOf(1, follower_.member_id), follower_node_);
   EXPECT_EQ(synced.assignment, ToBytes("p1"));
 }
 
@@ -587,10 +581,9 @@ TEST_F(TwoMemberGroupTest, LeaderOrChangedSubscriptionRebalances) {
   EXPECT_EQ(follower_again.generation_id, 2);
 
   std::optional<SyncGroupResponse> follower_sync;
-  Send(ApiKey::kSyncGroup, 1, SyncGroupRequest{"g", 2, follower_.member_id, {}},
-       follower_sync, follower_node_);
-  Call<SyncGroupResponse>(ApiKey::kSyncGroup, 1,
-                          SyncGroupRequest{"g", 2, leader_.member_id, {}},
+  Send(ApiKey::kSyncGroup, 1, SyncOf(2, follower_.member_id), follower_sync,
+       follower_node_);
+  Call<SyncGroupResponse>(ApiKey::kSyncGroup, 1, SyncOf(2, leader_.member_id),
                           leader_node_);
   sim_.RunUntil([&] { return follower_sync.has_value(); }, 1'000);
   ASSERT_EQ(coordinator().StateOf("g"), GroupState::kStable);
@@ -641,7 +634,7 @@ TEST_F(TwoMemberGroupTest, LeavingAnswersTheWaitingJoinGroup) {
   Send(ApiKey::kJoinGroup, 2, Join(a_.member_id), a_again, kClient);
   sim_.RunFor(100);
   ASSERT_FALSE(a_again.has_value()) << "waits for B";
-  std::optional<GroupErrorResponse> left;
+  std::optional<LeaveGroupResponse> left;
   Send(ApiKey::kLeaveGroup, 1, LeaveGroupRequest{"g", a_.member_id}, left,
        kClient);
   sim_.RunUntil([&] { return left.has_value(); }, 1'000);
@@ -654,11 +647,11 @@ TEST_F(TwoMemberGroupTest, LeavingAnswersTheWaitingJoinGroup) {
 // Rule: the same for a SyncGroup waiting for the leader's.
 TEST_F(TwoMemberGroupTest, LeavingAnswersTheWaitingSyncGroup) {
   std::optional<SyncGroupResponse> waiting;
-  Send(ApiKey::kSyncGroup, 1, SyncGroupRequest{"g", 1, follower_.member_id, {}},
-       waiting, follower_node_);
+  Send(ApiKey::kSyncGroup, 1, SyncOf(1, follower_.member_id), waiting,
+       follower_node_);
   sim_.RunFor(100);
   ASSERT_FALSE(waiting.has_value()) << "waits for the leader";
-  std::optional<GroupErrorResponse> left;
+  std::optional<LeaveGroupResponse> left;
   Send(ApiKey::kLeaveGroup, 1, LeaveGroupRequest{"g", follower_.member_id},
        left, follower_node_);
   sim_.RunUntil([&] { return left.has_value(); }, 1'000);
@@ -691,7 +684,7 @@ TEST_F(TwoMemberGroupTest, RepeatedJoinGroupAnswersTheEarlierOne) {
 // gets the assignment.
 TEST_F(TwoMemberGroupTest, RepeatedSyncGroupAnswersTheEarlierOne) {
   std::optional<SyncGroupResponse> first, second;
-  SyncGroupRequest sync{"g", 1, follower_.member_id, {}};
+  SyncGroupRequest sync = SyncOf(1, follower_.member_id);
   Send(ApiKey::kSyncGroup, 1, sync, first, follower_node_);
   Send(ApiKey::kSyncGroup, 1, sync, second, follower_node_);
   sim_.RunUntil([&] { return first.has_value(); }, 1'000);
@@ -699,8 +692,7 @@ TEST_F(TwoMemberGroupTest, RepeatedSyncGroupAnswersTheEarlierOne) {
   EXPECT_EQ(first->error_code, ErrorCode::kRebalanceInProgress);
   Call<SyncGroupResponse>(
       ApiKey::kSyncGroup, 1,
-      SyncGroupRequest{
-          "g", 1, leader_.member_id, {{follower_.member_id, ToBytes("p1")}}},
+      SyncOf(1, leader_.member_id, {{follower_.member_id, ToBytes("p1")}}),
       leader_node_);
   sim_.RunUntil([&] { return second.has_value(); }, 1'000);
   ASSERT_TRUE(second.has_value());
@@ -712,7 +704,7 @@ TEST_F(TwoMemberGroupTest, RepeatedSyncGroupAnswersTheEarlierOne) {
 // OffsetCommit v9), and nothing is stored.
 TEST_F(GroupTest, CommitWithAGenerationForAnUnknownGroupIsIllegal) {
   OffsetCommitResponse answer = Call<OffsetCommitResponse>(
-      ApiKey::kOffsetCommit, 2, CommitOf(3, "old-member", {{0, 5, {}}}));
+      ApiKey::kOffsetCommit, 2, CommitOf(3, "old-member", {{0, 5, -1, {}}}));
   EXPECT_EQ(answer.topics[0].partitions[0].error_code,
             ErrorCode::kIllegalGeneration);
   OffsetFetchResponse fetched = Call<OffsetFetchResponse>(
@@ -725,9 +717,9 @@ TEST_F(GroupTest, CommitWithAGenerationForAnUnknownGroupIsIllegal) {
 TEST_F(GroupTest, MetadataLongerThanTheLimitIsRefused) {
   OffsetCommitResponse answer = Call<OffsetCommitResponse>(
       ApiKey::kOffsetCommit, 2,
-      CommitOf(
-          -1, "",
-          {{0, 5, std::string(4097, 'm')}, {1, 7, std::string(4096, 'm')}}));
+      CommitOf(-1, "",
+               {{0, 5, -1, std::string(4097, 'm')},
+                {1, 7, -1, std::string(4096, 'm')}}));
   EXPECT_EQ(answer.topics[0].partitions[0].error_code,
             ErrorCode::kOffsetMetadataTooLarge);
   EXPECT_EQ(answer.topics[0].partitions[1].error_code, ErrorCode::kNone);
@@ -751,7 +743,7 @@ class SmallOffsetsSegmentTest : public GroupTest {
 TEST_F(SmallOffsetsSegmentTest, FailedAppendIsReported) {
   OffsetCommitResponse answer = Call<OffsetCommitResponse>(
       ApiKey::kOffsetCommit, 2,
-      CommitOf(-1, "", {{0, 5, std::string(2000, 'm')}, {1, 7, {}}}));
+      CommitOf(-1, "", {{0, 5, -1, std::string(2000, 'm')}, {1, 7, -1, {}}}));
   EXPECT_EQ(answer.topics[0].partitions[0].error_code,
             ErrorCode::kRecordListTooLarge);
   EXPECT_EQ(answer.topics[0].partitions[1].error_code, ErrorCode::kNone);
@@ -766,7 +758,7 @@ TEST_F(SmallOffsetsSegmentTest, FailedAppendIsReported) {
 // coordinator knows it only from __consumer_offsets.
 TEST_F(GroupTest, GroupsWithOnlyOffsetsAreListedAsEmpty) {
   Call<OffsetCommitResponse>(ApiKey::kOffsetCommit, 2,
-                             CommitOf(-1, "", {{0, 5, {}}}));
+                             CommitOf(-1, "", {{0, 5, -1, {}}}));
   for (bool restarted : {false, true}) {
     if (restarted) {
       sim_.Crash(kBroker, Simulation::CrashKind::kProcessCrash);
@@ -837,7 +829,7 @@ TEST_F(TwoMemberGroupTest, LeaderThatLeftIsReplacedByTheFirstMember) {
   Send(ApiKey::kJoinGroup, 2, Join(), c, kThirdClient, "zzz");
   Send(ApiKey::kJoinGroup, 2, Join(follower_.member_id), f2, follower_node_);
   sim_.RunFor(100);
-  Call<GroupErrorResponse>(ApiKey::kLeaveGroup, 1,
+  Call<LeaveGroupResponse>(ApiKey::kLeaveGroup, 1,
                            LeaveGroupRequest{"g", leader_.member_id},
                            leader_node_);
   sim_.RunUntil([&] { return c && f2; }, 1'000);
@@ -851,16 +843,13 @@ TEST_F(TwoMemberGroupTest, LeaderThatLeftIsReplacedByTheFirstMember) {
 // ignored: it makes no member.
 TEST_F(TwoMemberGroupTest, AssignmentsForStrangersAreIgnored) {
   std::optional<SyncGroupResponse> follower_sync;
-  Send(ApiKey::kSyncGroup, 1, SyncGroupRequest{"g", 1, follower_.member_id, {}},
-       follower_sync, follower_node_);
-  Call<SyncGroupResponse>(
-      ApiKey::kSyncGroup, 1,
-      SyncGroupRequest{
-          "g",
-          1,
-          leader_.member_id,
-          {{"stranger", ToBytes("p0")}, {follower_.member_id, ToBytes("p1")}}},
-      leader_node_);
+  Send(ApiKey::kSyncGroup, 1, SyncOf(1, follower_.member_id), follower_sync,
+       follower_node_);
+  Call<SyncGroupResponse>(ApiKey::kSyncGroup, 1,
+                          SyncOf(1, leader_.member_id,
+                                 {{"stranger", ToBytes("p0")},
+                                  {follower_.member_id, ToBytes("p1")}}),
+                          leader_node_);
   sim_.RunUntil([&] { return follower_sync.has_value(); }, 1'000);
   DescribeGroupsResponse described = Call<DescribeGroupsResponse>(
       ApiKey::kDescribeGroups, 1, DescribeGroupsRequest{{"g"}});
@@ -876,7 +865,7 @@ TEST_F(TwoMemberGroupTest, CommitsDuringARebalance) {
   auto commit = [&](int32_t generation, const std::string& member) {
     return Call<OffsetCommitResponse>(
                ApiKey::kOffsetCommit, 2,
-               CommitOf(generation, member, {{0, 5, {}}}), leader_node_)
+               CommitOf(generation, member, {{0, 5, -1, {}}}), leader_node_)
         .topics[0]
         .partitions[0]
         .error_code;
@@ -890,6 +879,418 @@ TEST_F(TwoMemberGroupTest, CommitsDuringARebalance) {
   ASSERT_EQ(coordinator().StateOf("g"), GroupState::kPreparingRebalance);
   EXPECT_EQ(commit(1, leader_.member_id), ErrorCode::kNone);
   EXPECT_EQ(commit(-1, ""), ErrorCode::kUnknownMemberId);
+}
+
+// Rule: from JoinGroup v4 a new dynamic member's first join gets a member id
+// and MEMBER_ID_REQUIRED, and is not yet a member; it joins again with that
+// id (KIP-394). Versions 0-3 join at once. From v7 the answer names the
+// protocol type.
+TEST_F(GroupTest, MemberIdRequiredFromVersion4) {
+  for (int16_t v = 0; v <= 9; ++v) {
+    JoinGroupRequest request = Join();
+    request.group_id = "g" + std::to_string(v);
+    JoinGroupResponse first =
+        Call<JoinGroupResponse>(ApiKey::kJoinGroup, v, request);
+    EXPECT_THAT(first.member_id, ::testing::StartsWith("client-"));
+    if (v < 4) {
+      EXPECT_EQ(first.error_code, ErrorCode::kNone) << "v" << v;
+      EXPECT_EQ(first.generation_id, 1);
+      continue;
+    }
+    EXPECT_EQ(first.error_code, ErrorCode::kMemberIdRequired) << "v" << v;
+    EXPECT_EQ(coordinator().StateOf(request.group_id), GroupState::kEmpty)
+        << "a pending member is not a member";
+    request.member_id = first.member_id;
+    JoinGroupResponse joined =
+        Call<JoinGroupResponse>(ApiKey::kJoinGroup, v, request);
+    EXPECT_EQ(joined.error_code, ErrorCode::kNone) << "v" << v;
+    EXPECT_EQ(joined.member_id, first.member_id);
+    EXPECT_EQ(joined.leader, first.member_id);
+    EXPECT_EQ(joined.generation_id, 1);
+    EXPECT_EQ(joined.protocol_name, "range");
+    EXPECT_EQ(joined.protocol_type,
+              v >= 7 ? std::optional<std::string>("consumer") : std::nullopt);
+  }
+}
+
+// Rule: a member id handed out with MEMBER_ID_REQUIRED is forgotten when the
+// member does not come back within its session timeout.
+TEST_F(GroupTest, PendingMemberExpiresAfterTheSessionTimeout) {
+  JoinGroupResponse first =
+      Call<JoinGroupResponse>(ApiKey::kJoinGroup, 4, Join());
+  ASSERT_EQ(first.error_code, ErrorCode::kMemberIdRequired);
+  sim_.RunFor(kSessionMs + 1'000);
+  EXPECT_EQ(
+      Call<JoinGroupResponse>(ApiKey::kJoinGroup, 4, Join(first.member_id))
+          .error_code,
+      ErrorCode::kUnknownMemberId);
+}
+
+// Rule: while a member is pending (answered MEMBER_ID_REQUIRED, not yet
+// back), the join barrier waits for it as for any member, as in Kafka's
+// hasAllMembersJoined.
+TEST_F(TwoMemberGroupTest, PendingMemberHoldsTheJoinBarrier) {
+  SyncBoth();
+  JoinGroupResponse required =
+      Call<JoinGroupResponse>(ApiKey::kJoinGroup, 4, Join(), kThirdClient);
+  ASSERT_EQ(required.error_code, ErrorCode::kMemberIdRequired);
+  std::optional<JoinGroupResponse> leader_again, follower_again, third;
+  Send(ApiKey::kJoinGroup, 2, Join(leader_.member_id), leader_again,
+       leader_node_);
+  Send(ApiKey::kJoinGroup, 2, Join(follower_.member_id), follower_again,
+       follower_node_);
+  sim_.RunFor(1'000);
+  EXPECT_FALSE(leader_again || follower_again) << "waiting for the pending";
+  Send(ApiKey::kJoinGroup, 4, Join(required.member_id), third, kThirdClient);
+  sim_.RunUntil([&] { return leader_again && follower_again && third; }, 100);
+  ASSERT_TRUE(leader_again && third);
+  EXPECT_EQ(third->generation_id, 2);
+  EXPECT_EQ(leader_again->members.size(), 3u);
+}
+
+// Rule: SyncGroup v5 names the protocol type and assignor the member synced
+// for: missing, or not the group's, is INCONSISTENT_GROUP_PROTOCOL. The v5
+// answer echoes them. Earlier versions do not carry them.
+TEST_F(GroupTest, SyncGroupChecksTheProtocolFromVersion5) {
+  JoinGroupResponse joined =
+      Call<JoinGroupResponse>(ApiKey::kJoinGroup, 2, Join());
+  SyncGroupRequest sync =
+      SyncOf(1, joined.member_id, {{joined.member_id, ToBytes("p0")}});
+  auto sync_error = [&](int16_t version) {
+    return Call<SyncGroupResponse>(ApiKey::kSyncGroup, version, sync)
+        .error_code;
+  };
+  EXPECT_EQ(sync_error(5), ErrorCode::kInconsistentGroupProtocol) << "null";
+  sync.protocol_type = "consumer";
+  sync.protocol_name = "roundrobin";
+  EXPECT_EQ(sync_error(5), ErrorCode::kInconsistentGroupProtocol);
+  sync.protocol_type = "connect";
+  sync.protocol_name = "range";
+  EXPECT_EQ(sync_error(5), ErrorCode::kInconsistentGroupProtocol);
+  EXPECT_EQ(coordinator().StateOf("g"), GroupState::kCompletingRebalance);
+  sync.protocol_type = "consumer";
+  SyncGroupResponse synced =
+      Call<SyncGroupResponse>(ApiKey::kSyncGroup, 5, sync);
+  EXPECT_EQ(synced.error_code, ErrorCode::kNone);
+  EXPECT_EQ(synced.protocol_type, "consumer");
+  EXPECT_EQ(synced.protocol_name, "range");
+  EXPECT_EQ(synced.assignment, ToBytes("p0"));
+  sync.protocol_name = "roundrobin";  // not on the wire before v5
+  EXPECT_EQ(sync_error(4), ErrorCode::kNone);
+}
+
+// Rule: OffsetCommit v6+ keeps each offset's leader epoch (KIP-320), in the
+// offset record too, and OffsetFetch v5+ returns it; before v6 it is -1.
+TEST_F(GroupTest, CommittedLeaderEpochIsKept) {
+  OffsetCommitRequest commit = CommitOf(-1, "",
+                                        {{.partition_index = 0,
+                                          .committed_offset = 42,
+                                          .committed_leader_epoch = 7}});
+  commit.topics[0].partitions.push_back({.partition_index = 1,
+                                         .committed_offset = 9,
+                                         .committed_leader_epoch = 7});
+  Call<OffsetCommitResponse>(ApiKey::kOffsetCommit, 6, commit);
+  commit.topics[0].partitions.erase(commit.topics[0].partitions.begin());
+  Call<OffsetCommitResponse>(ApiKey::kOffsetCommit, 5, commit);  // no epoch
+  sim_.Crash(kBroker, Simulation::CrashKind::kProcessCrash);
+  sim_.Restart(kBroker);
+  OffsetFetchResponse fetched = Call<OffsetFetchResponse>(
+      ApiKey::kOffsetFetch, 5, OffsetFetchRequest{"g", {{{"orders", {0, 1}}}}});
+  EXPECT_EQ(fetched.topics[0].partitions[0].committed_offset, 42);
+  EXPECT_EQ(fetched.topics[0].partitions[0].committed_leader_epoch, 7);
+  EXPECT_EQ(fetched.topics[0].partitions[1].committed_offset, 9);
+  EXPECT_EQ(fetched.topics[0].partitions[1].committed_leader_epoch, -1);
+}
+
+// Static members (KIP-345): A ("instance-a") and B ("instance-b") joined with
+// JoinGroup v5 and synced: generation 1, A leads (its member id,
+// "instance-a-<uuid>", sorts first), A has "p0" and B "p1".
+class StaticGroupTest : public GroupTest {
+ protected:
+  JoinGroupRequest StaticJoin(const std::string& instance,
+                              const std::string& member_id = "",
+                              std::vector<std::string> protocols = {
+                                  "range", "roundrobin"}) {
+    JoinGroupRequest request = Join(member_id, protocols);
+    request.group_instance_id = instance;
+    return request;
+  }
+
+  void SetUp() override {
+    std::optional<JoinGroupResponse> a, b;
+    Send(ApiKey::kJoinGroup, 5, StaticJoin("instance-a"), a, kClient);
+    Send(ApiKey::kJoinGroup, 5, StaticJoin("instance-b"), b, kOtherClient);
+    sim_.RunUntil([&] { return a && b; }, 10'000);
+    ASSERT_TRUE(a && b);
+    a_ = *a;
+    b_ = *b;
+    ASSERT_EQ(a_.leader, a_.member_id);
+    ASSERT_THAT(a_.member_id, ::testing::StartsWith("instance-a-"));
+    std::optional<SyncGroupResponse> b_sync;
+    Send(ApiKey::kSyncGroup, 3, SyncOf(1, b_.member_id), b_sync, kOtherClient);
+    Call<SyncGroupResponse>(
+        ApiKey::kSyncGroup, 3,
+        SyncOf(1, a_.member_id,
+               {{a_.member_id, ToBytes("p0")}, {b_.member_id, ToBytes("p1")}}),
+        kClient);
+    sim_.RunUntil([&] { return b_sync.has_value(); }, 1'000);
+    ASSERT_EQ(coordinator().StateOf("g"), GroupState::kStable);
+  }
+
+  JoinGroupResponse a_, b_;
+};
+
+// Rule: a static member that restarts (joins with its instance id and no
+// member id) gets a new member id in the same generation, without a
+// rebalance, and keeps its assignment. A restarted leader is told, before
+// JoinGroup v9, the old leader id, so that it does not reassign; from v9 it
+// is the leader with skip_assignment, and sees the members (KIP-814).
+TEST_F(StaticGroupTest, RestartedMemberKeepsItsAssignment) {
+  std::string current = a_.member_id;
+  for (int16_t v = 5; v <= 9; ++v) {
+    JoinGroupResponse rejoined = Call<JoinGroupResponse>(
+        ApiKey::kJoinGroup, v, StaticJoin("instance-a"), kThirdClient);
+    EXPECT_EQ(rejoined.error_code, ErrorCode::kNone) << "v" << v;
+    EXPECT_EQ(rejoined.generation_id, 1) << "no rebalance";
+    EXPECT_NE(rejoined.member_id, current);
+    EXPECT_THAT(rejoined.member_id, ::testing::StartsWith("instance-a-"));
+    if (v < 9) {
+      EXPECT_EQ(rejoined.leader, current) << "v" << v;
+      EXPECT_TRUE(rejoined.members.empty());
+    } else {
+      EXPECT_EQ(rejoined.leader, rejoined.member_id);
+      EXPECT_TRUE(rejoined.skip_assignment);
+      ASSERT_EQ(rejoined.members.size(), 2u);
+      EXPECT_EQ(rejoined.members[0].group_instance_id, "instance-a");
+    }
+    EXPECT_EQ(
+        Call<SyncGroupResponse>(ApiKey::kSyncGroup, 3,
+                                SyncOf(1, rejoined.member_id), kThirdClient)
+            .assignment,
+        ToBytes("p0"));
+    EXPECT_EQ(coordinator().StateOf("g"), GroupState::kStable);
+    current = rejoined.member_id;
+  }
+  EXPECT_EQ(Heartbeat(b_.member_id, 1, kOtherClient), ErrorCode::kNone);
+  // A follower that restarts follows the current leader.
+  JoinGroupResponse b_again = Call<JoinGroupResponse>(
+      ApiKey::kJoinGroup, 9, StaticJoin("instance-b"), kOtherClient);
+  EXPECT_EQ(b_again.leader, current);
+  EXPECT_FALSE(b_again.skip_assignment);
+  EXPECT_EQ(Call<SyncGroupResponse>(ApiKey::kSyncGroup, 3,
+                                    SyncOf(1, b_again.member_id), kOtherClient)
+                .assignment,
+            ToBytes("p1"));
+}
+
+// Rule: once its instance has restarted, the old member id is fenced: a
+// request with the instance id and the old member id gets FENCED_INSTANCE_ID
+// (Heartbeat and SyncGroup from v3, JoinGroup from v5, OffsetCommit from
+// v7); versions without the instance id get UNKNOWN_MEMBER_ID.
+TEST_F(StaticGroupTest, OldMemberIdIsFenced) {
+  const std::string old_id = a_.member_id;
+  JoinGroupResponse restarted = Call<JoinGroupResponse>(
+      ApiKey::kJoinGroup, 5, StaticJoin("instance-a"), kThirdClient);
+  ASSERT_EQ(restarted.error_code, ErrorCode::kNone);
+  auto expected = [](int16_t version, int16_t first_with_instance) {
+    return version >= first_with_instance ? ErrorCode::kFencedInstanceId
+                                          : ErrorCode::kUnknownMemberId;
+  };
+  for (int16_t v = 0; v <= 4; ++v) {
+    EXPECT_EQ(
+        Call<GroupErrorResponse>(ApiKey::kHeartbeat, v,
+                                 HeartbeatRequest{"g", 1, old_id, "instance-a"})
+            .error_code,
+        expected(v, 3))
+        << "Heartbeat v" << v;
+  }
+  SyncGroupRequest sync = SyncOf(1, old_id);
+  sync.group_instance_id = "instance-a";
+  sync.protocol_type = "consumer";
+  sync.protocol_name = "range";
+  for (int16_t v = 0; v <= 5; ++v) {
+    EXPECT_EQ(Call<SyncGroupResponse>(ApiKey::kSyncGroup, v, sync).error_code,
+              expected(v, 3))
+        << "SyncGroup v" << v;
+  }
+  for (int16_t v = 0; v <= 9; ++v) {
+    EXPECT_EQ(Call<JoinGroupResponse>(ApiKey::kJoinGroup, v,
+                                      StaticJoin("instance-a", old_id))
+                  .error_code,
+              expected(v, 5))
+        << "JoinGroup v" << v;
+  }
+  OffsetCommitRequest commit = CommitOf(1, old_id, {{0, 5, -1, {}}});
+  commit.group_instance_id = "instance-a";
+  for (int16_t v = 2; v <= 8; ++v) {
+    EXPECT_EQ(Call<OffsetCommitResponse>(ApiKey::kOffsetCommit, v, commit)
+                  .topics[0]
+                  .partitions[0]
+                  .error_code,
+              expected(v, 7))
+        << "OffsetCommit v" << v;
+  }
+  EXPECT_EQ(Call<GroupErrorResponse>(
+                ApiKey::kHeartbeat, 4,
+                HeartbeatRequest{"g", 1, restarted.member_id, "instance-a"})
+                .error_code,
+            ErrorCode::kNone);
+  // An instance id the group does not know, with a member id it knows.
+  EXPECT_EQ(Call<JoinGroupResponse>(ApiKey::kJoinGroup, 5,
+                                    StaticJoin("instance-z", b_.member_id),
+                                    kOtherClient)
+                .error_code,
+            ErrorCode::kUnknownMemberId);
+  EXPECT_EQ(coordinator().StateOf("g"), GroupState::kStable);
+}
+
+// Rule: a JoinGroup still waiting under the old member id when its instance
+// restarts is answered FENCED_INSTANCE_ID (a duplicate of the instance);
+// the restarted member takes its place in the rebalance.
+TEST_F(StaticGroupTest, WaitingJoinOfTheOldMemberIdIsFenced) {
+  std::optional<JoinGroupResponse> c, a_waiting, a_restarted;
+  Send(ApiKey::kJoinGroup, 2, Join(), c, kThirdClient);  // a rebalance
+  Send(ApiKey::kJoinGroup, 5, StaticJoin("instance-a", a_.member_id), a_waiting,
+       kClient);
+  sim_.RunFor(100);
+  ASSERT_FALSE(a_waiting.has_value()) << "waiting for B";
+  const NodeId restarted_node = cluster_.AddIdleClient();
+  Send(ApiKey::kJoinGroup, 5, StaticJoin("instance-a"), a_restarted,
+       restarted_node);
+  sim_.RunUntil([&] { return a_waiting.has_value(); }, 100);
+  ASSERT_TRUE(a_waiting.has_value());
+  EXPECT_EQ(a_waiting->error_code, ErrorCode::kFencedInstanceId);
+  JoinGroupResponse b_again = Call<JoinGroupResponse>(
+      ApiKey::kJoinGroup, 5, StaticJoin("instance-b", b_.member_id),
+      kOtherClient);
+  sim_.RunUntil([&] { return a_restarted && c; }, 100);
+  ASSERT_TRUE(a_restarted.has_value());
+  EXPECT_EQ(a_restarted->generation_id, 2);
+  EXPECT_EQ(a_restarted->leader, a_restarted->member_id);
+  EXPECT_EQ(a_restarted->members.size(), 3u);
+}
+
+// Rule: a static member that restarts with protocols that change the
+// group's assignor does rebalance.
+TEST_F(StaticGroupTest, RestartThatChangesTheAssignorRebalances) {
+  std::optional<JoinGroupResponse> rejoined;
+  Send(ApiKey::kJoinGroup, 5,
+       StaticJoin("instance-a", "", {"roundrobin", "range"}), rejoined,
+       kThirdClient);
+  sim_.RunFor(100);
+  EXPECT_FALSE(rejoined.has_value()) << "waiting for B to rejoin";
+  EXPECT_EQ(coordinator().StateOf("g"), GroupState::kPreparingRebalance);
+  JoinGroupResponse b_again = Call<JoinGroupResponse>(
+      ApiKey::kJoinGroup, 5, StaticJoin("instance-b", b_.member_id),
+      kOtherClient);
+  EXPECT_EQ(b_again.generation_id, 2);
+  EXPECT_EQ(b_again.protocol_name, "roundrobin");
+}
+
+// Rule: a static member leaves when its session times out, like any member;
+// its instance id is then free, and a join with it adds a new member.
+TEST_F(StaticGroupTest, SessionTimeoutRemovesAStaticMember) {
+  for (int ms = 0; ms <= kSessionMs; ms += 2'000) {
+    sim_.RunFor(2'000);
+    Heartbeat(b_.member_id, 1, kOtherClient);  // A is silent
+  }
+  JoinGroupResponse b_again = Call<JoinGroupResponse>(
+      ApiKey::kJoinGroup, 5, StaticJoin("instance-b", b_.member_id),
+      kOtherClient);
+  EXPECT_EQ(b_again.generation_id, 2);
+  EXPECT_EQ(b_again.members.size(), 1u);
+  std::optional<JoinGroupResponse> a_again;
+  Send(ApiKey::kJoinGroup, 5, StaticJoin("instance-a"), a_again, kThirdClient);
+  sim_.RunFor(100);
+  EXPECT_FALSE(a_again.has_value()) << "a new member: a rebalance";
+  EXPECT_EQ(coordinator().StateOf("g"), GroupState::kPreparingRebalance);
+}
+
+// Rule: LeaveGroup v3+ names many members, each by member id, instance id or
+// both, and answers an error per member: UNKNOWN_MEMBER_ID for a stranger,
+// FENCED_INSTANCE_ID for an instance id with another member id; an unknown
+// group answers every member UNKNOWN_MEMBER_ID. Up to v2 one member leaves,
+// and its error is the answer's.
+TEST_F(StaticGroupTest, LeaveGroupAnswersEachMember) {
+  for (int16_t v = 3; v <= 5; ++v) {
+    LeaveGroupRequest leave{
+        .group_id = "g",
+        .members = {{.member_id = "stranger"},
+                    {.member_id = "bogus", .group_instance_id = "instance-a"},
+                    {.member_id = "", .group_instance_id = "instance-z"}}};
+    LeaveGroupResponse left =
+        Call<LeaveGroupResponse>(ApiKey::kLeaveGroup, v, leave);
+    EXPECT_EQ(left.error_code, ErrorCode::kNone) << "v" << v;
+    ASSERT_EQ(left.members.size(), 3u);
+    EXPECT_EQ(left.members[0].member_id, "stranger");
+    EXPECT_EQ(left.members[0].error_code, ErrorCode::kUnknownMemberId);
+    EXPECT_EQ(left.members[1].group_instance_id, "instance-a");
+    EXPECT_EQ(left.members[1].error_code, ErrorCode::kFencedInstanceId);
+    EXPECT_EQ(left.members[2].error_code, ErrorCode::kUnknownMemberId);
+    LeaveGroupResponse unknown_group = Call<LeaveGroupResponse>(
+        ApiKey::kLeaveGroup, v,
+        LeaveGroupRequest{.group_id = "nope", .members = {{.member_id = "m"}}});
+    EXPECT_EQ(unknown_group.error_code, ErrorCode::kNone);
+    EXPECT_EQ(unknown_group.members[0].error_code, ErrorCode::kUnknownMemberId);
+  }
+  EXPECT_EQ(coordinator().StateOf("g"), GroupState::kStable);
+  for (int16_t v = 0; v <= 2; ++v) {
+    EXPECT_EQ(Call<LeaveGroupResponse>(ApiKey::kLeaveGroup, v,
+                                       LeaveGroupRequest{"g", "stranger"})
+                  .error_code,
+              ErrorCode::kUnknownMemberId);
+  }
+  // By instance id alone (an administrator's removal), then by member id.
+  LeaveGroupResponse left = Call<LeaveGroupResponse>(
+      ApiKey::kLeaveGroup, 5,
+      LeaveGroupRequest{
+          .group_id = "g",
+          .members = {
+              {.group_instance_id = "instance-b", .reason = "admin"},
+              {.member_id = a_.member_id, .group_instance_id = "instance-a"}}});
+  EXPECT_EQ(left.members[0].error_code, ErrorCode::kNone);
+  EXPECT_EQ(left.members[1].error_code, ErrorCode::kNone);
+  EXPECT_EQ(coordinator().StateOf("g"), GroupState::kEmpty);
+}
+
+// Rule: a pending member (MEMBER_ID_REQUIRED) may leave by its member id.
+TEST_F(GroupTest, PendingMemberMayLeave) {
+  JoinGroupResponse first =
+      Call<JoinGroupResponse>(ApiKey::kJoinGroup, 4, Join());
+  ASSERT_EQ(first.error_code, ErrorCode::kMemberIdRequired);
+  EXPECT_EQ(Call<LeaveGroupResponse>(ApiKey::kLeaveGroup, 1,
+                                     LeaveGroupRequest{"g", first.member_id})
+                .error_code,
+            ErrorCode::kNone);
+  EXPECT_EQ(
+      Call<JoinGroupResponse>(ApiKey::kJoinGroup, 4, Join(first.member_id))
+          .error_code,
+      ErrorCode::kUnknownMemberId);
+}
+
+// Rule: DescribeGroups v4+ shows each member's group_instance_id; v3+ asked
+// for authorized operations answers those of a group without an authorizer
+// (READ, DELETE, DESCRIBE), and otherwise leaves them unset.
+TEST_F(StaticGroupTest, DescribeShowsInstanceIdsAndOperations) {
+  for (int16_t v = 0; v <= 5; ++v) {
+    DescribeGroupsRequest request{.groups = {"g"},
+                                  .include_authorized_operations = true};
+    DescribeGroupsResponse described =
+        Call<DescribeGroupsResponse>(ApiKey::kDescribeGroups, v, request);
+    const auto& group = described.groups.at(0);
+    ASSERT_EQ(group.members.size(), 2u);
+    EXPECT_EQ(group.members[0].group_instance_id,
+              v >= 4 ? std::optional<std::string>("instance-a") : std::nullopt)
+        << "v" << v;
+    EXPECT_EQ(group.authorized_operations,
+              v >= 3 ? (1 << 3) | (1 << 6) | (1 << 8) : INT32_MIN)
+        << "v" << v;
+    request.include_authorized_operations = false;
+    EXPECT_EQ(Call<DescribeGroupsResponse>(ApiKey::kDescribeGroups, v, request)
+                  .groups.at(0)
+                  .authorized_operations,
+              INT32_MIN);
+  }
 }
 
 }  // namespace

@@ -3,15 +3,15 @@
 /// joining and leaving, heartbeats, and committed offsets.
 ///
 ///   FindCoordinator (10)  v0-1  which broker coordinates this group
-///   JoinGroup       (11)  v0-2  join (or rejoin) and get a generation id;
+///   JoinGroup       (11)  v0-9  join (or rejoin) and get a generation id;
 ///                               the leader also gets every member's
 ///                               subscription
-///   SyncGroup       (14)  v0-1  the leader hands out assignments; everyone
+///   SyncGroup       (14)  v0-5  the leader hands out assignments; everyone
 ///                               gets theirs
-///   Heartbeat       (12)  v0-1  "still here"; REBALANCE_IN_PROGRESS means
+///   Heartbeat       (12)  v0-4  "still here"; REBALANCE_IN_PROGRESS means
 ///                               rejoin
-///   LeaveGroup      (13)  v0-1  leave at once instead of timing out
-///   OffsetCommit    (8)   v2    the next offset to read, per partition
+///   LeaveGroup      (13)  v0-5  leave at once instead of timing out
+///   OffsetCommit    (8)   v2-8  the next offset to read, per partition
 ///   OffsetFetch     (9)   v1    what the group committed
 ///   DeleteGroups    (42)  v0-2  delete Empty groups and their offsets
 ///   OffsetDelete    (47)  v0    delete some of a group's offsets
@@ -34,6 +34,7 @@
 #include "lib/protocol/messages/join_group_request.h"
 #include "lib/protocol/messages/join_group_response.h"
 #include "lib/protocol/messages/leave_group_request.h"
+#include "lib/protocol/messages/leave_group_response.h"
 #include "lib/protocol/messages/list_groups_request.h"
 #include "lib/protocol/messages/list_groups_response.h"
 #include "lib/protocol/messages/offset_commit_request.h"

@@ -164,7 +164,7 @@ TEST(MessagesTest, CreateTopicsAndPartitionsRoundTrip) {
     EXPECT_EQ(back.topics[0].num_partitions, 6);
     EXPECT_EQ(back.validate_only, v >= 1);
     CreateTopicsResponse response;
-    response.topics = {{"orders", ErrorCode::kNone, "fine"}};
+    response.topics = {{.name = "orders", .error_message = "fine"}};
     EXPECT_EQ(
         RoundTrip(response, ApiKey::kCreateTopics, v).topics[0].error_message,
         v >= 1 ? std::optional<std::string>("fine") : std::nullopt);
@@ -200,7 +200,7 @@ TEST(MessagesTest, JoinGroupVersions) {
   response.generation_id = 3;
   response.leader = "m1";
   response.member_id = "m2";
-  response.members = {{"m1", Bytes{9}}};
+  response.members = {{.member_id = "m1", .metadata = Bytes{9}}};
   for (int16_t v = 0; v <= 2; ++v) {
     JoinGroupResponse back = RoundTrip(response, ApiKey::kJoinGroup, v);
     EXPECT_EQ(back.generation_id, 3);
@@ -221,7 +221,10 @@ TEST(MessagesTest, GroupMessagesRoundTrip) {
     found.host = "127.0.0.1";
     found.port = 9092;
     EXPECT_EQ(RoundTrip(found, ApiKey::kFindCoordinator, v).port, 9092);
-    SyncGroupRequest sync{"g", 2, "m1", {{"m1", Bytes{1, 2}}}};
+    SyncGroupRequest sync{.group_id = "g",
+                          .generation_id = 2,
+                          .member_id = "m1",
+                          .assignments = {{"m1", Bytes{1, 2}}}};
     EXPECT_EQ(RoundTrip(sync, ApiKey::kSyncGroup, v).assignments[0].assignment,
               (Bytes{1, 2}));
     SyncGroupResponse synced;
@@ -236,7 +239,10 @@ TEST(MessagesTest, GroupMessagesRoundTrip) {
   }
   OffsetCommitRequest commit;
   commit.group_id = "g";
-  commit.topics = {{"orders", {{0, 42, "meta"}}}};
+  commit.topics = {{"orders",
+                    {{.partition_index = 0,
+                      .committed_offset = 42,
+                      .committed_metadata = "meta"}}}};
   EXPECT_EQ(RoundTrip(commit, ApiKey::kOffsetCommit, 2)
                 .topics[0]
                 .partitions[0]
@@ -272,7 +278,11 @@ TEST(MessagesTest, ListAndDescribeGroupsRoundTrip) {
     group.group_state = "Stable";
     group.protocol_type = "consumer";
     group.protocol_data = "range";
-    group.members = {{"m1", "client", "/127.0.0.1", Bytes{1}, Bytes{2}}};
+    group.members = {{.member_id = "m1",
+                      .client_id = "client",
+                      .client_host = "/127.0.0.1",
+                      .member_metadata = Bytes{1},
+                      .member_assignment = Bytes{2}}};
     described.groups = {group};
     DescribeGroupsResponse back =
         RoundTrip(described, ApiKey::kDescribeGroups, v);
