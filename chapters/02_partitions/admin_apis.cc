@@ -282,7 +282,6 @@ void AdminApis::RegisterWith(RequestHandlers& handlers) {
                     HandlerOf(this, &AdminApis::HandleDescribeCluster));
 }
 
-//! [describe configs]
 Status AdminApis::HandleDescribeConfigs(const Request& request,
                                         Responder respond) {
   Result<DescribeConfigsRequest> decoded =
@@ -338,9 +337,7 @@ Status AdminApis::HandleDescribeConfigs(const Request& request,
   respond(EncodeResponseBody(response, request.header));
   return Status();
 }
-//! [describe configs]
 
-//! [incremental alter configs]
 void AdminApis::AlterResource(int8_t type, const std::string& name,
                               Result<std::vector<ConfigChange>> changes,
                               bool validate_only, TopicAdmin::Done done) {
@@ -401,7 +398,6 @@ Status AdminApis::HandleIncrementalAlterConfigs(const Request& request,
       });
   return Status();
 }
-//! [incremental alter configs]
 
 Status AdminApis::HandleAlterConfigs(const Request& request,
                                      Responder respond) {
@@ -426,7 +422,6 @@ Status AdminApis::HandleAlterConfigs(const Request& request,
   return Status();
 }
 
-//! [delete topics]
 Status AdminApis::HandleDeleteTopics(const Request& request,
                                      Responder respond) {
   Result<DeleteTopicsRequest> decoded =
@@ -470,7 +465,6 @@ Status AdminApis::HandleDeleteTopics(const Request& request,
   pending->PartDone();
   return Status();
 }
-//! [delete topics]
 
 Status AdminApis::HandleDescribeCluster(const Request& request,
                                         Responder respond) {

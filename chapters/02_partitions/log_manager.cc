@@ -331,7 +331,6 @@ void LogManager::LoadLogs(int64_t now_ms, std::mt19937_64& random) {
   DeleteLogsMarkedForDeletion();
 }
 
-//! [interrupted deletions]
 // Directories marked for deletion are a deletion the broker did not finish.
 // A crash may also have come between the renames of one topic's partitions:
 // the partitions left hold the same topic id as the renamed ones (a topic
@@ -355,7 +354,6 @@ void LogManager::FinishInterruptedDeletions(std::mt19937_64& random) {
   }
   if (renamed) storage_.SyncDirectory(data_dir_);
 }
-//! [interrupted deletions]
 
 std::string LogManager::PartitionMetadataPath(
     const TopicPartition& partition) const {
