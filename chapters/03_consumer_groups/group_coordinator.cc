@@ -816,7 +816,7 @@ ErrorCode GroupCoordinator::LeaveOne(Group& group,
                                      const LeaveGroupRequest::Member& leaving) {
   if (leaving.member_id.empty()) {
     // An administrator removes a static member by its instance id alone
-    // (kafka-consumer-groups --delete-members).
+    // (the Admin client's removeMembersFromConsumerGroup).
     auto instance = leaving.group_instance_id
                         ? group.static_members.find(*leaving.group_instance_id)
                         : group.static_members.end();
