@@ -1002,6 +1002,106 @@ TEST_F(BrokerTest, CreateTopics) {
   EXPECT_EQ(sim_.node<Broker>(kBroker).logs().PartitionCount("dry"), 0);
 }
 
+// The config named `name` in a CreateTopics answer (v5+), or a default one.
+CreateTopicsResponse::Config ConfigNamed(
+    const CreateTopicsResponse::Result& result, const std::string& name) {
+  for (const auto& config :
+       result.configs.value_or(std::vector<CreateTopicsResponse::Config>{})) {
+    if (config.name == name) return config;
+  }
+  return {};
+}
+
+// A broker whose server.properties sets log.segment.bytes.
+class SegmentBytesBrokerTest : public BrokerTest {
+ protected:
+  SegmentBytesBrokerTest()
+      : BrokerTest(BrokerConfig{.log = {.segment_bytes = 1 << 20}}) {}
+};
+
+// Rule: from CreateTopics v5 the answer describes the topic as created
+// (KIP-525): its partitions (num.partitions for -1, allowed from v4), its
+// replication factor and every topic config, by name, with its value and
+// source (1 set for the topic, 4 from server.properties, 5 Kafka's
+// default); from v7 its topic id. A refused topic has none of them, and a
+// validate_only one no id.
+TEST_F(SegmentBytesBrokerTest, CreateTopicsAtEveryVersion) {
+  for (int16_t version = 0; version <= 7; ++version) {
+    SCOPED_TRACE(version);
+    const std::string name = "created" + std::to_string(version);
+    CreateTopicsRequest request;
+    request.topics = {{.name = name,
+                       .num_partitions = version >= 4 ? -1 : 1,
+                       .replication_factor = int16_t(version >= 4 ? -1 : 1),
+                       .configs = {{"retention.ms", "1000"}}},
+                      {.name = name + "-replicated", .replication_factor = 3}};
+    CreateTopicsResponse response =
+        Call<CreateTopicsResponse>(ApiKey::kCreateTopics, version, request)
+            .value();
+    ASSERT_EQ(response.topics.size(), 2u);
+    const CreateTopicsResponse::Result& created = response.topics[0];
+    EXPECT_EQ(created.error_code, ErrorCode::kNone);
+    const Uuid id = *sim_.node<Broker>(kBroker).logs().TopicId(name);
+    EXPECT_EQ(created.topic_id, version >= 7 ? id : Uuid());
+    EXPECT_EQ(created.num_partitions, version >= 5 ? 1 : -1);
+    EXPECT_EQ(created.replication_factor, version >= 5 ? 1 : -1);
+    EXPECT_EQ(created.configs.has_value(), version >= 5);
+    if (version >= 5) {
+      const auto retention = ConfigNamed(created, "retention.ms");
+      EXPECT_EQ(retention.value, "1000");
+      EXPECT_EQ(retention.config_source, 1);
+      const auto segment = ConfigNamed(created, "segment.bytes");
+      EXPECT_EQ(segment.value, std::to_string(1 << 20));
+      EXPECT_EQ(segment.config_source, 4);
+      const auto compression = ConfigNamed(created, "compression.type");
+      EXPECT_EQ(compression.value, "producer");
+      EXPECT_EQ(compression.config_source, 5);
+      EXPECT_TRUE(std::is_sorted(
+          created.configs->begin(), created.configs->end(),
+          [](const auto& a, const auto& b) { return a.name < b.name; }));
+    }
+    const CreateTopicsResponse::Result& refused = response.topics[1];
+    EXPECT_NE(refused.error_code, ErrorCode::kNone);
+    EXPECT_EQ(refused.num_partitions, -1);
+    EXPECT_EQ(refused.topic_id, Uuid());
+    if (version >= 5) {
+      EXPECT_TRUE(refused.configs->empty());
+    }
+  }
+  CreateTopicsRequest dry;
+  dry.topics = {{.name = "dry", .num_partitions = 3, .replication_factor = 1}};
+  dry.validate_only = true;
+  CreateTopicsResponse::Result checked =
+      Call<CreateTopicsResponse>(ApiKey::kCreateTopics, 7, dry)->topics[0];
+  EXPECT_EQ(checked.error_code, ErrorCode::kNone);
+  EXPECT_EQ(checked.num_partitions, 3);
+  EXPECT_EQ(checked.topic_id, Uuid()) << "nothing was created";
+}
+
+// Rule: CreatePartitions answers alike at every version (v2 is flexible),
+// explicit assignments included.
+TEST_F(BrokerTest, CreatePartitionsAtEveryVersion) {
+  for (int16_t version = 0; version <= 3; ++version) {
+    SCOPED_TRACE(version);
+    const std::string name = "growing" + std::to_string(version);
+    CreateTopic(name, 1);
+    CreatePartitionsRequest request;
+    request.topics = {{name, 3,
+                       std::vector<CreatePartitionsRequest::Assignment>{
+                           {{kBroker}}, {{kBroker}}}},
+                      {name + "-missing", 2, std::nullopt}};
+    CreatePartitionsResponse response =
+        Call<CreatePartitionsResponse>(ApiKey::kCreatePartitions, version,
+                                       request)
+            .value();
+    ASSERT_EQ(response.results.size(), 2u);
+    EXPECT_EQ(response.results[0].error_code, ErrorCode::kNone);
+    EXPECT_EQ(response.results[1].error_code,
+              ErrorCode::kUnknownTopicOrPartition);
+    EXPECT_EQ(sim_.node<Broker>(kBroker).logs().PartitionCount(name), 3);
+  }
+}
+
 // Rule: topic configs are checked with Kafka's types and bounds
 // (LogConfig.java): a value below the minimum, outside an INT, or not a
 // number is INVALID_CONFIG with a message naming the config and the value,

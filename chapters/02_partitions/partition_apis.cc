@@ -208,6 +208,16 @@ bool IsTimestampSupported(int64_t timestamp, int16_t version) {
   return timestamp == kEarliestLocalTimestamp && version >= 8;
 }
 
+// CreateTopics v5 answers a created topic as it is (KIP-525), v7 with its
+// id.
+void DescribeCreatedTopic(CreatedTopic created,
+                          CreateTopicsResponse::Result& result) {
+  result.topic_id = created.topic_id;
+  result.num_partitions = created.num_partitions;
+  result.replication_factor = created.replication_factor;
+  result.configs = std::move(created.configs);
+}
+
 // Kafka's FetchMetadata.isFull: session epoch 0 opens a session, -1 asks for
 // none; any other continues one.
 bool IsFullFetch(const FetchRequest& request) {
@@ -445,11 +455,29 @@ Status PartitionApis::HandleCreateTopics(const Request& request,
   Result<CreateTopicsRequest> decoded =
       DecodeRequestBody<CreateTopicsRequest>(request);
   if (!decoded.ok()) return decoded.status();
-  AnswerPerTopic<CreateTopicsResponse>(
-      *decoded, &CreateTopicsResponse::topics, std::move(respond),
-      request.header, [this, &decoded](const auto& topic, auto done) {
-        components_.topics.CreateTopic(topic, decoded->validate_only, done);
-      });
+  auto pending = std::make_shared<PendingResponse<CreateTopicsResponse>>(
+      std::move(respond), request.header);
+  pending->response().topics.resize(decoded->topics.size());
+  for (size_t i = 0; i < decoded->topics.size(); ++i) {
+    const CreateTopicsRequest::Topic& topic = decoded->topics[i];
+    pending->response().topics[i].name = topic.name;
+    pending->PartStarted();
+    components_.topics.CreateTopic(
+        topic, decoded->validate_only,
+        [this, pending, i, topic](Status outcome) {
+          CreateTopicsResponse::Result& result = pending->response().topics[i];
+          if (outcome.ok()) {
+            DescribeCreatedTopic(components_.topics.DescribeCreatedTopic(topic),
+                                 result);
+          } else {
+            result.error_code = outcome.error().code;
+            result.error_message = outcome.error().message;
+            result.configs.emplace();  // none, rather than withheld (null)
+          }
+          pending->PartDone();
+        });
+  }
+  pending->PartDone();
   return Status();
 }
 

@@ -57,6 +57,33 @@ Status ApplyConfigChange(const ConfigChange& change,
                    " to key " + change.name + " because its type is not LIST."};
 }
 
+// DescribeConfigs' sources (Kafka's ConfigSource).
+constexpr int8_t kDynamicTopicConfig = 1;
+constexpr int8_t kStaticBrokerConfig = 4;
+constexpr int8_t kDefaultConfig = 5;
+
+// A config of a new topic, as DescribeConfigs would show it: set for the
+// topic, else the broker's setting if server.properties changed it, else
+// Kafka's default.
+CreateTopicsResponse::Config ConfigOf(const TopicConfigDefinition& definition,
+                                      const TopicConfigOverrides& set,
+                                      const LogConfig& broker_defaults) {
+  CreateTopicsResponse::Config config{.name = std::string(definition.name)};
+  const std::string broker_value =
+      TopicConfigValue(broker_defaults, definition.name);
+  if (auto found = set.find(config.name); found != set.end()) {
+    config.value = found->second;
+    config.config_source = kDynamicTopicConfig;
+  } else {
+    config.value = broker_value;
+    config.config_source =
+        broker_value == TopicConfigValue(LogConfig{}, definition.name)
+            ? kDefaultConfig
+            : kStaticBrokerConfig;
+  }
+  return config;
+}
+
 }  // namespace
 
 void LocalTopicAdmin::CreateTopic(const CreateTopicsRequest::Topic& topic,
@@ -80,13 +107,18 @@ void LocalTopicAdmin::DeleteTopic(const std::string& topic, Done done) {
   done(Delete(topic));
 }
 
+int32_t LocalTopicAdmin::PartitionCountOf(
+    const CreateTopicsRequest::Topic& topic) const {
+  if (!topic.assignments.empty()) return int32_t(topic.assignments.size());
+  return topic.num_partitions == -1 ? defaults_.num_partitions
+                                    : topic.num_partitions;
+}
+
 Status LocalTopicAdmin::Create(const CreateTopicsRequest::Topic& topic,
                                bool validate_only) {
   const NodeId self = defaults_.broker_id;
-  int32_t partitions = topic.num_partitions == -1 ? defaults_.num_partitions
-                                                  : topic.num_partitions;
+  const int32_t partitions = PartitionCountOf(topic);
   if (!topic.assignments.empty()) {
-    partitions = int32_t(topic.assignments.size());
     for (const auto& assignment : topic.assignments) {
       if (!IsOnlyThisBroker(assignment.broker_ids, self)) {
         return OneBrokerOnly(self);
@@ -114,11 +146,27 @@ Status LocalTopicAdmin::Create(const CreateTopicsRequest::Topic& topic,
   return created;
 }
 
+CreatedTopic LocalTopicAdmin::DescribeCreatedTopic(
+    const CreateTopicsRequest::Topic& topic) const {
+  CreatedTopic created;
+  created.topic_id = logs_.TopicId(topic.name).value_or(Uuid());
+  created.num_partitions = PartitionCountOf(topic);
+  created.replication_factor = 1;  // one broker, one replica
+  TopicConfigOverrides set;
+  for (const auto& config : topic.configs) {
+    if (config.value) set.emplace(config.name, *config.value);
+  }
+  for (const TopicConfigDefinition& definition : TopicConfigDefinitions()) {
+    created.configs.push_back(ConfigOf(definition, set, defaults_.log));
+  }
+  return created;
+}
+
 Status LocalTopicAdmin::Grow(const CreatePartitionsRequest::Topic& topic,
                              bool validate_only) {
-  for (const auto& replicas :
-       topic.assignments.value_or(std::vector<std::vector<int32_t>>{})) {
-    if (!IsOnlyThisBroker(replicas, defaults_.broker_id)) {
+  for (const auto& assignment : topic.assignments.value_or(
+           std::vector<CreatePartitionsRequest::Assignment>{})) {
+    if (!IsOnlyThisBroker(assignment.broker_ids, defaults_.broker_id)) {
       return OneBrokerOnly(defaults_.broker_id);
     }
   }

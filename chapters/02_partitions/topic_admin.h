@@ -45,6 +45,16 @@ struct ConfigChange {
   std::string value;  ///< unused by kDelete
 };
 
+/// A topic as CreateTopics answers it from v5 (KIP-525; v7 adds the id):
+/// what creating it made, as Kafka's controller reports it.
+struct CreatedTopic {
+  Uuid topic_id;  ///< zero if nothing was created (validate_only)
+  int32_t num_partitions = -1;
+  int16_t replication_factor = -1;
+  /// Every topic config, by name, with its value and where that comes from.
+  std::vector<CreateTopicsResponse::Config> configs;
+};
+
 class TopicAdmin {
  public:
   using Done = std::function<void(Status outcome)>;
@@ -56,6 +66,10 @@ class TopicAdmin {
   /// if not. -1 partitions or replication factor take the broker's defaults.
   virtual void CreateTopic(const CreateTopicsRequest::Topic& topic,
                            bool validate_only, Done done) = 0;
+  /// What CreateTopic made of `topic` once it succeeded (or, with
+  /// validate_only, would make).
+  virtual CreatedTopic DescribeCreatedTopic(
+      const CreateTopicsRequest::Topic& topic) const = 0;
   /// Grows a topic to `topic.count` partitions: UNKNOWN_TOPIC_OR_PARTITION,
   /// INVALID_PARTITIONS or INVALID_REPLICA_ASSIGNMENT if not.
   virtual void CreatePartitions(const CreatePartitionsRequest::Topic& topic,
@@ -87,6 +101,8 @@ class LocalTopicAdmin : public TopicAdmin {
 
   void CreateTopic(const CreateTopicsRequest::Topic& topic, bool validate_only,
                    Done done) override;
+  CreatedTopic DescribeCreatedTopic(
+      const CreateTopicsRequest::Topic& topic) const override;
   void CreatePartitions(const CreatePartitionsRequest::Topic& topic,
                         bool validate_only, Done done) override;
   void AlterTopicConfigs(const std::string& topic,
@@ -96,6 +112,9 @@ class LocalTopicAdmin : public TopicAdmin {
 
  private:
   Status Create(const CreateTopicsRequest::Topic& topic, bool validate_only);
+  /// The partitions `topic` asks for: one per assignment, or
+  /// num_partitions, -1 meaning num.partitions.
+  int32_t PartitionCountOf(const CreateTopicsRequest::Topic& topic) const;
   Status Grow(const CreatePartitionsRequest::Topic& topic, bool validate_only);
   Status AlterConfigs(const std::string& topic,
                       const std::vector<ConfigChange>& changes,

@@ -69,10 +69,10 @@ TEST(MessagesTest, FetchRoundTripsAtEveryVersion) {
   for (int16_t v = 4; v <= 6; ++v) {
     FetchRequest request;
     request.isolation_level = 1;
-    request.topics = {{.topic = "orders",
-                       .partitions = {{.partition = 0,
-                                       .fetch_offset = 100,
-                                       .log_start_offset = 5}}}};
+    request.topics = {
+        {.topic = "orders",
+         .partitions = {
+             {.partition = 0, .fetch_offset = 100, .log_start_offset = 5}}}};
     FetchRequest back = RoundTrip(request, ApiKey::kFetch, v);
     EXPECT_EQ(back.isolation_level, 1);
     EXPECT_EQ(back.topics[0].partitions[0].fetch_offset, 100);
