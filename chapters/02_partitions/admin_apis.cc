@@ -471,18 +471,16 @@ Status AdminApis::HandleDescribeCluster(const Request& request,
   Result<DescribeClusterRequest> decoded =
       DecodeRequestBody<DescribeClusterRequest>(request);
   if (!decoded.ok()) return decoded.status();
-  const bool v0 = request.header.api_version == 0;
   DescribeClusterResponse response;
-  // Kafka's AuthHelper: v0 had only INVALID_REQUEST for both mistakes.
+  // Only v1 can ask for an endpoint type (v0 asks for brokers), so Kafka's
+  // v0 answer to these mistakes, INVALID_REQUEST, never arises.
   if (decoded->endpoint_type != kBrokerEndpoints &&
       decoded->endpoint_type != kControllerEndpoints) {
-    response.error_code =
-        v0 ? ErrorCode::kInvalidRequest : ErrorCode::kUnsupportedEndpointType;
+    response.error_code = ErrorCode::kUnsupportedEndpointType;
     response.error_message =
         "Unsupported endpoint type " + std::to_string(decoded->endpoint_type);
   } else if (decoded->endpoint_type == kControllerEndpoints) {
-    response.error_code =
-        v0 ? ErrorCode::kInvalidRequest : ErrorCode::kMismatchedEndpointType;
+    response.error_code = ErrorCode::kMismatchedEndpointType;
     response.error_message =
         "The request was sent to an endpoint of type BROKER, but we wanted an "
         "endpoint of type CONTROLLER";
