@@ -200,7 +200,6 @@ Status GroupApis::HandleHeartbeat(const Request& request, Responder respond) {
   return Status();
 }
 
-//! [leave group]
 Status GroupApis::HandleLeaveGroup(const Request& request, Responder respond) {
   auto decoded = DecodeRequestBody<LeaveGroupRequest>(request);
   if (!decoded.ok()) return decoded.status();
@@ -221,7 +220,6 @@ Status GroupApis::HandleLeaveGroup(const Request& request, Responder respond) {
   respond(EncodeResponseBody(response, request.header));
   return Status();
 }
-//! [leave group]
 
 Status GroupApis::HandleOffsetCommit(const Request& request,
                                      Responder respond) {
