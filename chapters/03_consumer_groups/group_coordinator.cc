@@ -347,7 +347,6 @@ void GroupCoordinator::AddPendingMember(Group& group,
         if (found == groups_.end()) return;
         Group& expired = found->second;
         expired.pending_members.erase(member_id);
-
         // The join barrier may have been waiting for it.
         if (expired.state == GroupState::kPreparingRebalance) {
           MaybeCompleteJoin(expired);

@@ -3,6 +3,7 @@
 #include "chapters/03_consumer_groups/group_coordinator.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 #include "chapters/01_log/record_batch.h"
@@ -14,10 +15,12 @@ namespace kafka {
 namespace {
 
 constexpr int16_t kOffsetCommitKeyVersion = 1;
-constexpr int16_t kOffsetCommitValueVersion = 1;
+// Version 3 of the value is the first with the leader epoch; records of
+// version 1 (an expire timestamp, no leader epoch) are still read back.
+constexpr int16_t kOffsetCommitValueVersion = 3;
 
 // The key and value of an offset record, in Kafka's own layout
-// (OffsetCommitKey v1, OffsetCommitValue v1), so tools can read the topic.
+// (OffsetCommitKey v1, OffsetCommitValue v3), so tools can read the topic.
 Bytes OffsetKey(const std::string& group, const std::string& topic,
                 int32_t partition) {
   Bytes key;
@@ -29,16 +32,47 @@ Bytes OffsetKey(const std::string& group, const std::string& topic,
   return key;
 }
 
-Bytes OffsetValue(int64_t offset, const std::optional<std::string>& metadata,
-                  int64_t now_ms) {
+Bytes OffsetValue(int64_t offset, int32_t leader_epoch,
+                  const std::optional<std::string>& metadata, int64_t now_ms) {
   Bytes value;
   WireWriter writer(value, false);
   writer.WriteInt16(kOffsetCommitValueVersion);
   writer.WriteInt64(offset);
+  writer.WriteInt32(leader_epoch);
   writer.WriteString(metadata.value_or(""));
   writer.WriteInt64(now_ms);  // commit_timestamp
-  writer.WriteInt64(-1);      // expire_timestamp
   return value;
+}
+
+// DescribeGroups v3+: the operations the caller may perform on a group, a
+// bit per ACL operation code. Without an authorizer Kafka allows every
+// operation a group supports: READ (3), DELETE (6) and DESCRIBE (8).
+constexpr int32_t kGroupOperationsWithoutAuthorizer =
+    (1 << 3) | (1 << 6) | (1 << 8);
+
+// UNKNOWN_MEMBER_ID for each member of a LeaveGroup.
+std::vector<LeaveGroupResponse::Member> EveryMemberUnknown(
+    const std::vector<LeaveGroupRequest::Member>& members) {
+  std::vector<LeaveGroupResponse::Member> answers;
+  for (const auto& member : members) {
+    answers.push_back({member.member_id, member.group_instance_id,
+                       ErrorCode::kUnknownMemberId});
+  }
+  return answers;
+}
+
+// Whether `names` holds `name`, in any case (ListGroups' states filter, as
+// Kafka compares it).
+bool ContainsIgnoringCase(const std::vector<std::string>& names,
+                          std::string_view name) {
+  auto lower = [](std::string_view text) {
+    std::string out(text);
+    for (char& c : out) c = char(std::tolower(uint8_t(c)));
+    return out;
+  };
+  return std::any_of(names.begin(), names.end(), [&](const std::string& n) {
+    return lower(n) == lower(name);
+  });
 }
 
 }  // namespace
@@ -104,6 +138,9 @@ void GroupCoordinator::OnResignation(int32_t offsets_partition) {
     }
     Group& group = it->second;
     if (group.rebalance_timer) env_.CancelTimer(*group.rebalance_timer);
+    for (const auto& [id, timer] : group.pending_members) {
+      env_.CancelTimer(timer);
+    }
     for (auto& [id, member] : group.members) {
       if (member.session_timer) env_.CancelTimer(*member.session_timer);
       if (member.awaiting_join) {
@@ -126,7 +163,6 @@ void GroupCoordinator::OnResignation(int32_t offsets_partition) {
 
 //! [load offsets]
 void GroupCoordinator::LoadOffsets(int32_t offsets_partition) {
-  std::set<std::string> loaded_groups;
   const Log* log = replicas_.GetLog({kOffsetsTopic, offsets_partition});
   if (log == nullptr) return;
   Bytes batches;
@@ -145,27 +181,37 @@ void GroupCoordinator::LoadOffsets(int32_t offsets_partition) {
         TopicPartition partition{key.ReadString("topic"),
                                  key.ReadInt32("partition")};
         if (!key.ok()) continue;
-        loaded_groups.insert(group);
         if (!record.value) {  // a tombstone: the offset was deleted
-          offsets_[group].erase(partition);
+          ForgetOffset(group, partition);
           continue;
         }
         WireReader value(*record.value, false);
-        value.ReadInt16("version");
-        int64_t offset = value.ReadInt64("offset");
-        std::string metadata = value.ReadString("metadata");
-        if (value.ok()) offsets_[group][partition] = {offset, metadata};
+        const int16_t version = value.ReadInt16("version");
+        CommittedOffset committed;
+        committed.offset = value.ReadInt64("offset");
+        if (version >= 3) committed.leader_epoch = value.ReadInt32("epoch");
+        committed.metadata = value.ReadString("metadata");
+        if (value.ok()) offsets_[group][partition] = committed;
       }
       next = batch.header.NextOffset();
     }
   }
   // A group with offsets exists, Empty until members join, as in Kafka:
-  // ListGroups and DescribeGroups show it.
-  for (const std::string& group_id : loaded_groups) {
-    if (!offsets_[group_id].empty()) GroupFor(group_id);
+  // ListGroups and DescribeGroups show it. (A group whose offsets were all
+  // deleted has no entry left: ForgetOffset.)
+  for (const auto& [group_id, offsets] : offsets_) {
+    if (OffsetsPartitionFor(group_id) == offsets_partition) GroupFor(group_id);
   }
 }
 //! [load offsets]
+
+void GroupCoordinator::ForgetOffset(const std::string& group_id,
+                                    const TopicPartition& partition) {
+  auto group = offsets_.find(group_id);
+  if (group == offsets_.end()) return;
+  group->second.erase(partition);
+  if (group->second.empty()) offsets_.erase(group);
+}
 
 GroupCoordinator::Group& GroupCoordinator::GroupFor(
     const std::string& group_id) {
@@ -174,18 +220,62 @@ GroupCoordinator::Group& GroupCoordinator::GroupFor(
   return group;
 }
 
-ErrorCode GroupCoordinator::CheckMember(const Group& group,
-                                        const std::string& member_id,
-                                        int32_t generation_id) const {
+ErrorCode GroupCoordinator::CheckCurrentMember(
+    const Group& group, const std::string& member_id,
+    const std::optional<std::string>& group_instance_id) const {
+  if (group_instance_id) {
+    auto instance = group.static_members.find(*group_instance_id);
+    // The instance has restarted under a new member id: this is the old.
+    if (instance != group.static_members.end() &&
+        instance->second != member_id) {
+      return ErrorCode::kFencedInstanceId;
+    }
+  }
   if (!group.members.contains(member_id)) return ErrorCode::kUnknownMemberId;
-  if (generation_id != group.generation_id)
-    return ErrorCode::kIllegalGeneration;
   return ErrorCode::kNone;
+}
+
+ErrorCode GroupCoordinator::CheckMember(
+    const Group& group, const std::string& member_id,
+    const std::optional<std::string>& group_instance_id,
+    int32_t generation_id) const {
+  ErrorCode error = CheckCurrentMember(group, member_id, group_instance_id);
+  if (error != ErrorCode::kNone) return error;
+  if (generation_id != group.generation_id) {
+    return ErrorCode::kIllegalGeneration;
+  }
+  return ErrorCode::kNone;
+}
+
+ErrorCode GroupCoordinator::CheckSyncMember(
+    const Group& group, const SyncGroupRequest& request) const {
+  ErrorCode error =
+      CheckMember(group, request.member_id, request.group_instance_id,
+                  request.generation_id);
+  if (error != ErrorCode::kNone) return error;
+  // Versions before 5 do not say; from 5 the client must (GroupApis).
+  if ((request.protocol_type &&
+       *request.protocol_type != group.protocol_type) ||
+      (request.protocol_name &&
+       *request.protocol_name != group.protocol_name)) {
+    return ErrorCode::kInconsistentGroupProtocol;
+  }
+  return ErrorCode::kNone;
+}
+
+SyncGroupResponse GroupCoordinator::SyncAnswerFor(const Group& group,
+                                                  const Member& member) const {
+  SyncGroupResponse response;
+  response.protocol_type = group.protocol_type;
+  response.protocol_name = group.protocol_name;
+  response.assignment = member.assignment;
+  return response;
 }
 
 //! [join]
 void GroupCoordinator::Join(const JoinGroupRequest& request,
-                            const std::string& client_id, JoinAnswer answer) {
+                            const std::string& client_id, JoinAnswer answer,
+                            JoinRules rules) {
   auto fail = [&](ErrorCode code) {
     JoinGroupResponse response;
     response.error_code = code;
@@ -203,13 +293,147 @@ void GroupCoordinator::Join(const JoinGroupRequest& request,
     return fail(ErrorCode::kInconsistentGroupProtocol);
   }
   if (request.member_id.empty()) {
-    return AddMemberAndRebalance(group, request, client_id, std::move(answer));
+    return JoinNewMember(group, request, client_id, rules, std::move(answer));
   }
-  auto known = group.members.find(request.member_id);
-  if (known == group.members.end()) return fail(ErrorCode::kUnknownMemberId);
-  RejoinMember(group, known->second, request, std::move(answer));
+  // Back with the id MEMBER_ID_REQUIRED gave it: now it joins.
+  if (group.pending_members.contains(request.member_id) &&
+      !request.group_instance_id) {
+    return AddMemberAndRebalance(group, request.member_id, request, client_id,
+                                 std::move(answer));
+  }
+  const ErrorCode error =
+      CheckCurrentMember(group, request.member_id, request.group_instance_id);
+  if (error != ErrorCode::kNone) return fail(error);
+  // A static member the group does not know must join without a member id.
+  if (request.group_instance_id &&
+      !group.static_members.contains(*request.group_instance_id)) {
+    return fail(ErrorCode::kUnknownMemberId);
+  }
+  RejoinMember(group, group.members.at(request.member_id), request,
+               std::move(answer));
 }
 //! [join]
+
+//! [join new member]
+void GroupCoordinator::JoinNewMember(Group& group,
+                                     const JoinGroupRequest& request,
+                                     const std::string& client_id,
+                                     JoinRules rules, JoinAnswer answer) {
+  const std::optional<std::string>& instance = request.group_instance_id;
+  const std::string member_id = NewMemberId(instance.value_or(client_id));
+  if (instance && group.static_members.contains(*instance)) {
+    // A static member restarted: it takes its old place.
+    return ReplaceStaticMember(group, member_id, request, rules,
+                               std::move(answer));
+  }
+  if (!instance && rules.require_known_member_id) {
+    // Not a member until it joins again with this id: a client that retries
+    // a JoinGroup whose answer it lost does not leave a member behind.
+    AddPendingMember(group, member_id, request.session_timeout_ms);
+    JoinGroupResponse required;
+    required.error_code = ErrorCode::kMemberIdRequired;
+    required.member_id = member_id;
+    return answer(required);
+  }
+  AddMemberAndRebalance(group, member_id, request, client_id,
+                        std::move(answer));
+}
+//! [join new member]
+
+void GroupCoordinator::AddPendingMember(Group& group,
+                                        const std::string& member_id,
+                                        int32_t session_timeout_ms) {
+  group.pending_members[member_id] = env_.StartTimer(
+      session_timeout_ms, [this, group_id = group.group_id, member_id] {
+        auto found = groups_.find(group_id);
+        if (found == groups_.end()) return;
+        Group& expired = found->second;
+        expired.pending_members.erase(member_id);
+        // The join barrier may have been waiting for it.
+        if (expired.state == GroupState::kPreparingRebalance) {
+          MaybeCompleteJoin(expired);
+        }
+      });
+}
+
+void GroupCoordinator::RemovePendingMember(Group& group,
+                                           const std::string& member_id) {
+  auto pending = group.pending_members.find(member_id);
+  if (pending == group.pending_members.end()) return;
+  env_.CancelTimer(pending->second);
+  group.pending_members.erase(pending);
+}
+
+//! [replace static member]
+void GroupCoordinator::ReplaceStaticMember(Group& group,
+                                           const std::string& new_member_id,
+                                           const JoinGroupRequest& request,
+                                           JoinRules rules, JoinAnswer answer) {
+  const std::string old_leader = group.leader;
+  const std::string old_member_id =
+      group.static_members.at(*request.group_instance_id);
+  Member& member = MoveStaticMember(group, old_member_id, new_member_id);
+  ResetSessionTimer(group, member);
+  switch (group.state) {
+    case GroupState::kStable: {
+      member.session_timeout_ms = request.session_timeout_ms;
+      member.rebalance_timeout_ms = request.rebalance_timeout_ms;
+      member.protocols = request.protocols;
+      // The assignment stands unless the group's assignor would change.
+      if (ChooseProtocol(group) != group.protocol_name) {
+        return UpdateMemberAndRebalance(group, member, request,
+                                        std::move(answer));
+      }
+      JoinGroupResponse response = JoinAnswerFor(group, new_member_id);
+      if (rules.supports_skip_assignment) {
+        // KIP-814: the leader learns that it leads (and sees the members'
+        // subscriptions, to notice later changes) but must not reassign.
+        response.skip_assignment = new_member_id == group.leader;
+      } else {
+        // Before v9 a leader would reassign, and a Stable group would not
+        // pass the new assignment on: the old leader id tells it it follows.
+        response.leader = old_leader;
+        response.members.clear();
+      }
+      return answer(response);
+    }
+    case GroupState::kCompletingRebalance:
+      // The leader may be assigning to the old member id: start over.
+    case GroupState::kPreparingRebalance:
+      return UpdateMemberAndRebalance(group, member, request,
+                                      std::move(answer));
+    case GroupState::kEmpty:  // an Empty group has no static members
+      break;
+  }
+}
+//! [replace static member]
+
+GroupCoordinator::Member& GroupCoordinator::MoveStaticMember(
+    Group& group, const std::string& old_member_id,
+    const std::string& new_member_id) {
+  auto node = group.members.extract(old_member_id);
+  Member& old = node.mapped();
+  if (old.session_timer) env_.CancelTimer(*old.session_timer);
+  old.session_timer.reset();
+  // A JoinGroup or SyncGroup still waiting under the old id is a duplicate
+  // of this instance: fenced.
+  if (old.awaiting_join) {
+    JoinGroupResponse fenced;
+    fenced.error_code = ErrorCode::kFencedInstanceId;
+    fenced.member_id = old_member_id;
+    std::exchange(old.awaiting_join, nullptr)(fenced);
+  }
+  if (old.awaiting_sync) {
+    SyncGroupResponse fenced;
+    fenced.error_code = ErrorCode::kFencedInstanceId;
+    std::exchange(old.awaiting_sync, nullptr)(fenced);
+  }
+  old.member_id = new_member_id;
+  node.key() = new_member_id;
+  if (group.leader == old_member_id) group.leader = new_member_id;
+  group.static_members[*old.group_instance_id] = new_member_id;
+  return group.members.insert(std::move(node)).position->second;
+}
 
 //! [rejoin]
 void GroupCoordinator::RejoinMember(Group& group, Member& member,
@@ -272,7 +496,7 @@ bool GroupCoordinator::SupportsProtocols(
       });
 }
 
-std::string GroupCoordinator::NewMemberId(const std::string& client_id) {
+std::string GroupCoordinator::NewMemberId(const std::string& prefix) {
   // A version 4 (random) UUID in its usual 8-4-4-4-12 form.
   std::mt19937_64& random = env_.random();
   uint64_t high = (random() & ~0xF000ULL) | 0x4000ULL;       // version 4
@@ -284,17 +508,22 @@ std::string GroupCoordinator::NewMemberId(const std::string& client_id) {
                 static_cast<unsigned long long>(high & 0xFFFF),
                 static_cast<unsigned long long>(low >> 48),
                 static_cast<unsigned long long>(low & 0xFFFFFFFFFFFFULL));
-  return client_id + "-" + uuid;
+  return prefix + "-" + uuid;
 }
 
 void GroupCoordinator::AddMemberAndRebalance(Group& group,
+                                             const std::string& member_id,
                                              const JoinGroupRequest& request,
                                              const std::string& client_id,
                                              JoinAnswer answer) {
-  std::string member_id = NewMemberId(client_id);
+  RemovePendingMember(group, member_id);
   Member& member = group.members[member_id];
   member.member_id = member_id;
+  member.group_instance_id = request.group_instance_id;
   member.client_id = client_id;
+  if (request.group_instance_id) {
+    group.static_members[*request.group_instance_id] = member_id;
+  }
   group.protocol_type = request.protocol_type;
   UpdateMemberAndRebalance(group, member, request, std::move(answer));
 }
@@ -333,15 +562,22 @@ void GroupCoordinator::MaybeCompleteJoin(Group& group) {
   bool everyone_joined = std::all_of(
       group.members.begin(), group.members.end(),
       [](const auto& entry) { return bool(entry.second.awaiting_join); });
+  // A pending member (MEMBER_ID_REQUIRED) is about to join: wait for it.
   // A new group waits out group.initial.rebalance.delay.ms for more members.
-  if (everyone_joined && group.generation_id > 0) CompleteJoin(group);
+  if (everyone_joined && group.pending_members.empty() &&
+      group.generation_id > 0) {
+    CompleteJoin(group);
+  }
 }
 
 JoinGroupResponse GroupCoordinator::JoinAnswerFor(
     const Group& group, const std::string& member_id) const {
   JoinGroupResponse response;
   response.generation_id = group.generation_id;
-  response.protocol_name = group.protocol_name;
+  response.protocol_type = group.protocol_type;
+  // No assignor: null from v7, "" before.
+  if (!group.protocol_name.empty())
+    response.protocol_name = group.protocol_name;
   response.leader = group.leader;
   response.member_id = member_id;
   if (member_id != group.leader) return response;
@@ -349,7 +585,8 @@ JoinGroupResponse GroupCoordinator::JoinAnswerFor(
   for (const auto& [id, member] : group.members) {
     for (const auto& protocol : member.protocols) {
       if (protocol.name == group.protocol_name) {
-        response.members.push_back({id, protocol.metadata});
+        response.members.push_back(
+            {id, member.group_instance_id, protocol.metadata});
       }
     }
   }
@@ -469,6 +706,9 @@ void GroupCoordinator::RemoveMember(Group& group,
     gone.error_code = ErrorCode::kUnknownMemberId;
     std::exchange(member.awaiting_sync, nullptr)(gone);
   }
+  if (member.group_instance_id) {
+    group.static_members.erase(*member.group_instance_id);
+  }
   group.members.erase(member_id);
 }
 
@@ -477,13 +717,15 @@ void GroupCoordinator::Sync(const SyncGroupRequest& request,
                             SyncAnswer answer) {
   // BEGIN LAB lab03_groups GroupCoordinator::Sync
   // HINT: Refuse, with an answer at once: UNKNOWN_MEMBER_ID for an unknown
-  // HINT: group, CheckMember's error, and REBALANCE_IN_PROGRESS while the
-  // HINT: group is PreparingRebalance (the generation is ending).
+  // HINT: group, CheckSyncMember's error (a fenced, unknown or stale member,
+  // HINT: or a protocol that is not the group's), and REBALANCE_IN_PROGRESS
+  // HINT: while the group is PreparingRebalance (the generation is ending).
   // HINT: A valid SyncGroup counts as a heartbeat: ResetSessionTimer.
-  // HINT: Stable already: answer with the member's stored assignment.
+  // HINT: Stable already: answer SyncAnswerFor the member (its assignment).
   // HINT: Else park the answer (ParkSync). A follower waits there;
   // HINT: the leader's request carries every member's assignment: store
-  // HINT: them, the group is Stable, answer every parked SyncGroup.
+  // HINT: them, the group is Stable, answer every parked SyncGroup with
+  // HINT: SyncAnswerFor its member.
   throw kafka::LabNotImplemented("lab03_groups", "GroupCoordinator::Sync");
   // END LAB
 }
@@ -494,7 +736,8 @@ ErrorCode GroupCoordinator::Heartbeat(const HeartbeatRequest& request) {
   if (found == groups_.end()) return ErrorCode::kUnknownMemberId;
   Group& group = found->second;
   ErrorCode error =
-      CheckMember(group, request.member_id, request.generation_id);
+      CheckMember(group, request.member_id, request.group_instance_id,
+                  request.generation_id);
   if (error != ErrorCode::kNone) return error;
   ResetSessionTimer(group, group.members.at(request.member_id));
   // The way a coordinator tells a member to rejoin.
@@ -503,15 +746,46 @@ ErrorCode GroupCoordinator::Heartbeat(const HeartbeatRequest& request) {
              : ErrorCode::kNone;
 }
 
-ErrorCode GroupCoordinator::Leave(const LeaveGroupRequest& request) {
-  auto found = groups_.find(request.group_id);
-  if (found == groups_.end() ||
-      !found->second.members.contains(request.member_id)) {
-    return ErrorCode::kUnknownMemberId;
+//! [leave]
+std::vector<LeaveGroupResponse::Member> GroupCoordinator::Leave(
+    const std::string& group_id,
+    const std::vector<LeaveGroupRequest::Member>& members) {
+  auto found = groups_.find(group_id);
+  if (found == groups_.end()) return EveryMemberUnknown(members);
+  std::vector<LeaveGroupResponse::Member> answers;
+  for (const LeaveGroupRequest::Member& leaving : members) {
+    answers.push_back({leaving.member_id, leaving.group_instance_id,
+                       LeaveOne(found->second, leaving)});
   }
-  MemberLeft(found->second, request.member_id);
-  return ErrorCode::kNone;
+  return answers;
 }
+
+ErrorCode GroupCoordinator::LeaveOne(Group& group,
+                                     const LeaveGroupRequest::Member& leaving) {
+  if (leaving.member_id.empty()) {
+    // An administrator removes a static member by its instance id alone
+    // (the Admin client's removeMembersFromConsumerGroup).
+    auto instance = leaving.group_instance_id
+                        ? group.static_members.find(*leaving.group_instance_id)
+                        : group.static_members.end();
+    if (instance == group.static_members.end()) {
+      return ErrorCode::kUnknownMemberId;
+    }
+    MemberLeft(group, std::string(instance->second));
+    return ErrorCode::kNone;
+  }
+  if (group.pending_members.contains(leaving.member_id)) {
+    RemovePendingMember(group, leaving.member_id);
+    if (group.state == GroupState::kPreparingRebalance)
+      MaybeCompleteJoin(group);
+    return ErrorCode::kNone;
+  }
+  const ErrorCode error =
+      CheckCurrentMember(group, leaving.member_id, leaving.group_instance_id);
+  if (error == ErrorCode::kNone) MemberLeft(group, leaving.member_id);
+  return error;
+}
+//! [leave]
 
 //! [commit]
 void GroupCoordinator::Commit(const OffsetCommitRequest& request,
@@ -544,7 +818,8 @@ ErrorCode GroupCoordinator::CheckCommitter(const OffsetCommitRequest& request) {
     return ErrorCode::kNone;  // outside any generation, while nobody is in
   }
   ErrorCode error =
-      CheckMember(group, request.member_id, request.generation_id);
+      CheckMember(group, request.member_id, request.group_instance_id,
+                  request.generation_id);
   // While the group waits for rejoins, the ending generation may still
   // commit what it read (members commit before they rejoin); between the
   // joins and the leader's SyncGroup, nobody owns anything yet.
@@ -580,8 +855,9 @@ void GroupCoordinator::StoreOffsets(const OffsetCommitRequest& request,
           MakeBatch({{.timestamp = env_.NowMs(),
                       .key = OffsetKey(request.group_id, request.topics[t].name,
                                        partition.partition_index),
-                      .value = OffsetValue(partition.committed_offset, metadata,
-                                           env_.NowMs())}})));
+                      .value = OffsetValue(partition.committed_offset,
+                                           partition.committed_leader_epoch,
+                                           metadata, env_.NowMs())}})));
       committed.emplace_back(t, i);
     }
   }
@@ -600,33 +876,54 @@ void GroupCoordinator::StoreOffsets(const OffsetCommitRequest& request,
           response.topics[t].partitions[i].error_code = results[b].error_code;
           if (results[b].error_code != ErrorCode::kNone) continue;
           const auto& partition = request.topics[t].partitions[i];
-          offsets_[request.group_id]
-                  [{request.topics[t].name, partition.partition_index}] = {
-                      partition.committed_offset, partition.committed_metadata};
+          offsets_[request.group_id][{request.topics[t].name,
+                                      partition.partition_index}] = {
+              partition.committed_offset, partition.committed_leader_epoch,
+              partition.committed_metadata};
         }
         answer(std::move(response));
       });
 }
 
-OffsetFetchResponse GroupCoordinator::FetchOffsets(
-    const OffsetFetchRequest& request) const {
-  OffsetFetchResponse response;
-  auto group = offsets_.find(request.group_id);
-  for (const auto& topic : request.topics) {
-    auto& answer = response.topics.emplace_back(
-        OffsetFetchResponse::Topic{topic.name, {}});
+//! [fetch offsets]
+OffsetFetchResponse::Group GroupCoordinator::FetchOffsets(
+    const OffsetFetchRequest::Group& request) const {
+  static const std::map<TopicPartition, CommittedOffset> kNothing;
+  auto found = offsets_.find(request.group_id);
+  const auto& committed = found == offsets_.end() ? kNothing : found->second;
+  // Nothing committed: offset -1, error NONE (not an error).
+  auto answer = [](int32_t partition, const CommittedOffset* offset) {
+    OffsetFetchResponse::GroupPartition out{.partition_index = partition};
+    if (offset == nullptr) return out;
+    out.committed_offset = offset->offset;
+    out.committed_leader_epoch = offset->leader_epoch;
+    out.metadata = offset->metadata;
+    return out;
+  };
+  OffsetFetchResponse::Group response{.group_id = request.group_id};
+  if (!request.topics) {  // every partition the group committed
+    for (const auto& [partition, offset] : committed) {
+      if (response.topics.empty() ||
+          response.topics.back().name != partition.topic) {
+        response.topics.push_back({partition.topic, {}});
+      }
+      response.topics.back().partitions.push_back(
+          answer(partition.partition, &offset));
+    }
+    return response;
+  }
+  for (const auto& topic : *request.topics) {
+    auto& out = response.topics.emplace_back(
+        OffsetFetchResponse::GroupTopic{topic.name, {}});
     for (int32_t partition : topic.partition_indexes) {
-      OffsetFetchResponse::Partition& out = answer.partitions.emplace_back();
-      out.partition_index = partition;
-      if (group == offsets_.end()) continue;  // -1, error NONE: none committed
-      auto committed = group->second.find({topic.name, partition});
-      if (committed == group->second.end()) continue;
-      out.committed_offset = committed->second.first;
-      out.metadata = committed->second.second;
+      auto offset = committed.find({topic.name, partition});
+      out.partitions.push_back(answer(
+          partition, offset == committed.end() ? nullptr : &offset->second));
     }
   }
   return response;
 }
+//! [fetch offsets]
 
 //! [delete group]
 void GroupCoordinator::DeleteGroup(const std::string& group_id,
@@ -726,10 +1023,16 @@ void GroupCoordinator::WriteTombstones(
       });
 }
 
-ListGroupsResponse GroupCoordinator::ListGroups() const {
+ListGroupsResponse GroupCoordinator::ListGroups(
+    const ListGroupsRequest& request) const {
   ListGroupsResponse response;
   for (const auto& [id, group] : groups_) {
-    response.groups.push_back({id, group.protocol_type});
+    const std::string state(GroupStateName(group.state));
+    if (!request.states_filter.empty() &&
+        !ContainsIgnoringCase(request.states_filter, state)) {
+      continue;
+    }
+    response.groups.push_back({id, group.protocol_type, state});
   }
   return response;
 }
@@ -740,6 +1043,9 @@ DescribeGroupsResponse GroupCoordinator::Describe(
   for (const std::string& id : request.groups) {
     DescribeGroupsResponse::Group& described = response.groups.emplace_back();
     described.group_id = id;
+    if (request.include_authorized_operations) {
+      described.authorized_operations = kGroupOperationsWithoutAuthorizer;
+    }
     auto found = groups_.find(id);
     if (found == groups_.end()) {
       described.group_state = "Dead";  // Kafka's answer for an unknown group
@@ -754,8 +1060,9 @@ DescribeGroupsResponse GroupCoordinator::Describe(
       for (const auto& p : member.protocols) {
         if (p.name == group.protocol_name) subscription = p.metadata;
       }
-      described.members.push_back({member_id, member.client_id, "/127.0.0.1",
-                                   subscription, member.assignment});
+      described.members.push_back({member_id, member.group_instance_id,
+                                   member.client_id, "/127.0.0.1", subscription,
+                                   member.assignment});
     }
   }
   return response;
