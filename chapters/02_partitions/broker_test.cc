@@ -464,6 +464,30 @@ TEST_F(ProduceValidationTest, RefusedRecordsAreNamedFromV8) {
   }
 }
 
+// Rule: zstd batches need Produce v7 (KIP-110): before it they are
+// UNSUPPORTED_COMPRESSION_TYPE and nothing is appended; the other codecs
+// are accepted at every version.
+TEST_F(ProduceValidationTest, ZstdNeedsProduceV7) {
+  for (int16_t version = 3; version <= 9; ++version) {
+    SCOPED_TRACE(version);
+    for (int16_t codec = 1; codec <= 4; ++codec) {
+      RecordBatch batch = TwoRecords();
+      batch.header.attributes = codec;
+      ProduceRequest request;
+      request.topic_data = {{"orders", {{0, EncodeRecordBatch(batch)}}}};
+      const ErrorCode expected = codec == 4 && version < 7
+                                     ? ErrorCode::kUnsupportedCompressionType
+                                     : ErrorCode::kNone;
+      EXPECT_EQ(Call<ProduceResponse>(ApiKey::kProduce, version, request)
+                    ->responses[0]
+                    .partition_responses[0]
+                    .error_code,
+                expected)
+          << "codec " << codec;
+    }
+  }
+}
+
 TEST_F(ProduceValidationTest, CompressedRecordOffsetDeltasMustBeDense) {
   for (int16_t codec = 1; codec <= 4; ++codec) {  // gzip, snappy, lz4, zstd
     RecordBatch repeated = TwoRecords();

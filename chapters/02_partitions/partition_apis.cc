@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "chapters/01_log/record_batch.h"
+#include "lib/compression/compression.h"
 #include "lib/protocol/create_topics.h"
 #include "lib/protocol/delete_records.h"
 #include "lib/protocol/message.h"
@@ -111,6 +112,19 @@ struct WantedTopic {
   std::optional<std::string> name;  ///< nullopt: an id this broker lacks
   Uuid id;
 };
+
+// Produce v7 is the first that may carry zstd (KIP-110): an older request
+// with a zstd batch is UNSUPPORTED_COMPRESSION_TYPE, as in Kafka's
+// ProduceRequest.validateRecords. `batch` is one whole, validated batch.
+Status CheckCompressionForVersion(ByteView batch, int16_t version) {
+  Result<RecordBatchHeader> header = DecodeBatchHeader(batch);
+  if (version < 7 && header.ok() &&
+      header->compression_codec() == int(CompressionType::kZstd)) {
+    return Error{ErrorCode::kUnsupportedCompressionType,
+                 "zstd needs Produce v7 or later"};
+  }
+  return Status();
+}
 
 MetadataResponse::Topic DescribeTopic(const MetadataCache& metadata,
                                       const std::string& topic) {
@@ -360,6 +374,12 @@ Status PartitionApis::HandleProduce(const Request& request, Responder respond) {
       Result<size_t> batch_size = ValidateProduceRecords(records);
       if (!batch_size.ok()) {
         answer.error_code = batch_size.error().code;
+        continue;
+      }
+      Status compression = CheckCompressionForVersion(
+          records.first(*batch_size), request.header.api_version);
+      if (!compression.ok()) {
+        answer.error_code = compression.error().code;
         continue;
       }
       append.entries.push_back(
