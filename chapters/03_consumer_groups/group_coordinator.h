@@ -39,7 +39,7 @@
 /// rebalance unless the group's protocol would change. The old member id is
 /// fenced: a request that carries the instance id with the old member id gets
 /// FENCED_INSTANCE_ID. A static member leaves when its session times out, or
-/// by a LeaveGroup (version 3 on) that names its instance id.
+/// by a LeaveGroup, which from version 3 may name it by instance id alone.
 ///
 /// Committed offsets (the *next* offset to read, per partition) are records in
 /// the internal topic __consumer_offsets, on the partition
