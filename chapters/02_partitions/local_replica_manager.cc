@@ -221,9 +221,8 @@ FetchResponse LocalReplicaManager::ReadFromLocalLog(const FetchRequest& request,
   FetchResponse response;
   bytes_read = 0;
   for (const FetchRequest::Topic& topic : request.topics) {
-    FetchResponse::Topic& answer =
-        response.responses.emplace_back(
-            FetchResponse::Topic{topic.topic, topic.topic_id, {}});
+    FetchResponse::Topic& answer = response.responses.emplace_back(
+        FetchResponse::Topic{topic.topic, topic.topic_id, {}});
     for (const FetchRequest::Partition& wanted : topic.partitions) {
       FetchResponse::Partition& out = answer.partitions.emplace_back();
       out.partition_index = wanted.partition;
