@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 
+#include "lib/protocol/acl_operations.h"
 #include "lib/protocol/admin.h"
 
 namespace kafka {
@@ -24,14 +25,6 @@ constexpr int8_t kDefaultConfig = 5;
 // DescribeCluster's endpoint types (Kafka's EndpointType).
 constexpr int8_t kBrokerEndpoints = 1;
 constexpr int8_t kControllerEndpoints = 2;
-
-// What a principal may do to the cluster, as a bit per AclOperation: with
-// no authorizer, everything Kafka defines for a cluster (CREATE 4, ALTER 7,
-// DESCRIBE 8, CLUSTER_ACTION 9, DESCRIBE_CONFIGS 10, ALTER_CONFIGS 11,
-// IDEMPOTENT_WRITE 12).
-constexpr int32_t kAllClusterOperations = (1 << 4) | (1 << 7) | (1 << 8) |
-                                          (1 << 9) | (1 << 10) | (1 << 11) |
-                                          (1 << 12);
 
 Error InvalidRequest(std::string message) {
   return Error{ErrorCode::kInvalidRequest, std::move(message)};

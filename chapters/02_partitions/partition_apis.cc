@@ -6,6 +6,7 @@
 
 #include "chapters/01_log/record_batch.h"
 #include "lib/compression/compression.h"
+#include "lib/protocol/acl_operations.h"
 #include "lib/protocol/create_topics.h"
 #include "lib/protocol/delete_records.h"
 #include "lib/protocol/message.h"
@@ -91,21 +92,6 @@ Result<size_t> ValidateProduceRecords(ByteView records) {
   }
   return first;
 }
-
-// Kafka's ACL operations (AclOperation) as bits of Metadata's authorized
-// operations. This broker has no authorizer, so, as in Kafka without one,
-// every operation a resource type has is allowed.
-constexpr int32_t Operations(std::initializer_list<int> codes) {
-  int32_t bits = 0;
-  for (int code : codes) bits |= int32_t(1) << code;
-  return bits;
-}
-// READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, DESCRIBE_CONFIGS,
-// ALTER_CONFIGS.
-constexpr int32_t kTopicOperations = Operations({3, 4, 5, 6, 7, 8, 10, 11});
-// CREATE, ALTER, DESCRIBE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS,
-// IDEMPOTENT_WRITE.
-constexpr int32_t kClusterOperations = Operations({5, 7, 8, 9, 10, 11, 12});
 
 // A topic a Metadata request asks about: by name, or (v12) by id.
 struct WantedTopic {
@@ -305,7 +291,7 @@ Status PartitionApis::HandleMetadata(const Request& request,
   response.cluster_id = metadata.cluster_id();
   response.controller_id = metadata.controller_id();
   if (decoded->include_cluster_authorized_operations) {
-    response.cluster_authorized_operations = kClusterOperations;
+    response.cluster_authorized_operations = kAllClusterOperations;
   }
   // Naming a topic may create it; asking for all topics creates none.
   const bool may_create = components_.auto_create_topics_enable &&
@@ -314,7 +300,7 @@ Status PartitionApis::HandleMetadata(const Request& request,
   // Left at INT32_MIN ("not computed") unless asked for.
   const int32_t operations =
       decoded->include_topic_authorized_operations
-          ? kTopicOperations
+          ? kAllTopicOperations
           : MetadataResponse::Topic().topic_authorized_operations;
   const std::vector<WantedTopic> topics = WantedTopics(*decoded, metadata);
   response.topics.resize(topics.size());
