@@ -127,7 +127,9 @@ class GroupsTool : public ClientNode {
     }
     ListOffsetsRequest ends;
     for (const TopicPartition& p : partitions) {
-      ends.topics.push_back({p.topic, {{p.partition, -1}}});
+      // Timestamp -1 asks for the log end offset.
+      ends.topics.push_back(
+          {p.topic, {{.partition_index = p.partition, .timestamp = -1}}});
     }
     Call<ListOffsetsRequest, ListOffsetsResponse>(
         ApiKey::kListOffsets, 1, ends,

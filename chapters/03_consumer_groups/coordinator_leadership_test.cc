@@ -217,6 +217,24 @@ TEST_F(GroupAdminTest, OffsetDeleteSparesTopicsTheMembersRead) {
             -1);
 }
 
+// Rule: an Empty group whose last offset OffsetDelete removes is gone (Dead),
+// as if DeleteGroups had removed it; one with offsets left stays.
+TEST_F(GroupAdminTest, DeletingAnEmptyGroupsLastOffsetRemovesTheGroup) {
+  ASSERT_EQ(Commit(*coordinator_, 7), ErrorCode::kNone);  // orders-0
+  OffsetCommitRequest other;
+  other.group_id = "g";
+  other.topics = {{"old", {{0, 3, -1, std::nullopt}}}};
+  coordinator_->Commit(other, [](OffsetCommitResponse) {});
+  auto delete_offset = [&](const std::string& topic) {
+    coordinator_->DeleteOffsets("g", {{topic, 0}},
+                                [](ErrorCode, std::vector<ErrorCode>) {});
+  };
+  delete_offset("old");
+  EXPECT_EQ(coordinator_->StateOf("g"), GroupState::kEmpty);
+  delete_offset("orders");
+  EXPECT_EQ(coordinator_->StateOf("g"), std::nullopt);
+}
+
 // The two admin APIs over the wire: DeleteGroups answers per group, and
 // OffsetDelete answers per partition, an unknown partition included.
 TEST_F(GroupAdminTest, DeleteGroupsAndOffsetDeleteOverTheWire) {
@@ -257,6 +275,8 @@ TEST_F(GroupAdminTest, DeleteGroupsAndOffsetDeleteOverTheWire) {
           .error_code,
       ErrorCode::kGroupIdNotFound);
 
+  // OffsetDelete took g's last offset, and g with it; commit again.
+  coordinator_->Commit(commit, [](OffsetCommitResponse) {});
   for (int16_t version = 0; version <= 2; ++version) {
     DeleteGroupsRequest groups;
     groups.groups_names = {"g", "nobody"};

@@ -286,10 +286,10 @@ void GroupConsumer::Commit() {
 void GroupConsumer::Close() {
   Commit();
   if (!member_id_.empty()) {
-    Call<LeaveGroupRequest, GroupErrorResponse>(
+    Call<LeaveGroupRequest, LeaveGroupResponse>(
         ApiKey::kLeaveGroup, kLeaveGroupVersion,
         LeaveGroupRequest{config_.group_id, member_id_},
-        [](GroupErrorResponse) {});
+        [](LeaveGroupResponse) {});
   }
   closed_ = true;
 }

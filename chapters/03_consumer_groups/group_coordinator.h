@@ -248,6 +248,9 @@ class GroupCoordinator {
   void ReplaceStaticMember(Group& group, const std::string& new_member_id,
                            const JoinGroupRequest& request, JoinRules rules,
                            JoinAnswer answer);
+  /// Answers the member's waiting JoinGroup and SyncGroup, if any, with
+  /// `error`.
+  void AnswerWhatIsWaiting(Member& member, ErrorCode error);
   /// Moves the member to a new id; whatever the old id had waiting is
   /// answered FENCED_INSTANCE_ID.
   Member& MoveStaticMember(Group& group, const std::string& old_member_id,
@@ -286,6 +289,8 @@ class GroupCoordinator {
                     OffsetCommitResponse response, CommitAnswer answer);
   /// Writes a tombstone for each of the group's offsets in `partitions`;
   /// forgets those written and answers with the append's error, if any.
+  /// Drops an Empty group that has no committed offset left.
+  void ForgetGroupIfNothingLeft(const std::string& group_id);
   void WriteTombstones(const std::string& group_id,
                        const std::vector<TopicPartition>& partitions,
                        ErrorAnswer answer);

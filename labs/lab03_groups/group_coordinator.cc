@@ -9,6 +9,7 @@
 #include "chapters/01_log/record_batch.h"
 #include "chapters/03_consumer_groups/assignor.h"
 #include "lib/lab.h"
+#include "lib/protocol/acl_operations.h"
 #include "lib/protocol/wire.h"
 
 namespace kafka {
@@ -43,12 +44,6 @@ Bytes OffsetValue(int64_t offset, int32_t leader_epoch,
   writer.WriteInt64(now_ms);  // commit_timestamp
   return value;
 }
-
-// DescribeGroups v3+: the operations the caller may perform on a group, a
-// bit per ACL operation code. Without an authorizer Kafka allows every
-// operation a group supports: READ (3), DELETE (6) and DESCRIBE (8).
-constexpr int32_t kGroupOperationsWithoutAuthorizer =
-    (1 << 3) | (1 << 6) | (1 << 8);
 
 // UNKNOWN_MEMBER_ID for each member of a LeaveGroup.
 std::vector<LeaveGroupResponse::Member> EveryMemberUnknown(
@@ -408,6 +403,20 @@ void GroupCoordinator::ReplaceStaticMember(Group& group,
 }
 //! [replace static member]
 
+void GroupCoordinator::AnswerWhatIsWaiting(Member& member, ErrorCode error) {
+  if (member.awaiting_join) {
+    JoinGroupResponse answer;
+    answer.error_code = error;
+    answer.member_id = member.member_id;
+    std::exchange(member.awaiting_join, nullptr)(answer);
+  }
+  if (member.awaiting_sync) {
+    SyncGroupResponse answer;
+    answer.error_code = error;
+    std::exchange(member.awaiting_sync, nullptr)(answer);
+  }
+}
+
 GroupCoordinator::Member& GroupCoordinator::MoveStaticMember(
     Group& group, const std::string& old_member_id,
     const std::string& new_member_id) {
@@ -417,17 +426,7 @@ GroupCoordinator::Member& GroupCoordinator::MoveStaticMember(
   old.session_timer.reset();
   // A JoinGroup or SyncGroup still waiting under the old id is a duplicate
   // of this instance: fenced.
-  if (old.awaiting_join) {
-    JoinGroupResponse fenced;
-    fenced.error_code = ErrorCode::kFencedInstanceId;
-    fenced.member_id = old_member_id;
-    std::exchange(old.awaiting_join, nullptr)(fenced);
-  }
-  if (old.awaiting_sync) {
-    SyncGroupResponse fenced;
-    fenced.error_code = ErrorCode::kFencedInstanceId;
-    std::exchange(old.awaiting_sync, nullptr)(fenced);
-  }
+  AnswerWhatIsWaiting(old, ErrorCode::kFencedInstanceId);
   old.member_id = new_member_id;
   node.key() = new_member_id;
   if (group.leader == old_member_id) group.leader = new_member_id;
@@ -695,17 +694,7 @@ void GroupCoordinator::RemoveMember(Group& group,
   if (member.session_timer) env_.CancelTimer(*member.session_timer);
   // Whatever it has waiting is answered: answers leave its connection in
   // order, and one never sent would hold back everything behind it.
-  if (member.awaiting_join) {
-    JoinGroupResponse gone;
-    gone.error_code = ErrorCode::kUnknownMemberId;
-    gone.member_id = member_id;
-    std::exchange(member.awaiting_join, nullptr)(gone);
-  }
-  if (member.awaiting_sync) {
-    SyncGroupResponse gone;
-    gone.error_code = ErrorCode::kUnknownMemberId;
-    std::exchange(member.awaiting_sync, nullptr)(gone);
-  }
+  AnswerWhatIsWaiting(member, ErrorCode::kUnknownMemberId);
   if (member.group_instance_id) {
     group.static_members.erase(*member.group_instance_id);
   }
@@ -970,12 +959,23 @@ void GroupCoordinator::DeleteOffsets(
     if (!in_use) deletable.push_back(partition);
   }
   WriteTombstones(group_id, deletable,
-                  [errors, answer](ErrorCode error) mutable {
+                  [this, group_id, errors, answer](ErrorCode error) mutable {
                     for (ErrorCode& e : errors) {
                       if (e == ErrorCode::kNone) e = error;
                     }
+                    ForgetGroupIfNothingLeft(group_id);
                     answer(ErrorCode::kNone, errors);
                   });
+}
+
+// An Empty group whose last offset is gone is Dead, as in Kafka's
+// cleanupGroupMetadata: nothing of it is left to list, describe or load.
+void GroupCoordinator::ForgetGroupIfNothingLeft(const std::string& group_id) {
+  auto found = groups_.find(group_id);
+  if (found == groups_.end() || found->second.state != GroupState::kEmpty) {
+    return;
+  }
+  if (!offsets_.contains(group_id)) groups_.erase(found);
 }
 
 bool GroupCoordinator::IsSubscribedToTopic(const Group& group,
@@ -1016,7 +1016,7 @@ void GroupCoordinator::WriteTombstones(
         const ErrorCode error = results[0].error_code;
         if (error == ErrorCode::kNone) {
           for (const TopicPartition& partition : partitions) {
-            offsets_[group_id].erase(partition);
+            ForgetOffset(group_id, partition);
           }
         }
         answer(error);
@@ -1044,7 +1044,7 @@ DescribeGroupsResponse GroupCoordinator::Describe(
     DescribeGroupsResponse::Group& described = response.groups.emplace_back();
     described.group_id = id;
     if (request.include_authorized_operations) {
-      described.authorized_operations = kGroupOperationsWithoutAuthorizer;
+      described.authorized_operations = kAllGroupOperations;
     }
     auto found = groups_.find(id);
     if (found == groups_.end()) {

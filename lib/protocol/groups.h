@@ -2,7 +2,8 @@
 /// The consumer-group APIs (Chapter 3): finding a group's coordinator,
 /// joining and leaving, heartbeats, and committed offsets.
 ///
-///   FindCoordinator (10)  v0-1  which broker coordinates this group
+///   FindCoordinator (10)  v0-4  which broker coordinates this group (v4:
+///                               several groups at once)
 ///   JoinGroup       (11)  v0-9  join (or rejoin) and get a generation id;
 ///                               the leader also gets every member's
 ///                               subscription
@@ -12,12 +13,17 @@
 ///                               rejoin
 ///   LeaveGroup      (13)  v0-5  leave at once instead of timing out
 ///   OffsetCommit    (8)   v2-8  the next offset to read, per partition
-///   OffsetFetch     (9)   v1    what the group committed
+///   OffsetFetch     (9)   v1-8  what the group committed (v8: several
+///                               groups at once)
+///   ListGroups      (16)  v0-4  the groups this coordinator has, and their
+///                               states
+///   DescribeGroups  (15)  v0-5  a group's state, protocol and members
 ///   DeleteGroups    (42)  v0-2  delete Empty groups and their offsets
 ///   OffsetDelete    (47)  v0    delete some of a group's offsets
 ///
-/// The ranges follow WIRE_PROTOCOL.md: librdkafka's balanced consumer needs
-/// version 0 of each in the range, kafka-python wants JoinGroup 2.
+/// The ranges start where WIRE_PROTOCOL.md says: librdkafka's balanced
+/// consumer needs version 0 of each in the range, kafka-python wants
+/// JoinGroup 2; they end at today's versions (Appendix B's table).
 ///
 /// The structs and their codec are generated from the schemas in
 /// `messages/` (Appendix B, "How messages are described").
