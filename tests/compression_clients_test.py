@@ -112,24 +112,25 @@ class CompressionClients(unittest.TestCase):
                 topic = f"compressed-{codec}"
                 produce_with_kcat(bootstrap, topic, codec)
                 produce_with_confluent(bootstrap, topic, codec)
-                producers = ["kcat", "confluent"]
                 # kafka-python 2.0.2 sends zstd only to brokers it takes for
-                # 2.1 or later, and it takes ours, from the versions we
-                # advertise, for 0.11.
-                if codec != "zstd":
-                    produce_with_kafka_python(bootstrap, topic, codec)
-                    producers.append("kafka-python")
+                # 2.1 or later; from our ranges it takes ours for 2.4.
+                produce_with_kafka_python(bootstrap, topic, codec)
+                producers = ["kcat", "confluent", "kafka-python"]
                 expected = sorted(f"{client}-{i}{PADDING}"
                                   for i in range(PER_PRODUCER)
                                   for client in producers)
-                # librdkafka 2.0.2 compresses only for brokers with the
-                # features it ties to each codec (gzip and snappy: Produce v2;
-                # zstd: Fetch v10), which ours does not advertise yet, so its
-                # batches may arrive uncompressed; kafka-python's do not.
+                # Batches are stored as their producers sent them.
+                # kafka-python always compresses. librdkafka 2.0.2 compresses
+                # zstd for brokers that serve Produce 7 and Fetch 10, but
+                # gzip, snappy and lz4 only for brokers whose ranges still
+                # include Produce 2 (message format v1), which ours, like
+                # Kafka 4.0 (KIP-896), no longer serves: those batches come
+                # uncompressed.
                 on_disk = codecs_on_disk(self.broker.data_dir, topic)
-                self.assertLessEqual(on_disk, {0, codec_id})
-                if "kafka-python" in producers:
-                    self.assertIn(codec_id, on_disk)
+                if codec == "zstd":
+                    self.assertEqual(on_disk, {codec_id})
+                else:
+                    self.assertEqual(on_disk, {0, codec_id})
                 self.assertEqual(sorted(consume_with_kcat(bootstrap, topic)),
                                  expected)
                 self.assertEqual(sorted(consume_with_confluent(
