@@ -77,6 +77,8 @@ refuses num.partitions=0 \
   "Invalid value 0 for configuration num.partitions: Value must be at least 1"
 refuses log.segment.bytes=lots \
   "Invalid value lots for configuration log.segment.bytes: Not a number of type INT"
+refuses offsets.topic.segment.bytes=13 \
+  "Invalid value 13 for configuration offsets.topic.segment.bytes: Value must be at least 14"
 refuses num.partition=2 "Unknown configuration num.partition"
 refuses listeners=PLAINTEXT://0.0.0.0:$port \
   "advertised.listeners cannot use the nonroutable meta-address 0.0.0.0"

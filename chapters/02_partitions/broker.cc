@@ -51,17 +51,24 @@ void LocalBrokerComponents::ScheduleRetentionCheck() {
   });
 }
 
+LocalBrokerApis::LocalBrokerApis(LocalBrokerComponents& components,
+                                 const BrokerConfig& config)
+    : partition_apis_({components.replicas(), components.metadata(),
+                       components.topics(), config.auto_create_topics_enable}),
+      admin_apis_({components.metadata(), components.topics(),
+                   components.logs(), config.node_id,
+                   BrokerSettingsOf(config)}) {}
+
+void LocalBrokerApis::RegisterWith(RequestHandlers& handlers) {
+  partition_apis_.RegisterWith(handlers);
+  admin_apis_.RegisterWith(handlers);
+}
+
 //! [wiring]
 void Broker::Start(Environment& env) {
   components_ = std::make_unique<LocalBrokerComponents>(env, config_);
-  apis_ = std::make_unique<PartitionApis>(PartitionApiComponents{
-      components_->replicas(), components_->metadata(), components_->topics(),
-      config_.auto_create_topics_enable});
+  apis_ = std::make_unique<LocalBrokerApis>(*components_, config_);
   apis_->RegisterWith(handlers());
-  admin_apis_ = std::make_unique<AdminApis>(AdminApiComponents{
-      components_->metadata(), components_->topics(), components_->logs(),
-      config_.node_id, BrokerSettingsOf(config_)});
-  admin_apis_->RegisterWith(handlers());
 }
 //! [wiring]
 

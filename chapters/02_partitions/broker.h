@@ -85,6 +85,21 @@ class LocalBrokerComponents {
   LocalTopicAdmin topics_;
 };
 
+/// Chapter 2's request handlers over those components: the partition APIs
+/// and the admin APIs. Later chapters' brokers that keep the components
+/// register them the same way, and add their own beside them.
+class LocalBrokerApis {
+ public:
+  LocalBrokerApis(LocalBrokerComponents& components,
+                  const BrokerConfig& config);
+
+  void RegisterWith(RequestHandlers& handlers);
+
+ private:
+  PartitionApis partition_apis_;
+  AdminApis admin_apis_;
+};
+
 /// What a broker program needs of any chapter's broker: a node that serves
 /// requests and can be told the port its listener got.
 class BrokerNode : public ServingNode {
@@ -109,8 +124,7 @@ class Broker : public BrokerNode {
  private:
   BrokerConfig config_;
   std::unique_ptr<LocalBrokerComponents> components_;
-  std::unique_ptr<PartitionApis> apis_;
-  std::unique_ptr<AdminApis> admin_apis_;
+  std::unique_ptr<LocalBrokerApis> apis_;
 };
 
 }  // namespace kafka

@@ -107,6 +107,11 @@ void LocalTopicAdmin::DeleteTopic(const std::string& topic, Done done) {
   done(Delete(topic));
 }
 
+void LocalTopicAdmin::AddPartitionsDeletedListener(
+    PartitionsDeletedListener listener) {
+  deletion_listeners_.push_back(std::move(listener));
+}
+
 int32_t LocalTopicAdmin::PartitionCountOf(
     const CreateTopicsRequest::Topic& topic) const {
   if (!topic.assignments.empty()) return int32_t(topic.assignments.size());
@@ -218,6 +223,9 @@ Status LocalTopicAdmin::Delete(const std::string& topic) {
   Status marked = logs_.DeleteTopic(topic, env_.random());
   env_.StartTimer(kFileDeleteDelayMs,
                   [this] { logs_.DeleteLogsMarkedForDeletion(); });
+  if (marked.ok()) {
+    for (const auto& listener : deletion_listeners_) listener(deleted);
+  }
   return marked;
 }
 //! [delete topic]

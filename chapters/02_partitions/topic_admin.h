@@ -58,6 +58,11 @@ struct CreatedTopic {
 class TopicAdmin {
  public:
   using Done = std::function<void(Status outcome)>;
+  /// Told of a deleted topic's partitions (Kafka's onPartitionsDeleted, which
+  /// from Chapter 5 comes from the metadata log): the group coordinator
+  /// drops their committed offsets.
+  using PartitionsDeletedListener =
+      std::function<void(const std::vector<TopicPartition>& partitions)>;
 
   virtual ~TopicAdmin() = default;
   /// Creates a topic (or, with `validate_only`, only checks that it could):
@@ -84,6 +89,8 @@ class TopicAdmin {
   /// Deletes a topic, its partitions and their records:
   /// UNKNOWN_TOPIC_OR_PARTITION, or INVALID_REQUEST for an internal topic.
   virtual void DeleteTopic(const std::string& topic, Done done) = 0;
+  virtual void AddPartitionsDeletedListener(
+      PartitionsDeletedListener listener) = 0;
 };
 
 /// What the local topic admin needs of the broker's configuration.
@@ -109,6 +116,8 @@ class LocalTopicAdmin : public TopicAdmin {
                          const std::vector<ConfigChange>& changes,
                          bool validate_only, Done done) override;
   void DeleteTopic(const std::string& topic, Done done) override;
+  void AddPartitionsDeletedListener(
+      PartitionsDeletedListener listener) override;
 
  private:
   Status Create(const CreateTopicsRequest::Topic& topic, bool validate_only);
@@ -127,6 +136,7 @@ class LocalTopicAdmin : public TopicAdmin {
   LogManager& logs_;
   LocalReplicaManager& replicas_;
   TopicDefaults defaults_;
+  std::vector<PartitionsDeletedListener> deletion_listeners_;
 };
 
 }  // namespace kafka

@@ -18,8 +18,10 @@ std::vector<kafka::ServerSetting> GroupSettings(
   return {
       kafka::IntSetting("offsets.topic.num.partitions",
                         groups.offsets_topic_num_partitions, 1),
+      // Kafka checks at least 1, then fails to create __consumer_offsets
+      // below segment.bytes' own minimum; refused here at start-up instead.
       kafka::IntSetting("offsets.topic.segment.bytes",
-                        groups.offsets_topic_segment_bytes, 1),
+                        groups.offsets_topic_segment_bytes, 14),
       kafka::IntSetting("offset.metadata.max.bytes",
                         groups.offset_metadata_max_bytes, 0),
       kafka::IntSetting("group.initial.rebalance.delay.ms",

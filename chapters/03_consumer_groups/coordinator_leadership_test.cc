@@ -235,6 +235,38 @@ TEST_F(GroupAdminTest, DeletingAnEmptyGroupsLastOffsetRemovesTheGroup) {
   EXPECT_EQ(coordinator_->StateOf("g"), std::nullopt);
 }
 
+// Rule: a deleted topic's committed offsets go from every group; an Empty
+// group that had only those goes with them; a new coordinator reading the
+// partition back finds neither.
+TEST_F(GroupAdminTest, DeletedPartitionsLoseTheirOffsets) {
+  ASSERT_EQ(Commit(*coordinator_, 7), ErrorCode::kNone);  // g: orders-0
+  auto commit_old = [&](const std::string& group) {
+    OffsetCommitRequest request;
+    request.group_id = group;
+    request.topics = {{"old", {{0, 3, -1, std::nullopt}}}};
+    coordinator_->Commit(request, [](OffsetCommitResponse) {});
+  };
+  coordinator_->OnElection(coordinator_->OffsetsPartitionFor("h"));
+  commit_old("g");
+  commit_old("h");
+  coordinator_->OnPartitionsDeleted({{"old", 0}});
+  auto old_offset = [](GroupCoordinator& coordinator) {
+    return coordinator.FetchOffsets({"g", {{{"old", {0}}}}})
+        .topics[0]
+        .partitions[0]
+        .committed_offset;
+  };
+  EXPECT_EQ(old_offset(*coordinator_), -1);
+  EXPECT_EQ(CommittedOffset(*coordinator_), 7);
+  EXPECT_EQ(coordinator_->StateOf("h"), std::nullopt);
+  std::unique_ptr<GroupCoordinator> next = NewCoordinator();
+  next->OnElection(partition());
+  next->OnElection(next->OffsetsPartitionFor("h"));
+  EXPECT_EQ(old_offset(*next), -1);
+  EXPECT_EQ(CommittedOffset(*next), 7);
+  EXPECT_EQ(next->StateOf("h"), std::nullopt);
+}
+
 // The two admin APIs over the wire: DeleteGroups answers per group, and
 // OffsetDelete answers per partition, an unknown partition included.
 TEST_F(GroupAdminTest, DeleteGroupsAndOffsetDeleteOverTheWire) {

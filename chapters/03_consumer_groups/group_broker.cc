@@ -5,18 +5,16 @@ namespace kafka {
 //! [wiring]
 void GroupBroker::Start(Environment& env) {
   components_ = std::make_unique<LocalBrokerComponents>(env, config_);
-  partition_apis_ = std::make_unique<PartitionApis>(PartitionApiComponents{
-      components_->replicas(), components_->metadata(), components_->topics(),
-      config_.auto_create_topics_enable});
-  partition_apis_->RegisterWith(handlers());
-  admin_apis_ = std::make_unique<AdminApis>(AdminApiComponents{
-      components_->metadata(), components_->topics(), components_->logs(),
-      config_.node_id, BrokerSettingsOf(config_)});
-  admin_apis_->RegisterWith(handlers());
+  broker_apis_ = std::make_unique<LocalBrokerApis>(*components_, config_);
+  broker_apis_->RegisterWith(handlers());
 
   coordinator_ = std::make_unique<GroupCoordinator>(
       env, components_->replicas(), group_config_);
   FollowOffsetsLeadership();
+  components_->topics().AddPartitionsDeletedListener(
+      [this](const std::vector<TopicPartition>& partitions) {
+        coordinator_->OnPartitionsDeleted(partitions);
+      });
   CreateOffsetsTopicIfMissing();
   group_apis_ =
       std::make_unique<GroupApis>(*coordinator_, components_->metadata());

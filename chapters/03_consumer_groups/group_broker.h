@@ -39,8 +39,7 @@ class GroupBroker : public BrokerNode {
   BrokerConfig config_;
   GroupCoordinatorConfig group_config_;
   std::unique_ptr<LocalBrokerComponents> components_;
-  std::unique_ptr<PartitionApis> partition_apis_;
-  std::unique_ptr<AdminApis> admin_apis_;
+  std::unique_ptr<LocalBrokerApis> broker_apis_;
   std::unique_ptr<GroupCoordinator> coordinator_;
   std::unique_ptr<GroupApis> group_apis_;
 };

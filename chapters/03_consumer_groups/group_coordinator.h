@@ -125,6 +125,11 @@ class GroupCoordinator {
   /// It no longer does: forgets the partition's groups, answering what they
   /// had waiting with NOT_COORDINATOR (Kafka's onResignation).
   void OnResignation(int32_t offsets_partition);
+  /// A topic was deleted: every group's committed offsets of its partitions
+  /// go (tombstones), and an Empty group left without offsets with them
+  /// (Kafka's onPartitionsDeleted). A topic created again under the name
+  /// starts with no committed offsets.
+  void OnPartitionsDeleted(const std::vector<TopicPartition>& partitions);
   /// The partition of __consumer_offsets that holds a group's offsets.
   int32_t OffsetsPartitionFor(const std::string& group_id) const;
   /// Whether this broker coordinates the group: it leads the group's

@@ -417,6 +417,42 @@ TEST_F(GroupTest, CommittedOffsetsSurviveARestart) {
   EXPECT_EQ(fetched.topics[0].partitions[0].metadata, "meta");
 }
 
+// Rule: deleting a topic deletes every group's committed offsets of it, for
+// good (tombstones): a topic created again under the name does not resume
+// from the old topic's positions, even after a restart.
+TEST_F(GroupTest, DeletingATopicDeletesItsCommittedOffsets) {
+  CreateTopicsRequest create;
+  create.topics = {{.name = "orders", .num_partitions = 2}};
+  ASSERT_EQ(Call<CreateTopicsResponse>(ApiKey::kCreateTopics, 2, create)
+                .topics[0]
+                .error_code,
+            ErrorCode::kNone);
+  OffsetCommitRequest commit;
+  commit.group_id = "g";
+  commit.topics = {{"orders", {{0, 42, -1, {}}}}};
+  Call<OffsetCommitResponse>(ApiKey::kOffsetCommit, 2, commit);
+  OffsetFetchRequest fetch{"g", {{{"orders", {0}}}}};
+  auto committed = [&] {
+    return Call<OffsetFetchResponse>(ApiKey::kOffsetFetch, 1, fetch)
+        .topics[0]
+        .partitions[0]
+        .committed_offset;
+  };
+  ASSERT_EQ(committed(), 42);
+
+  DeleteTopicsRequest remove;
+  remove.topic_names = {"orders"};
+  ASSERT_EQ(Call<DeleteTopicsResponse>(ApiKey::kDeleteTopics, 1, remove)
+                .responses[0]
+                .error_code,
+            ErrorCode::kNone);
+  EXPECT_EQ(committed(), -1);
+  Call<CreateTopicsResponse>(ApiKey::kCreateTopics, 2, create);
+  sim_.Crash(kBroker, Simulation::CrashKind::kProcessCrash);
+  sim_.Restart(kBroker);
+  EXPECT_EQ(committed(), -1);
+}
+
 OffsetCommitRequest CommitOf(int32_t generation, std::string member,
                              std::vector<OffsetCommitRequest::Partition> ps) {
   OffsetCommitRequest commit;

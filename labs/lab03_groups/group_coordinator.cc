@@ -968,6 +968,23 @@ void GroupCoordinator::DeleteOffsets(
                   });
 }
 
+void GroupCoordinator::OnPartitionsDeleted(
+    const std::vector<TopicPartition>& partitions) {
+  // Collected first: writing the tombstones forgets offsets, and so changes
+  // offsets_.
+  std::map<std::string, std::vector<TopicPartition>> committed;
+  for (const auto& [group_id, offsets] : offsets_) {
+    for (const TopicPartition& partition : partitions) {
+      if (offsets.contains(partition)) committed[group_id].push_back(partition);
+    }
+  }
+  for (const auto& [group_id, gone] : committed) {
+    WriteTombstones(group_id, gone, [this, group_id](ErrorCode) {
+      ForgetGroupIfNothingLeft(group_id);
+    });
+  }
+}
+
 // An Empty group whose last offset is gone is Dead, as in Kafka's
 // cleanupGroupMetadata: nothing of it is left to list, describe or load.
 void GroupCoordinator::ForgetGroupIfNothingLeft(const std::string& group_id) {
