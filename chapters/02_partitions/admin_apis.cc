@@ -13,19 +13,6 @@
 namespace kafka {
 namespace {
 
-// Kafka's ConfigResource.Type.
-constexpr int8_t kTopicResource = 2;
-constexpr int8_t kBrokerResource = 4;
-
-// Kafka's ConfigSource (DescribeConfigsResponse).
-constexpr int8_t kDynamicTopicConfig = 1;
-constexpr int8_t kStaticBrokerConfig = 4;
-constexpr int8_t kDefaultConfig = 5;
-
-// DescribeCluster's endpoint types (Kafka's EndpointType).
-constexpr int8_t kBrokerEndpoints = 1;
-constexpr int8_t kControllerEndpoints = 2;
-
 Error InvalidRequest(std::string message) {
   return Error{ErrorCode::kInvalidRequest, std::move(message)};
 }

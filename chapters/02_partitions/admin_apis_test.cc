@@ -7,6 +7,7 @@
 
 #include "chapters/01_log/record_batch.h"
 #include "chapters/02_partitions/broker.h"
+#include "chapters/02_partitions/sim_brokers.h"
 #include "lib/protocol/admin.h"
 #include "lib/protocol/message.h"
 #include "lib/sim/cluster.h"
@@ -17,12 +18,6 @@ namespace {
 
 constexpr NodeId kBroker = 1;
 constexpr NodeId kClient = Simulation::kFirstClientId;
-constexpr int8_t kTopic = 2;
-constexpr int8_t kBrokerResource = 4;
-// Kafka's ConfigSource.
-constexpr int8_t kDynamicTopicConfig = 1;
-constexpr int8_t kStaticBrokerConfig = 4;
-constexpr int8_t kDefaultConfig = 5;
 constexpr int8_t kSet = 0;
 constexpr int8_t kDelete = 1;
 constexpr int8_t kAppend = 2;
@@ -37,15 +32,7 @@ BrokerConfig TestBrokerConfig() {
 
 class AdminApisTest : public ::testing::Test {
  protected:
-  AdminApisTest()
-      : cluster_(7, 1, [](NodeId id, const HostPort& address) {
-          BrokerConfig broker = TestBrokerConfig();
-          broker.node_id = id;
-          broker.advertised_host = address.host;
-          broker.advertised_port = address.port;
-          broker.data_dir = "data";
-          return std::make_unique<Broker>(broker);
-        }) {
+  AdminApisTest() : cluster_(7, 1, SimulatedBrokers(TestBrokerConfig())) {
     EXPECT_EQ(cluster_.AddIdleClient(), kClient);
   }
 
@@ -81,7 +68,7 @@ class AdminApisTest : public ::testing::Test {
   DescribeConfigsResponse::Config TopicConfig(const std::string& topic,
                                               const std::string& name,
                                               int16_t version = 4) {
-    auto result = Describe(kTopic, topic, version, {{name}});
+    auto result = Describe(kTopicResource, topic, version, {{name}});
     EXPECT_EQ(result.error_code, ErrorCode::kNone)
         << result.error_message.value_or("");
     EXPECT_EQ(result.configs.size(), 1u);
@@ -153,7 +140,7 @@ class AdminApisTest : public ::testing::Test {
 TEST_F(AdminApisTest, DescribeConfigsOfATopicAtEveryVersion) {
   CreateTopic("orders", {{"retention.ms", "1000"}});
   for (int16_t version = 0; version <= 4; ++version) {
-    auto all = Describe(kTopic, "orders", version);
+    auto all = Describe(kTopicResource, "orders", version);
     EXPECT_EQ(all.error_code, ErrorCode::kNone);
     EXPECT_EQ(all.configs.size(), TopicConfigDefinitions().size());
 
@@ -199,7 +186,7 @@ TEST_F(AdminApisTest, DescribeConfigsOfATopicAtEveryVersion) {
 TEST_F(AdminApisTest, SynonymsAndDocumentationOnlyWhenAsked) {
   CreateTopic("orders");
   DescribeConfigsRequest request;
-  request.resources = {{kTopic, "orders", {{"retention.ms"}}}};
+  request.resources = {{kTopicResource, "orders", {{"retention.ms"}}}};
   auto config =
       Call<DescribeConfigsResponse>(ApiKey::kDescribeConfigs, 4, request)
           .results[0]
@@ -211,9 +198,9 @@ TEST_F(AdminApisTest, SynonymsAndDocumentationOnlyWhenAsked) {
 // Rule: a topic that does not exist is UNKNOWN_TOPIC_OR_PARTITION, a name
 // that cannot be a topic's INVALID_TOPIC_EXCEPTION, per resource.
 TEST_F(AdminApisTest, DescribeConfigsOfMissingTopics) {
-  EXPECT_EQ(Describe(kTopic, "missing").error_code,
+  EXPECT_EQ(Describe(kTopicResource, "missing").error_code,
             ErrorCode::kUnknownTopicOrPartition);
-  EXPECT_EQ(Describe(kTopic, "a/b").error_code,
+  EXPECT_EQ(Describe(kTopicResource, "a/b").error_code,
             ErrorCode::kInvalidTopicException);
   EXPECT_TRUE(AllTopics().empty()) << "describing creates no topic";
 }
@@ -253,14 +240,14 @@ TEST_F(AdminApisTest, IncrementalAlterConfigsSetsAndDeletes) {
   for (int16_t version = 0; version <= 1; ++version) {
     const std::string topic = "orders" + std::to_string(version);
     CreateTopic(topic);
-    EXPECT_EQ(
-        Alter(kTopic, topic, {{"retention.ms", kSet, "5000"}}, true, version)
-            .error_code,
-        ErrorCode::kNone);
+    EXPECT_EQ(Alter(kTopicResource, topic, {{"retention.ms", kSet, "5000"}},
+                    true, version)
+                  .error_code,
+              ErrorCode::kNone);
     EXPECT_EQ(TopicConfig(topic, "retention.ms").config_source, kDefaultConfig)
         << "validate_only";
     EXPECT_EQ(
-        Alter(kTopic, topic,
+        Alter(kTopicResource, topic,
               {{"retention.ms", kSet, "5000"}, {"flush.messages", kSet, "10"}},
               false, version)
             .error_code,
@@ -268,8 +255,8 @@ TEST_F(AdminApisTest, IncrementalAlterConfigsSetsAndDeletes) {
     auto retention = TopicConfig(topic, "retention.ms");
     EXPECT_EQ(retention.value, "5000");
     EXPECT_EQ(retention.config_source, kDynamicTopicConfig);
-    EXPECT_EQ(Alter(kTopic, topic, {{"retention.ms", kDelete, std::nullopt}},
-                    false, version)
+    EXPECT_EQ(Alter(kTopicResource, topic,
+                    {{"retention.ms", kDelete, std::nullopt}}, false, version)
                   .error_code,
               ErrorCode::kNone);
     retention = TopicConfig(topic, "retention.ms");
@@ -287,30 +274,35 @@ TEST_F(AdminApisTest, IncrementalAlterConfigsSetsAndDeletes) {
 // UNKNOWN_TOPIC_OR_PARTITION.
 TEST_F(AdminApisTest, IncrementalAlterConfigsRefusesMistakes) {
   CreateTopic("orders");
-  auto unknown = Alter(kTopic, "orders", {{"retention.msec", kSet, "1"}});
+  auto unknown =
+      Alter(kTopicResource, "orders", {{"retention.msec", kSet, "1"}});
   EXPECT_EQ(unknown.error_code, ErrorCode::kInvalidConfig);
   EXPECT_EQ(unknown.error_message, "Unknown topic config name: retention.msec");
   auto bad =
-      Alter(kTopic, "orders",
+      Alter(kTopicResource, "orders",
             {{"flush.messages", kSet, "10"}, {"retention.ms", kSet, "soon"}});
   EXPECT_EQ(bad.error_code, ErrorCode::kInvalidConfig);
   EXPECT_NE(bad.error_message->find("soon"), std::string::npos);
   EXPECT_EQ(TopicConfig("orders", "flush.messages").config_source,
             kDefaultConfig)
       << "all or nothing";
-  auto append = Alter(kTopic, "orders", {{"retention.ms", kAppend, "1"}});
+  auto append =
+      Alter(kTopicResource, "orders", {{"retention.ms", kAppend, "1"}});
   EXPECT_EQ(append.error_code, ErrorCode::kInvalidConfig);
   EXPECT_NE(append.error_message->find("not LIST"), std::string::npos);
-  EXPECT_EQ(Alter(kTopic, "orders",
+  EXPECT_EQ(Alter(kTopicResource, "orders",
                   {{"retention.ms", kSet, "1"}, {"retention.ms", kSet, "2"}})
                 .error_code,
             ErrorCode::kInvalidRequest);
-  EXPECT_EQ(Alter(kTopic, "orders", {{"retention.ms", kSet, std::nullopt}})
+  EXPECT_EQ(
+      Alter(kTopicResource, "orders", {{"retention.ms", kSet, std::nullopt}})
+          .error_code,
+      ErrorCode::kInvalidRequest);
+  EXPECT_EQ(
+      Alter(kTopicResource, "orders", {{"retention.ms", 7, "1"}}).error_code,
+      ErrorCode::kInvalidRequest);
+  EXPECT_EQ(Alter(kTopicResource, "missing", {{"retention.ms", kSet, "1"}})
                 .error_code,
-            ErrorCode::kInvalidRequest);
-  EXPECT_EQ(Alter(kTopic, "orders", {{"retention.ms", 7, "1"}}).error_code,
-            ErrorCode::kInvalidRequest);
-  EXPECT_EQ(Alter(kTopic, "missing", {{"retention.ms", kSet, "1"}}).error_code,
             ErrorCode::kUnknownTopicOrPartition);
   EXPECT_EQ(TopicConfig("orders", "retention.ms").config_source,
             kDefaultConfig);
@@ -344,9 +336,10 @@ TEST_F(AdminApisTest, AlterConfigsReplacesEveryConfig) {
     const std::string topic = "orders" + std::to_string(version);
     CreateTopic(topic, {{"retention.ms", "1000"}, {"flush.messages", "5"}});
     auto alter = [&](std::vector<AlterConfigsRequest::Config> configs,
-                     int8_t type = kTopic) {
+                     int8_t type = kTopicResource) {
       AlterConfigsRequest request;
-      request.resources = {{type, type == kTopic ? topic : "1", configs}};
+      request.resources = {
+          {type, type == kTopicResource ? topic : "1", configs}};
       return Call<AlterConfigsResponse>(ApiKey::kAlterConfigs, version, request)
           .responses.at(0)
           .error_code;
@@ -376,9 +369,9 @@ TEST_F(AdminApisTest, AlteredConfigsTakeEffectAtOnce) {
   Produce("orders");
   Produce("orders");
   EXPECT_EQ(Segments("orders"), 1u);
-  ASSERT_EQ(
-      Alter(kTopic, "orders", {{"segment.bytes", kSet, "100"}}).error_code,
-      ErrorCode::kNone);
+  ASSERT_EQ(Alter(kTopicResource, "orders", {{"segment.bytes", kSet, "100"}})
+                .error_code,
+            ErrorCode::kNone);
   Produce("orders");
   Produce("orders");
   EXPECT_EQ(Segments("orders"), 3u);
@@ -389,9 +382,9 @@ TEST_F(AdminApisTest, AlteredConfigsTakeEffectAtOnce) {
 // answer.
 TEST_F(AdminApisTest, AlteredConfigsSurviveARestart) {
   CreateTopic("orders");
-  ASSERT_EQ(
-      Alter(kTopic, "orders", {{"segment.bytes", kSet, "100"}}).error_code,
-      ErrorCode::kNone);
+  ASSERT_EQ(Alter(kTopicResource, "orders", {{"segment.bytes", kSet, "100"}})
+                .error_code,
+            ErrorCode::kNone);
   sim_.disk(kBroker).CrashLosingUnsynced();
   sim_.Crash(kBroker, Simulation::CrashKind::kProcessCrash);
   sim_.Restart(kBroker);
@@ -614,7 +607,7 @@ TEST_F(AdminApisTest, DescribeCluster) {
               0b1'1111'1010'0000);
   }
   DescribeClusterRequest controllers;
-  controllers.endpoint_type = 2;
+  controllers.endpoint_type = kControllerEndpoints;
   EXPECT_EQ(
       Call<DescribeClusterResponse>(ApiKey::kDescribeCluster, 1, controllers)
           .error_code,

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "chapters/01_log/record_batch.h"
+#include "chapters/02_partitions/sim_brokers.h"
 #include "lib/protocol/api_keys.h"
 #include "lib/protocol/delete_records.h"
 #include "lib/protocol/message.h"
@@ -49,14 +50,7 @@ ListOffsetsRequest::Topic ListOffsetsTopic(
 class BrokerTest : public ::testing::Test {
  protected:
   explicit BrokerTest(BrokerConfig config = {})
-      : cluster_(42, 1, [config](NodeId id, const HostPort& address) {
-          BrokerConfig broker = config;
-          broker.node_id = id;
-          broker.advertised_host = address.host;
-          broker.advertised_port = address.port;
-          broker.data_dir = "data";
-          return std::make_unique<Broker>(broker);
-        }) {
+      : cluster_(42, 1, SimulatedBrokers(config)) {
     EXPECT_EQ(cluster_.AddIdleClient(), kClient);
   }
 

@@ -12,6 +12,8 @@
 /// `messages/` (Appendix B, "How messages are described").
 #pragma once
 
+#include <cstdint>
+
 #include "lib/protocol/messages/alter_configs_request.h"
 #include "lib/protocol/messages/alter_configs_response.h"
 #include "lib/protocol/messages/delete_topics_request.h"
@@ -22,3 +24,21 @@
 #include "lib/protocol/messages/describe_configs_response.h"
 #include "lib/protocol/messages/incremental_alter_configs_request.h"
 #include "lib/protocol/messages/incremental_alter_configs_response.h"
+
+namespace kafka {
+
+// Kafka's ConfigResource.Type: what a DescribeConfigs or AlterConfigs
+// resource names.
+inline constexpr int8_t kTopicResource = 2;
+inline constexpr int8_t kBrokerResource = 4;
+
+// Kafka's ConfigSource: where DescribeConfigs (v1+) says a value comes from.
+inline constexpr int8_t kDynamicTopicConfig = 1;
+inline constexpr int8_t kStaticBrokerConfig = 4;
+inline constexpr int8_t kDefaultConfig = 5;
+
+// Kafka's EndpointType: which endpoints DescribeCluster v1 asks for.
+inline constexpr int8_t kBrokerEndpoints = 1;
+inline constexpr int8_t kControllerEndpoints = 2;
+
+}  // namespace kafka
