@@ -68,8 +68,10 @@ using ResponseHandler = std::function<void(Result<Bytes> response_body)>;
 /// to its group coordinator on a connection apart from its fetches for this
 /// reason, and a broker's replica fetchers have theirs.
 enum class Connection : int8_t {
-  kDefault,      ///< metadata, produce, fetch: a client's data connection
-  kCoordinator,  ///< the group coordinator's requests (join, heartbeat, ...)
+  kDefault,         ///< metadata, produce, fetch: a client's data connection
+  kCoordinator,     ///< the group coordinator's requests (join, heartbeat, ...)
+  kReplicaFetcher,  ///< a follower broker's fetches from a leader (Chapter 4)
+  kController,  ///< a broker's requests to the controller (Chapters 4 and 5)
 };
 
 /// Everything a node may do to the world.
