@@ -90,6 +90,16 @@ std::string_view ErrorName(ErrorCode code) {
       return "UNKNOWN_LEADER_EPOCH";
     case ErrorCode::kUnknownTopicId:
       return "UNKNOWN_TOPIC_ID";
+    case ErrorCode::kNotController:
+      return "NOT_CONTROLLER";
+    case ErrorCode::kOperationNotAttempted:
+      return "OPERATION_NOT_ATTEMPTED";
+    case ErrorCode::kInvalidUpdateVersion:
+      return "INVALID_UPDATE_VERSION";
+    case ErrorCode::kIneligibleReplica:
+      return "INELIGIBLE_REPLICA";
+    case ErrorCode::kNewLeaderElected:
+      return "NEW_LEADER_ELECTED";
     case ErrorCode::kMismatchedEndpointType:
       return "MISMATCHED_ENDPOINT_TYPE";
     case ErrorCode::kUnsupportedEndpointType:

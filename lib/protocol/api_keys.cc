@@ -4,13 +4,16 @@
 #include <array>
 
 #include "lib/protocol/admin.h"
+#include "lib/protocol/alter_partition.h"
 #include "lib/protocol/create_topics.h"
 #include "lib/protocol/delete_records.h"
 #include "lib/protocol/fetch.h"
 #include "lib/protocol/groups.h"
 #include "lib/protocol/list_offsets.h"
 #include "lib/protocol/metadata.h"
+#include "lib/protocol/offset_for_leader_epoch.h"
 #include "lib/protocol/produce.h"
+#include "lib/protocol/update_metadata.h"
 
 namespace kafka {
 namespace {
@@ -30,6 +33,9 @@ constexpr std::array kKnownApis = {
     FromSchema<FetchRequest>(ApiKey::kFetch, "Fetch"),
     FromSchema<ListOffsetsRequest>(ApiKey::kListOffsets, "ListOffsets"),
     FromSchema<MetadataRequest>(ApiKey::kMetadata, "Metadata"),
+    // Chapter 4's static controller to the brokers.
+    FromSchema<UpdateMetadataRequest>(ApiKey::kUpdateMetadata,
+                                      "UpdateMetadata"),
     // The group APIs: librdkafka's balanced consumer needs version 0 of each
     // in range (and OffsetCommit 1 or 2, OffsetFetch 1); kafka-python at
     // 0.11 sends JoinGroup 2, the others 1, and OffsetCommit 2.
@@ -49,6 +55,8 @@ constexpr std::array kKnownApis = {
     FromSchema<CreateTopicsRequest>(ApiKey::kCreateTopics, "CreateTopics"),
     FromSchema<DeleteTopicsRequest>(ApiKey::kDeleteTopics, "DeleteTopics"),
     FromSchema<DeleteRecordsRequest>(ApiKey::kDeleteRecords, "DeleteRecords"),
+    FromSchema<OffsetForLeaderEpochRequest>(ApiKey::kOffsetForLeaderEpoch,
+                                            "OffsetForLeaderEpoch"),
     FromSchema<DescribeConfigsRequest>(ApiKey::kDescribeConfigs,
                                        "DescribeConfigs"),
     FromSchema<AlterConfigsRequest>(ApiKey::kAlterConfigs, "AlterConfigs"),
@@ -58,6 +66,9 @@ constexpr std::array kKnownApis = {
     FromSchema<IncrementalAlterConfigsRequest>(ApiKey::kIncrementalAlterConfigs,
                                                "IncrementalAlterConfigs"),
     FromSchema<OffsetDeleteRequest>(ApiKey::kOffsetDelete, "OffsetDelete"),
+    // A partition leader to Chapter 4's static controller.
+    FromSchema<AlterPartitionRequest>(ApiKey::kAlterPartition,
+                                      "AlterPartition"),
     FromSchema<DescribeClusterRequest>(ApiKey::kDescribeCluster,
                                        "DescribeCluster"),
 };

@@ -30,6 +30,7 @@ enum class ApiKey : int16_t {
   kFetch = 1,
   kListOffsets = 2,
   kMetadata = 3,
+  kUpdateMetadata = 6,
   kOffsetCommit = 8,
   kOffsetFetch = 9,
   kFindCoordinator = 10,
@@ -43,12 +44,14 @@ enum class ApiKey : int16_t {
   kCreateTopics = 19,
   kDeleteTopics = 20,
   kDeleteRecords = 21,
+  kOffsetForLeaderEpoch = 23,
   kDescribeConfigs = 32,
   kAlterConfigs = 33,
   kCreatePartitions = 37,
   kDeleteGroups = 42,
   kIncrementalAlterConfigs = 44,
   kOffsetDelete = 47,
+  kAlterPartition = 56,
   kDescribeCluster = 60,
 };
 
