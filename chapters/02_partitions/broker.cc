@@ -51,15 +51,14 @@ void LocalBrokerComponents::ScheduleRetentionCheck() {
   });
 }
 
-LocalBrokerApis::LocalBrokerApis(LocalBrokerComponents& components,
-                                 const BrokerConfig& config)
-    : partition_apis_({components.replicas(), components.metadata(),
-                       components.topics(), config.auto_create_topics_enable}),
-      admin_apis_({components.metadata(), components.topics(),
-                   components.logs(), config.node_id,
-                   BrokerSettingsOf(config)}) {}
+BrokerApis::BrokerApis(BrokerApiComponents components,
+                       const BrokerConfig& config)
+    : partition_apis_({components.replicas, components.metadata,
+                       components.topics, config.auto_create_topics_enable}),
+      admin_apis_({components.metadata, components.topics, components.logs,
+                   config.node_id, BrokerSettingsOf(config)}) {}
 
-void LocalBrokerApis::RegisterWith(RequestHandlers& handlers) {
+void BrokerApis::RegisterWith(RequestHandlers& handlers) {
   partition_apis_.RegisterWith(handlers);
   admin_apis_.RegisterWith(handlers);
 }
@@ -67,7 +66,7 @@ void LocalBrokerApis::RegisterWith(RequestHandlers& handlers) {
 //! [wiring]
 void Broker::Start(Environment& env) {
   components_ = std::make_unique<LocalBrokerComponents>(env, config_);
-  apis_ = std::make_unique<LocalBrokerApis>(*components_, config_);
+  apis_ = std::make_unique<BrokerApis>(components_->api_components(), config_);
   apis_->RegisterWith(handlers());
 }
 //! [wiring]

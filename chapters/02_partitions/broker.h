@@ -59,6 +59,16 @@ struct BrokerConfig {
 /// server.properties names.
 std::vector<BrokerSetting> BrokerSettingsOf(const BrokerConfig& config);
 
+/// The components Chapter 2's request handlers call, whichever chapter's
+/// implementations they are: Chapter 2's one-replica ones, or Chapter 4's
+/// replicated ReplicaManager and the controller's metadata.
+struct BrokerApiComponents {
+  ReplicaManager& replicas;
+  MetadataCache& metadata;
+  TopicAdmin& topics;
+  const LogManager& logs;
+};
+
 /// Chapter 2's components, built and wired for one broker. Later chapters'
 /// brokers that keep them (Chapter 3's) start them the same way.
 class LocalBrokerComponents {
@@ -70,6 +80,10 @@ class LocalBrokerComponents {
   LocalReplicaManager& replicas() { return replicas_; }
   MetadataCache& metadata() { return metadata_; }
   TopicAdmin& topics() { return topics_; }
+  /// What Chapter 2's request handlers call.
+  BrokerApiComponents api_components() {
+    return {replicas_, metadata_, topics_, logs_};
+  }
   /// The port Metadata advertises, once the listener knows it.
   void AdvertisePort(int32_t port) { self_.port = port; }
 
@@ -85,13 +99,12 @@ class LocalBrokerComponents {
   LocalTopicAdmin topics_;
 };
 
-/// Chapter 2's request handlers over those components: the partition APIs
-/// and the admin APIs. Later chapters' brokers that keep the components
-/// register them the same way, and add their own beside them.
-class LocalBrokerApis {
+/// Chapter 2's request handlers: the partition APIs and the admin APIs. Every
+/// later chapter's broker registers them the same way over its own
+/// components, and adds its own handlers beside them.
+class BrokerApis {
  public:
-  LocalBrokerApis(LocalBrokerComponents& components,
-                  const BrokerConfig& config);
+  BrokerApis(BrokerApiComponents components, const BrokerConfig& config);
 
   void RegisterWith(RequestHandlers& handlers);
 
@@ -124,7 +137,7 @@ class Broker : public BrokerNode {
  private:
   BrokerConfig config_;
   std::unique_ptr<LocalBrokerComponents> components_;
-  std::unique_ptr<LocalBrokerApis> apis_;
+  std::unique_ptr<BrokerApis> apis_;
 };
 
 }  // namespace kafka

@@ -128,7 +128,11 @@ FindCoordinatorResponse::Coordinator GroupApis::CoordinatorFor(
     found.error_code = ErrorCode::kInvalidRequest;
     return found;
   }
-  // The coordinator is the leader of the group's offsets partition.
+  // The coordinator is the leader of the group's offsets partition; until
+  // the offsets topic exists there is none, and the client asks again.
+  if (!metadata_.TopicPartitions(kOffsetsTopic) && create_offsets_topic_) {
+    create_offsets_topic_();
+  }
   const auto partition = metadata_.GetPartition(
       {kOffsetsTopic, coordinator_.OffsetsPartitionFor(key)});
   const auto broker =

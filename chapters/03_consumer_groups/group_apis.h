@@ -17,6 +17,8 @@
 /// gets NOT_COORDINATOR, and the client asks FindCoordinator again.
 #pragma once
 
+#include <functional>
+
 #include "chapters/02_partitions/metadata_cache.h"
 #include "chapters/03_consumer_groups/group_coordinator.h"
 #include "lib/node/request_handlers.h"
@@ -25,8 +27,15 @@ namespace kafka {
 
 class GroupApis {
  public:
-  GroupApis(GroupCoordinator& coordinator, const MetadataCache& metadata)
-      : coordinator_(coordinator), metadata_(metadata) {}
+  /// Asked to create __consumer_offsets when FindCoordinator finds it
+  /// missing (Kafka's KafkaApis creates internal topics on first use).
+  using OffsetsTopicCreator = std::function<void()>;
+
+  GroupApis(GroupCoordinator& coordinator, const MetadataCache& metadata,
+            OffsetsTopicCreator create_offsets_topic = {})
+      : coordinator_(coordinator),
+        metadata_(metadata),
+        create_offsets_topic_(std::move(create_offsets_topic)) {}
 
   /// Registers a handler for each API above.
   void RegisterWith(RequestHandlers& handlers);
@@ -54,6 +63,7 @@ class GroupApis {
 
   GroupCoordinator& coordinator_;
   const MetadataCache& metadata_;
+  OffsetsTopicCreator create_offsets_topic_;
 };
 
 }  // namespace kafka

@@ -85,6 +85,10 @@ struct GroupCoordinatorConfig {
   /// than other topics (100 MiB, not 1 GiB), which keeps loading it fast
   /// once compaction has cleaned the older segments.
   int64_t offsets_topic_segment_bytes = 104'857'600;
+  /// offsets.topic.replication.factor. Kafka's default is 3, which a cluster
+  /// of one broker cannot hold (Kafka's single-broker example file sets 1);
+  /// -1 here takes the cluster's default.replication.factor.
+  int16_t offsets_topic_replication_factor = -1;
 };
 
 /// Java's String.hashCode, which decides a group's offsets partition.
@@ -132,6 +136,7 @@ class GroupCoordinator {
   void OnPartitionsDeleted(const std::vector<TopicPartition>& partitions);
   /// The partition of __consumer_offsets that holds a group's offsets.
   int32_t OffsetsPartitionFor(const std::string& group_id) const;
+  const GroupCoordinatorConfig& config() const { return config_; }
   /// Whether this broker coordinates the group: it leads the group's
   /// offsets partition. Requests for other groups get NOT_COORDINATOR.
   bool IsCoordinatorFor(const std::string& group_id) const;
