@@ -168,8 +168,9 @@ class LeaderEpochCache {
 /// Rebuilds a cache from the log (a lost or corrupt file): the epoch of
 /// every batch from the log start offset to the log end, assigned at the
 /// batch's base offset (at the log start offset for a batch that begins below
-/// it). Batches without an epoch (kNoPartitionLeaderEpoch) are skipped. The
-/// file is written once.
+/// it). Batches without an epoch (kNoPartitionLeaderEpoch, or any negative
+/// value: the field is outside the batch's CRC) are skipped. The file is
+/// written once.
 void RebuildLeaderEpochCache(const Log& log, LeaderEpochCache& cache);
 
 }  // namespace kafka

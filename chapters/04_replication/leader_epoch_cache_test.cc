@@ -339,6 +339,21 @@ TEST_F(LeaderEpochCacheTest, RebuildStartsAtTheLogStartOffset) {
   EXPECT_EQ(cache().entries(), (Entries{{2, 5}, {5, 10}}));
 }
 
+// Rule: a rebuild reads the whole log, segment after segment (here one
+// batch a segment, epochs 1 to 4).
+TEST_F(LeaderEpochCacheTest, RebuildReadsEverySegment) {
+  LogConfig config;
+  config.segment_bytes = int64_t(BatchOf(2).size());
+  std::unique_ptr<Log> log = Log::Open(disk_, kDir, config, 0);
+  for (int32_t epoch : {1, 2, 3, 4}) {
+    Bytes batch = BatchOf(2);
+    ASSERT_TRUE(log->Append(batch, 0, epoch).ok());
+  }
+  ASSERT_EQ(log->segments().size(), 4u);
+  RebuildLeaderEpochCache(*log, cache());
+  EXPECT_EQ(cache().entries(), (Entries{{1, 0}, {2, 2}, {3, 4}, {4, 6}}));
+}
+
 // Rule: a rebuild of a log without epochs (written before any leader
 // stamped them) leaves an empty cache, and an empty file.
 TEST_F(LeaderEpochCacheTest, RebuildOfALogWithoutEpochsIsEmpty) {
