@@ -28,11 +28,17 @@ std::vector<BrokerSetting> BrokerSettingsOf(const BrokerConfig& config) {
   return settings;
 }
 
+void ScheduleRetentionChecks(Environment& env, LogManager& logs,
+                             int64_t interval_ms) {
+  env.StartTimer(interval_ms, [&env, &logs, interval_ms] {
+    logs.DeleteRetentionBreachedSegments(env.NowMs());
+    ScheduleRetentionChecks(env, logs, interval_ms);
+  });
+}
+
 LocalBrokerComponents::LocalBrokerComponents(Environment& env,
                                              const BrokerConfig& config)
-    : env_(env),
-      retention_check_interval_ms_(config.log_retention_check_interval_ms),
-      self_{config.node_id, config.advertised_host, config.advertised_port,
+    : self_{config.node_id, config.advertised_host, config.advertised_port,
             std::nullopt},
       logs_(env.storage(), config.data_dir, config.log),
       replicas_(env, logs_),
@@ -41,14 +47,7 @@ LocalBrokerComponents::LocalBrokerComponents(Environment& env,
               {config.node_id, config.num_partitions, config.log}) {
   logs_.LoadLogs(env.NowMs(), env.random());
   replicas_.Startup();
-  ScheduleRetentionCheck();
-}
-
-void LocalBrokerComponents::ScheduleRetentionCheck() {
-  env_.StartTimer(retention_check_interval_ms_, [this] {
-    logs_.DeleteRetentionBreachedSegments(env_.NowMs());
-    ScheduleRetentionCheck();
-  });
+  ScheduleRetentionChecks(env, logs_, config.log_retention_check_interval_ms);
 }
 
 BrokerApis::BrokerApis(BrokerApiComponents components,

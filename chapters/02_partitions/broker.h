@@ -59,6 +59,12 @@ struct BrokerConfig {
 /// server.properties names.
 std::vector<BrokerSetting> BrokerSettingsOf(const BrokerConfig& config);
 
+/// Deletes the segments retention lets go every `interval_ms`
+/// (log.retention.check.interval.ms), from now on (Kafka's LogManager
+/// schedules this "kafka-log-retention" task at start-up).
+void ScheduleRetentionChecks(Environment& env, LogManager& logs,
+                             int64_t interval_ms);
+
 /// The components Chapter 2's request handlers call, whichever chapter's
 /// implementations they are: Chapter 2's one-replica ones, or Chapter 4's
 /// replicated ReplicaManager and the controller's metadata.
@@ -88,10 +94,6 @@ class LocalBrokerComponents {
   void AdvertisePort(int32_t port) { self_.port = port; }
 
  private:
-  void ScheduleRetentionCheck();
-
-  Environment& env_;
-  int64_t retention_check_interval_ms_;
   BrokerEndpoint self_;
   LogManager logs_;
   LocalReplicaManager replicas_;
