@@ -157,6 +157,13 @@ class Log {
   /// Flushes and marks the shutdown clean, so the next Open skips recovery.
   void Close();
 
+  /// The log's directory and the storage it is on: Chapter 4's leader epoch
+  /// cache keeps its file beside the segments.
+  const std::string& dir() const { return dir_; }
+  Storage& storage() const { return storage_; }
+  /// The topic configs the log follows (UpdateConfig changes them).
+  const LogConfig& config() const { return config_; }
+
   int64_t log_start_offset() const { return log_start_offset_; }
   /// The offset the next appended record will get (LEO).
   int64_t log_end_offset() const { return active_segment().next_offset(); }

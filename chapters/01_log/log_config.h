@@ -36,6 +36,10 @@ struct LogConfig {
   int64_t flush_ms = std::numeric_limits<int64_t>::max();
   /// max.message.bytes: the largest record batch the log accepts.
   int32_t max_message_bytes = 1048588;
+  /// min.insync.replicas: a replicated partition's high watermark advances
+  /// only while at least this many replicas are in sync (Chapter 4), and
+  /// acks=all produce needs as many (Chapter 6). The log itself ignores it.
+  int32_t min_insync_replicas = 1;
 };
 
 }  // namespace kafka

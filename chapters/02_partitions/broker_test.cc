@@ -1135,6 +1135,7 @@ TEST_F(BrokerTest, TopicConfigsAreRangeChecked) {
       {"segment.index.bytes", "4", "3"}, {"index.interval.bytes", "0", "-1"},
       {"retention.ms", "-1", "-2"},      {"flush.messages", "1", "0"},
       {"flush.ms", "0", "-1"},           {"max.message.bytes", "0", "-1"},
+      {"min.insync.replicas", "1", "0"},
   };
   int n = 0;
   for (const Case& c : cases) {

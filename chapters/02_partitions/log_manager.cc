@@ -56,6 +56,10 @@ const TopicConfigKey kTopicConfigKeys[] = {
      "The longest time between fsyncs."},
     {"max.message.bytes", "INT", 0, &LogConfig::max_message_bytes,
      "message.max.bytes", "The largest record batch the log accepts."},
+    {"min.insync.replicas", "INT", 1, &LogConfig::min_insync_replicas,
+     "min.insync.replicas",
+     "The in-sync replicas a partition needs for its high watermark to "
+     "advance."},
 };
 
 // compression.type has no LogConfig field: its one legal value here keeps

@@ -111,7 +111,7 @@ Result<LogAppendInfo> Partition::AppendRecordsToLeader(
 Result<LogAppendInfo> Partition::AppendInternalRecords(ByteView batch,
                                                        int64_t now_ms) {
   Bytes appended(batch.begin(), batch.end());  // the log sets offsets in place
-  return log_.Append(appended, now_ms);
+  return log_.Append(appended, now_ms, leader_epoch());
 }
 
 int64_t Partition::UpperBound(FetchIsolation isolation) const {

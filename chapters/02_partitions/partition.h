@@ -51,6 +51,7 @@ enum class FetchIsolation { kLogEnd, kHighWatermark, kTxnCommitted };
 class Partition {
  public:
   Partition(TopicPartition id, Log& log) : id_(std::move(id)), log_(log) {}
+  virtual ~Partition() = default;
 
   /// DeleteRecords' offset for "up to the high watermark".
   static constexpr int64_t kHighWatermarkOffset = -1;
@@ -63,7 +64,10 @@ class Partition {
   static constexpr int32_t kFirstLeaderEpoch = 0;
 
   const TopicPartition& id() const { return id_; }
-  int32_t leader_epoch() const { return kFirstLeaderEpoch; }
+  /// The epoch this replica leads (or follows) in; the leader stamps it into
+  /// every batch it appends (partitionLeaderEpoch). Chapter 4's replicated
+  /// partition has its own.
+  virtual int32_t leader_epoch() const { return kFirstLeaderEpoch; }
   /// Fetch (v9+) and ListOffsets (v4+) name the leader epoch the client
   /// knows, or -1 to skip the check: an older one is FENCED_LEADER_EPOCH
   /// (the client missed a new leader), a newer one UNKNOWN_LEADER_EPOCH
@@ -73,15 +77,17 @@ class Partition {
   /// The partition's log on this broker (Kafka's Partition.log).
   const Log& log() const { return log_; }
 
-  /// One replica: everything appended is committed...
-  int64_t high_watermark() const { return log_.log_end_offset(); }
+  /// One replica: everything appended is committed (Chapter 4's replicated
+  /// partition waits for the in-sync replicas)...
+  virtual int64_t high_watermark() const { return log_.log_end_offset(); }
   /// ...and with no transactions yet, everything committed is stable.
   int64_t last_stable_offset() const { return high_watermark(); }
   int64_t log_start_offset() const { return log_.log_start_offset(); }
   int64_t log_end_offset() const { return log_.log_end_offset(); }
 
   /// Appends one batch from a client: checks what the leader's log checks of
-  /// a client's batch (below), then appends it with offsets assigned.
+  /// a client's batch (below), then appends it with offsets assigned and
+  /// leader_epoch() stamped into it.
   /// INVALID_RECORD, or the log's errors. A refusal because of particular
   /// records (Kafka's RecordValidationException) names them in
   /// `record_errors`, and its message sums them up.
@@ -106,6 +112,11 @@ class Partition {
   /// what consumers may read.
   std::optional<TimestampOffset> FetchOffsetForTimestamp(
       int64_t timestamp) const;
+
+ protected:
+  /// The log to change, for Chapter 4's follower (its appends and
+  /// truncations).
+  Log& mutable_log() { return log_; }
 
  private:
   /// ListOffsets' -3: the record with the largest timestamp below the high

@@ -161,6 +161,7 @@ std::vector<ServerSetting> BrokerSettings(ServerConfig& config,
       LongSetting("log.flush.interval.messages", log.flush_messages, 1),
       LongSetting("log.flush.interval.ms", log.flush_ms, 0),
       IntSetting("message.max.bytes", log.max_message_bytes, 0),
+      IntSetting("min.insync.replicas", log.min_insync_replicas, 1),
       IntSetting("socket.request.max.bytes", listener.socket_request_max_bytes,
                  1),
       // Not above 0: no limit.

@@ -61,6 +61,7 @@ TEST(ServerPropertiesTest, EachSettingSetsItsField) {
       {"log.flush.interval.messages", "1"},
       {"log.flush.interval.ms", "200"},
       {"message.max.bytes", "2000000"},
+      {"min.insync.replicas", "2"},
       {"socket.request.max.bytes", "3000000"},
       {"queued.max.request.bytes", "50000000"},
       {"connections.max.idle.ms", "60000"},
@@ -78,6 +79,7 @@ TEST(ServerPropertiesTest, EachSettingSetsItsField) {
   EXPECT_EQ(broker.log.flush_messages, 1);
   EXPECT_EQ(broker.log.flush_ms, 200);
   EXPECT_EQ(broker.log.max_message_bytes, 2000000);
+  EXPECT_EQ(broker.log.min_insync_replicas, 2);
   const TcpRuntime::Options& listener = applied.config.listener;
   EXPECT_EQ(listener.socket_request_max_bytes, 3000000);
   EXPECT_EQ(listener.queued_max_request_bytes, 50000000);
