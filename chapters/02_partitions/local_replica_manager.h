@@ -14,6 +14,7 @@
 #include <memory>
 #include <vector>
 
+#include "chapters/02_partitions/delayed_fetch.h"
 #include "chapters/02_partitions/log_manager.h"
 #include "chapters/02_partitions/partition.h"
 #include "chapters/02_partitions/purgatory.h"
@@ -22,7 +23,7 @@
 
 namespace kafka {
 
-class LocalReplicaManager : public ReplicaManager {
+class LocalReplicaManager : public ReplicaManager, public LocalLogReader {
  public:
   LocalReplicaManager(Environment& env, LogManager& logs);
 
@@ -52,7 +53,7 @@ class LocalReplicaManager : public ReplicaManager {
   /// `bytes_read` to the size of the records in the answer (Kafka's
   /// readFromLocalLog).
   FetchResponse ReadFromLocalLog(const FetchRequest& request,
-                                 int64_t& bytes_read) const;
+                                 int64_t& bytes_read) const override;
 
  private:
   Result<int64_t> DeleteRecordsOnLocalLog(const TopicPartition& partition,

@@ -13,56 +13,6 @@ constexpr int8_t kReadCommitted = 1;
 
 bool IsValidAcks(int16_t acks) { return acks == 0 || acks == 1 || acks == -1; }
 
-bool AnyPartitionFailed(const FetchResponse& response) {
-  for (const auto& topic : response.responses) {
-    for (const auto& partition : topic.partitions) {
-      if (partition.error_code != ErrorCode::kNone) return true;
-    }
-  }
-  return false;
-}
-
-std::vector<TopicPartition> PartitionsOf(const FetchRequest& request) {
-  std::vector<TopicPartition> partitions;
-  for (const FetchRequest::Topic& topic : request.topics) {
-    for (const FetchRequest::Partition& wanted : topic.partitions) {
-      partitions.push_back({topic.topic, wanted.partition});
-    }
-  }
-  return partitions;
-}
-
-//! [delayed fetch]
-// A fetch waiting for min_bytes (a long poll): it can complete once a read
-// would return that much, and on completion reads and answers, also when
-// max_wait_ms passed with less.
-class DelayedFetch : public DelayedOperation {
- public:
-  DelayedFetch(const LocalReplicaManager& replicas, FetchRequest request,
-               ReplicaManager::FetchCallback on_done)
-      : replicas_(replicas),
-        request_(std::move(request)),
-        on_done_(std::move(on_done)) {}
-
-  bool CanComplete() override {
-    int64_t bytes = 0;
-    FetchResponse read = replicas_.ReadFromLocalLog(request_, bytes);
-    // A partition that fails now (one deleted meanwhile) fails at once, as in
-    // Kafka's DelayedFetch.
-    return bytes >= request_.min_bytes || AnyPartitionFailed(read);
-  }
-  void OnComplete(bool /*expired*/) override {
-    int64_t bytes = 0;
-    on_done_(replicas_.ReadFromLocalLog(request_, bytes));
-  }
-
- private:
-  const LocalReplicaManager& replicas_;
-  FetchRequest request_;
-  ReplicaManager::FetchCallback on_done_;
-};
-//! [delayed fetch]
-
 }  // namespace
 
 FetchIsolation FetchIsolationOf(const FetchRequest& request) {
