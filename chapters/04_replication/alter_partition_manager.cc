@@ -1,0 +1,126 @@
+#include "chapters/04_replication/alter_partition_manager.h"
+
+#include <string>
+
+#include "lib/protocol/message.h"
+
+namespace kafka {
+namespace {
+
+// The leader_recovery_state of an ISR change: the leader is recovered (1,
+// RECOVERING, follows only an unclean election, KIP-704).
+constexpr int8_t kRecovered = 0;
+
+const char kClientId[] = "alter-partition-manager";
+
+LeaderAndIsr LeaderAndIsrOf(const AlterPartitionResponse::Partition& answer) {
+  return {answer.leader_id, answer.leader_epoch, answer.isr,
+          answer.partition_epoch};
+}
+
+}  // namespace
+
+AlterPartitionManager::AlterPartitionManager(Environment& env, NodeId broker_id,
+                                             NodeId controller)
+    : env_(env), broker_id_(broker_id), controller_(controller) {}
+
+void AlterPartitionManager::Submit(const TopicPartition& partition,
+                                   const LeaderAndIsr& proposed,
+                                   Callback on_done) {
+  if (unsent_.contains(partition)) {
+    on_done(Error{ErrorCode::kOperationNotAttempted,
+                  "an ISR change of " + partition.DirectoryName() +
+                      " already waits for the controller"});
+    return;
+  }
+  unsent_.emplace(partition, Proposal{proposed, std::move(on_done)});
+  MaybePropagateIsrChanges();
+}
+
+void AlterPartitionManager::MaybePropagateIsrChanges() {
+  if (in_flight_ || retry_scheduled_ || unsent_.empty()) return;
+  in_flight_ = true;
+  std::vector<TopicPartition> sent;
+  for (const auto& [partition, proposal] : unsent_) sent.push_back(partition);
+  env_.Send(
+      controller_, {int16_t(ApiKey::kAlterPartition), kVersion, 0, kClientId},
+      EncodeMessage(BuildRequest(), ApiKey::kAlterPartition, kVersion),
+      kRequestTimeoutMs,
+      [this, sent](Result<Bytes> body) {
+        HandleResponse(sent, std::move(body));
+      },
+      Connection::kController);
+}
+
+AlterPartitionRequest AlterPartitionManager::BuildRequest() const {
+  AlterPartitionRequest request;
+  request.broker_id = broker_id_;
+  for (const auto& [partition, proposal] : unsent_) {
+    if (request.topics.empty() ||
+        request.topics.back().topic_name != partition.topic) {
+      request.topics.push_back({.topic_name = partition.topic});
+    }
+    request.topics.back().partitions.push_back(
+        {.partition_index = partition.partition,
+         .leader_epoch = proposal.proposed.leader_epoch,
+         .new_isr = proposal.proposed.isr,
+         .leader_recovery_state = kRecovered,
+         .partition_epoch = proposal.proposed.partition_epoch});
+  }
+  return request;
+}
+
+void AlterPartitionManager::HandleResponse(
+    const std::vector<TopicPartition>& sent, Result<Bytes> body) {
+  in_flight_ = false;
+  Result<AlterPartitionResponse> response =
+      body.ok() ? DecodeMessage<AlterPartitionResponse>(
+                      *body, ApiKey::kAlterPartition, kVersion, 0,
+                      "AlterPartitionResponse")
+                : Result<AlterPartitionResponse>(body.error());
+  // No answer, or a top-level error (NOT_CONTROLLER, ...): every proposal
+  // goes out again, a little later.
+  if (!response.ok() || response->error_code != ErrorCode::kNone) {
+    return RetryLater();
+  }
+  CompleteProposals(sent, *response);
+  MaybePropagateIsrChanges();
+}
+
+void AlterPartitionManager::CompleteProposals(
+    const std::vector<TopicPartition>& sent,
+    const AlterPartitionResponse& response) {
+  std::map<TopicPartition, Result<LeaderAndIsr>> outcomes;
+  for (const AlterPartitionResponse::Topic& topic : response.topics) {
+    for (const AlterPartitionResponse::Partition& answer : topic.partitions) {
+      const TopicPartition partition{topic.topic_name, answer.partition_index};
+      if (answer.error_code == ErrorCode::kNone) {
+        outcomes.emplace(partition, LeaderAndIsrOf(answer));
+      } else {
+        outcomes.emplace(partition,
+                         Error{answer.error_code, "the controller refused"});
+      }
+    }
+  }
+  // By what was sent, not what came back: a proposal the answer leaves out
+  // stays, and goes out again.
+  for (const TopicPartition& partition : sent) {
+    auto outcome = outcomes.find(partition);
+    auto proposal = unsent_.find(partition);
+    if (outcome == outcomes.end() || proposal == unsent_.end()) continue;
+    // Out of the queue before the callback, which may propose again.
+    Callback on_done = std::move(proposal->second.on_done);
+    unsent_.erase(proposal);
+    on_done(std::move(outcome->second));
+  }
+}
+
+void AlterPartitionManager::RetryLater() {
+  retry_scheduled_ = true;
+  env_.StartTimer(kRetryBackoffMs, [this] {
+    retry_scheduled_ = false;
+    MaybePropagateIsrChanges();
+  });
+}
+
+}  // namespace kafka

@@ -1,0 +1,259 @@
+#include "chapters/04_replication/replica_fetcher.h"
+
+#include <algorithm>
+#include <string>
+
+#include "lib/protocol/message.h"
+
+namespace kafka {
+namespace {
+
+const char kClientId[] = "replica-fetcher";
+
+// Fetch's session_epoch for "no fetch session" (Kafka's FINAL_EPOCH): each
+// fetch names every partition.
+constexpr int32_t kNoSessionEpoch = -1;
+
+bool IsDiverging(const FetchResponse::EpochEndOffset& diverging) {
+  return diverging.epoch >= 0 || diverging.end_offset >= 0;
+}
+
+}  // namespace
+
+ReplicaFetcher::ReplicaFetcher(Environment& env, NodeId local_broker,
+                               NodeId source_broker,
+                               const ReplicaFetcherConfig& config,
+                               FollowerLookup followers)
+    : env_(env),
+      local_broker_(local_broker),
+      source_broker_(source_broker),
+      config_(config),
+      followers_(std::move(followers)) {}
+
+void ReplicaFetcher::AddPartition(const TopicPartition& partition,
+                                  int32_t current_leader_epoch) {
+  partitions_[partition] = PartitionFetchState{current_leader_epoch};
+  MaybeFetch();
+}
+
+void ReplicaFetcher::RemovePartition(const TopicPartition& partition) {
+  partitions_.erase(partition);
+}
+
+//! [fetch from leader]
+void ReplicaFetcher::MaybeFetch() {
+  if (in_flight_) return;
+  Sent sent;
+  FetchRequest request = BuildFetch(sent);
+  if (sent.empty()) {
+    // Nothing to fetch now: wake up when a delayed partition may be.
+    std::optional<int64_t> next;
+    for (const auto& [partition, state] : partitions_) {
+      if (state.fenced) continue;
+      next = std::min(next.value_or(state.delayed_until_ms),
+                      state.delayed_until_ms);
+    }
+    if (next) ScheduleFetch(std::max<int64_t>(*next - env_.NowMs(), 0));
+    return;
+  }
+  in_flight_ = true;
+  // The leader may hold the fetch for replica.fetch.wait.max.ms: wait
+  // longer than that.
+  env_.Send(
+      source_broker_,
+      {int16_t(ApiKey::kFetch), kReplicaFetchVersion, 0, kClientId},
+      EncodeMessage(request, ApiKey::kFetch, kReplicaFetchVersion),
+      config_.request_timeout_ms + config_.replica_fetch_wait_max_ms,
+      [this, sent](Result<Bytes> body) {
+        HandleResponse(sent, std::move(body));
+      },
+      Connection::kReplicaFetcher);
+}
+
+FetchRequest ReplicaFetcher::BuildFetch(Sent& sent) const {
+  FetchRequest request;
+  request.replica_id = local_broker_;
+  request.max_wait_ms = config_.replica_fetch_wait_max_ms;
+  request.min_bytes = config_.replica_fetch_min_bytes;
+  request.max_bytes = config_.replica_fetch_response_max_bytes;
+  request.session_epoch = kNoSessionEpoch;
+  for (const auto& [partition, state] : partitions_) {
+    if (state.fenced || state.delayed_until_ms > env_.NowMs()) continue;
+    const ReplicatedPartition* follower = followers_(partition);
+    if (follower == nullptr) continue;
+    if (request.topics.empty() ||
+        request.topics.back().topic != partition.topic) {
+      request.topics.push_back({.topic = partition.topic});
+    }
+    // From the log end, naming the epoch of the last batch there: the
+    // leader checks that its log agrees up to it.
+    const int64_t fetch_offset = follower->log_end_offset();
+    request.topics.back().partitions.push_back(
+        {.partition = partition.partition,
+         .current_leader_epoch = state.current_leader_epoch,
+         .fetch_offset = fetch_offset,
+         .last_fetched_epoch = follower->last_fetched_epoch().value_or(-1),
+         .log_start_offset = follower->log_start_offset(),
+         .partition_max_bytes = config_.replica_fetch_max_bytes});
+    sent[partition] = {state.current_leader_epoch, fetch_offset};
+  }
+  return request;
+}
+//! [fetch from leader]
+
+void ReplicaFetcher::HandleResponse(const Sent& sent, Result<Bytes> body) {
+  in_flight_ = false;
+  Result<FetchResponse> response =
+      body.ok()
+          ? DecodeMessage<FetchResponse>(
+                *body, ApiKey::kFetch, kReplicaFetchVersion, 0, "FetchResponse")
+          : Result<FetchResponse>(body.error());
+  if (!response.ok() || response->error_code != ErrorCode::kNone) {
+    // The leader is unreachable or refused the whole fetch: every
+    // partition asked for waits and is fetched again.
+    for (const auto& [partition, asked] : sent) Delay(partition);
+  } else {
+    for (const FetchResponse::Topic& topic : response->responses) {
+      for (const FetchResponse::Partition& answer : topic.partitions) {
+        const TopicPartition partition{topic.topic, answer.partition_index};
+        auto asked = sent.find(partition);
+        if (asked != sent.end()) {
+          ProcessPartition(partition, asked->second, answer);
+        }
+      }
+    }
+  }
+  MaybeFetch();
+}
+
+//! [process partition]
+void ReplicaFetcher::ProcessPartition(const TopicPartition& partition,
+                                      const SentPartition& sent,
+                                      const FetchResponse::Partition& answer) {
+  // An answer to a fetch made in another epoch, or from a log end that has
+  // moved since (a truncation), no longer fits the partition: dropped.
+  auto state = partitions_.find(partition);
+  if (state == partitions_.end() ||
+      state->second.current_leader_epoch != sent.current_leader_epoch) {
+    return;
+  }
+  ReplicatedPartition* follower = followers_(partition);
+  if (follower == nullptr || follower->log_end_offset() != sent.fetch_offset) {
+    return;
+  }
+  if (answer.error_code != ErrorCode::kNone) {
+    return HandlePartitionError(partition, answer.error_code);
+  }
+  if (IsDiverging(answer.diverging_epoch)) {
+    return TruncateOnDivergence(*follower, answer.diverging_epoch);
+  }
+  AppendFromLeader(partition, *follower, answer);
+}
+
+void ReplicaFetcher::AppendFromLeader(const TopicPartition& partition,
+                                      ReplicatedPartition& follower,
+                                      const FetchResponse::Partition& answer) {
+  if (answer.records && !answer.records->empty()) {
+    Result<LogAppendInfo> appended =
+        follower.AppendRecordsAsFollower(*answer.records, env_.NowMs());
+    if (!appended.ok()) return Delay(partition);
+  }
+  // The follower's high watermark: the leader's, as far as its own log goes.
+  follower.UpdateFollowerHighWatermark(answer.high_watermark);
+}
+
+void ReplicaFetcher::TruncateOnDivergence(
+    ReplicatedPartition& follower,
+    const FetchResponse::EpochEndOffset& diverging) {
+  // The next fetch goes from the new log end, with the epoch there: maybe
+  // another round, if the logs part earlier still (KIP-279).
+  follower.TruncateTo(follower.TruncationOffsetFor(
+      EpochEndOffset{diverging.epoch, diverging.end_offset}));
+}
+//! [process partition]
+
+void ReplicaFetcher::HandlePartitionError(const TopicPartition& partition,
+                                          ErrorCode error) {
+  if (error == ErrorCode::kFencedLeaderEpoch) {
+    // The leader is in a newer epoch than this follower knows: nothing to
+    // fetch until the metadata brings it (and adds the partition again).
+    partitions_[partition].fenced = true;
+    return;
+  }
+  // UNKNOWN_LEADER_EPOCH (the leader has not heard of the epoch yet),
+  // NOT_LEADER_OR_FOLLOWER (it leads no more), and the rest: try again
+  // later.
+  Delay(partition);
+}
+
+void ReplicaFetcher::Delay(const TopicPartition& partition) {
+  auto state = partitions_.find(partition);
+  if (state == partitions_.end()) return;
+  state->second.delayed_until_ms =
+      env_.NowMs() + config_.replica_fetch_backoff_ms;
+}
+
+void ReplicaFetcher::ScheduleFetch(int64_t delay_ms) {
+  if (wake_up_) env_.CancelTimer(*wake_up_);
+  wake_up_ = env_.StartTimer(delay_ms, [this] {
+    wake_up_.reset();
+    MaybeFetch();
+  });
+}
+
+ReplicaFetcherManager::ReplicaFetcherManager(Environment& env,
+                                             NodeId local_broker,
+                                             ReplicaFetcherConfig config,
+                                             FollowerLookup followers)
+    : env_(env),
+      local_broker_(local_broker),
+      config_(config),
+      followers_(std::move(followers)) {}
+
+void ReplicaFetcherManager::AddFetcherForPartitions(
+    const std::map<TopicPartition, InitialFetchState>& partitions) {
+  for (const auto& [partition, initial] : partitions) {
+    const std::optional<NodeId> source = SourceOf(partition);
+    if (source && *source != initial.leader.id) {
+      fetchers_.at(*source)->RemovePartition(partition);
+    }
+    if (!initial.leader.host.empty()) {
+      env_.LearnAddress(initial.leader.id, initial.leader.host,
+                        initial.leader.port);
+    }
+    FetcherFor(initial.leader.id)
+        .AddPartition(partition, initial.current_leader_epoch);
+  }
+}
+
+void ReplicaFetcherManager::RemoveFetcherForPartitions(
+    const std::vector<TopicPartition>& partitions) {
+  for (const TopicPartition& partition : partitions) {
+    for (auto& [source, fetcher] : fetchers_)
+      fetcher->RemovePartition(partition);
+  }
+}
+
+const ReplicaFetcher* ReplicaFetcherManager::GetFetcher(NodeId source) const {
+  auto found = fetchers_.find(source);
+  return found == fetchers_.end() ? nullptr : found->second.get();
+}
+
+std::optional<NodeId> ReplicaFetcherManager::SourceOf(
+    const TopicPartition& partition) const {
+  for (const auto& [source, fetcher] : fetchers_) {
+    if (fetcher->partitions().contains(partition)) return source;
+  }
+  return std::nullopt;
+}
+
+ReplicaFetcher& ReplicaFetcherManager::FetcherFor(NodeId source) {
+  std::unique_ptr<ReplicaFetcher>& fetcher = fetchers_[source];
+  if (!fetcher) {
+    fetcher = std::make_unique<ReplicaFetcher>(env_, local_broker_, source,
+                                               config_, followers_);
+  }
+  return *fetcher;
+}
+
+}  // namespace kafka

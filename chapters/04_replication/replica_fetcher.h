@@ -1,0 +1,187 @@
+/// \file
+/// The replica fetcher: how a follower copies its leader's log.
+///
+/// Replication in Kafka is pull-based. A follower asks the leader with an
+/// ordinary Fetch, as a consumer does, but with its own broker id as
+/// replica_id, and for each partition the offset it needs next (its log end
+/// offset), the leader epoch it believes current (current_leader_epoch) and
+/// the epoch of the last batch it has (last_fetched_epoch). The leader
+/// answers with the batches from there, to its log end, and its high
+/// watermark. The follower appends them unchanged, offsets and epochs as
+/// the leader wrote them (the log's follower append), and takes the high
+/// watermark as far as its own log goes.
+///
+/// When the follower's log has left the leader's (it wrote, or kept, batches
+/// the leader never had), the leader answers with DivergingEpoch instead of
+/// records: the end of the follower's last epoch in the leader's log
+/// (KAFKA-10554). The follower truncates to where the two logs agree
+/// (ReplicatedPartition::TruncationOffsetFor) and fetches from there; it may
+/// take several rounds (KIP-279).
+///
+/// One fetcher serves every partition led by one source broker, with one
+/// Fetch in flight at a time; the ReplicaFetcherManager keeps a fetcher per
+/// source broker (num.replica.fetchers 1) and moves partitions between them
+/// as leaders change. A partition whose fetch fails waits
+/// replica.fetch.backoff.ms and is fetched again, except one the leader
+/// fences (FENCED_LEADER_EPOCH: this follower's epoch is older than the
+/// leader's), which waits for the new metadata that will bring the epoch.
+///
+/// This is Kafka's AbstractFetcherThread and ReplicaFetcherThread (and
+/// ReplicaFetcherManager). What real Kafka does differently: each fetcher
+/// is a thread, with fetch sessions (KIP-227) to send only the partitions
+/// that changed, topic ids (Fetch 13+), quotas, and a follower whose offset
+/// falls below the leader's log start offset starts over there
+/// (OFFSET_OUT_OF_RANGE); here such a partition backs off and retries.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "chapters/02_partitions/log_manager.h"
+#include "chapters/02_partitions/metadata_cache.h"
+#include "chapters/04_replication/replicated_partition.h"
+#include "lib/node/node.h"
+#include "lib/protocol/fetch.h"
+
+namespace kafka {
+
+/// The follower's fetch settings, with Kafka's names and defaults.
+struct ReplicaFetcherConfig {
+  int32_t replica_fetch_wait_max_ms = 500;    ///< replica.fetch.wait.max.ms
+  int32_t replica_fetch_min_bytes = 1;        ///< replica.fetch.min.bytes
+  int32_t replica_fetch_max_bytes = 1 << 20;  ///< replica.fetch.max.bytes
+  /// replica.fetch.response.max.bytes: the whole response's budget.
+  int32_t replica_fetch_response_max_bytes = 10 << 20;
+  int64_t replica_fetch_backoff_ms = 1000;  ///< replica.fetch.backoff.ms
+  int64_t request_timeout_ms = 30'000;      ///< replica.socket.timeout.ms
+};
+
+/// The follower replica of a partition on this broker, or nullptr: how a
+/// fetcher finds the partitions it fetches for (they belong to the
+/// ReplicaManager).
+using FollowerLookup =
+    std::function<ReplicatedPartition*(const TopicPartition& partition)>;
+
+/// The Fetch version a follower sends: the first with last_fetched_epoch
+/// and diverging_epoch, and the last that names topics (13 names them by
+/// id).
+inline constexpr int16_t kReplicaFetchVersion = 12;
+
+/// Fetches the partitions one source broker leads (Kafka's
+/// ReplicaFetcherThread).
+class ReplicaFetcher {
+ public:
+  /// One partition's place in the fetcher (Kafka's PartitionFetchState).
+  struct PartitionFetchState {
+    /// The leader epoch this follower knows, sent as current_leader_epoch.
+    int32_t current_leader_epoch = -1;
+    /// Not fetched before this time (after an error).
+    int64_t delayed_until_ms = 0;
+    /// Fenced by the leader: not fetched until the partition is added again.
+    bool fenced = false;
+  };
+
+  ReplicaFetcher(Environment& env, NodeId local_broker, NodeId source_broker,
+                 const ReplicaFetcherConfig& config, FollowerLookup followers);
+
+  /// Fetches `partition` from now on, in `current_leader_epoch`; a
+  /// partition already here takes the epoch and starts afresh (not
+  /// delayed, not fenced).
+  void AddPartition(const TopicPartition& partition,
+                    int32_t current_leader_epoch);
+  /// Stops fetching `partition`; the answer to a fetch in flight for it is
+  /// dropped.
+  void RemovePartition(const TopicPartition& partition);
+
+  NodeId source_broker() const { return source_broker_; }
+  const std::map<TopicPartition, PartitionFetchState>& partitions() const {
+    return partitions_;
+  }
+  bool fetch_in_flight() const { return in_flight_; }
+
+ private:
+  /// What one Fetch asked for one partition, to match its answer against.
+  struct SentPartition {
+    int32_t current_leader_epoch;
+    int64_t fetch_offset;
+  };
+  using Sent = std::map<TopicPartition, SentPartition>;
+
+  /// Sends the next Fetch unless one is in flight; with nothing to fetch
+  /// now, waits until a delayed partition may be fetched again.
+  void MaybeFetch();
+  /// The Fetch for every partition that may be fetched now; empty if none.
+  FetchRequest BuildFetch(Sent& sent) const;
+  void HandleResponse(const Sent& sent, Result<Bytes> body);
+  void ProcessPartition(const TopicPartition& partition,
+                        const SentPartition& sent,
+                        const FetchResponse::Partition& answer);
+  /// Appends the records and takes the leader's high watermark; an append
+  /// that fails delays the partition.
+  void AppendFromLeader(const TopicPartition& partition,
+                        ReplicatedPartition& follower,
+                        const FetchResponse::Partition& answer);
+  /// Truncates to where the follower's log and the leader's agree.
+  void TruncateOnDivergence(ReplicatedPartition& follower,
+                            const FetchResponse::EpochEndOffset& diverging);
+  /// How a partition's error changes its fetching.
+  void HandlePartitionError(const TopicPartition& partition, ErrorCode error);
+  void Delay(const TopicPartition& partition);
+  void ScheduleFetch(int64_t delay_ms);
+
+  Environment& env_;
+  NodeId local_broker_;
+  NodeId source_broker_;
+  ReplicaFetcherConfig config_;
+  FollowerLookup followers_;
+  std::map<TopicPartition, PartitionFetchState> partitions_;
+  bool in_flight_ = false;
+  std::optional<TimerId> wake_up_;
+};
+
+/// Kafka's leader of a partition, as a fetcher needs it: who, where, and in
+/// which epoch (InitialFetchState).
+struct InitialFetchState {
+  BrokerEndpoint leader;
+  int32_t current_leader_epoch = 0;
+};
+
+/// One fetcher per source broker (Kafka's ReplicaFetcherManager).
+class ReplicaFetcherManager {
+ public:
+  ReplicaFetcherManager(Environment& env, NodeId local_broker,
+                        ReplicaFetcherConfig config, FollowerLookup followers);
+
+  /// Fetches each partition from its leader from now on (Kafka's
+  /// addFetcherForPartitions), taking it from the fetcher of its previous
+  /// leader if that is another broker; teaches the environment where the
+  /// leader listens.
+  void AddFetcherForPartitions(
+      const std::map<TopicPartition, InitialFetchState>& partitions);
+  /// Stops fetching the partitions (Kafka's removeFetcherForPartitions): this
+  /// broker leads them now, or no longer has them.
+  void RemoveFetcherForPartitions(
+      const std::vector<TopicPartition>& partitions);
+
+  /// The fetcher that fetches from `source`, if there is one.
+  const ReplicaFetcher* GetFetcher(NodeId source) const;
+  /// The broker `partition` is fetched from, if it is.
+  std::optional<NodeId> SourceOf(const TopicPartition& partition) const;
+
+ private:
+  ReplicaFetcher& FetcherFor(NodeId source);
+
+  Environment& env_;
+  NodeId local_broker_;
+  ReplicaFetcherConfig config_;
+  FollowerLookup followers_;
+  /// Fetchers stay once made (at most one per broker of the cluster); one
+  /// whose partitions all went sends nothing.
+  std::map<NodeId, std::unique_ptr<ReplicaFetcher>> fetchers_;
+};
+
+}  // namespace kafka
