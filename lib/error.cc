@@ -90,6 +90,8 @@ std::string_view ErrorName(ErrorCode code) {
       return "UNKNOWN_LEADER_EPOCH";
     case ErrorCode::kUnknownTopicId:
       return "UNKNOWN_TOPIC_ID";
+    case ErrorCode::kEligibleLeadersNotAvailable:
+      return "ELIGIBLE_LEADERS_NOT_AVAILABLE";
     case ErrorCode::kNotController:
       return "NOT_CONTROLLER";
     case ErrorCode::kOperationNotAttempted:

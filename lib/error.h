@@ -64,6 +64,7 @@ enum class ErrorCode : int16_t {
   kUnsupportedCompressionType = 76,
   kMemberIdRequired = 79,
   kFencedInstanceId = 82,
+  kEligibleLeadersNotAvailable = 83,
   kGroupSubscribedToTopic = 86,
   kInvalidRecord = 87,
   kInvalidUpdateVersion = 95,
