@@ -1,0 +1,85 @@
+/// \file
+/// The topic admin of a broker with a controller: creations, growths and
+/// deletions go to the controller, which decides them.
+///
+/// A broker of a replicated cluster cannot create a topic by itself: the
+/// controller places the replicas on brokers and tells every broker, and
+/// only then does a broker create the logs it was given. So a broker that
+/// receives CreateTopics, CreatePartitions or DeleteTopics (or a Metadata
+/// request that auto-creates a topic) sends the same request on to the
+/// controller and answers with the controller's answer: KIP-590's request
+/// forwarding, Kafka's ForwardingManager and its DefaultAutoTopicCreation
+/// Manager. The request handlers do not change: they call TopicAdmin as in
+/// Chapter 2.
+///
+/// Topic configs are the exception here: AlterTopicConfigs changes this
+/// broker's LogManager only, as Chapter 2's admin does. Kafka forwards
+/// IncrementalAlterConfigs too, and the controller records the change for
+/// every broker (a ConfigRecord in KRaft); the static controller keeps no
+/// configs for brokers to read, so a change made on one broker stays there
+/// until Chapter 5's metadata log carries configs.
+///
+/// A deleted topic's partitions are known to every broker only when the
+/// controller's next UpdateMetadata leaves them out; PartitionsDeleted is
+/// called then (by whoever reads UpdateMetadata) and tells the listeners
+/// (the group coordinator drops their committed offsets).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "chapters/02_partitions/log_manager.h"
+#include "chapters/02_partitions/topic_admin.h"
+#include "lib/node/node.h"
+#include "lib/protocol/create_topics.h"
+
+namespace kafka {
+
+class ForwardingTopicAdmin : public TopicAdmin {
+ public:
+  /// Forwards to node `controller` (Connection::kController); `logs` holds
+  /// the topic configs AlterTopicConfigs changes.
+  ForwardingTopicAdmin(Environment& env, NodeId controller, LogManager& logs,
+                       int64_t request_timeout_ms = 30'000)
+      : env_(env),
+        controller_(controller),
+        logs_(logs),
+        request_timeout_ms_(request_timeout_ms) {}
+
+  void CreateTopic(const CreateTopicsRequest::Topic& topic, bool validate_only,
+                   Done done) override;
+  /// What the controller answered for `topic`'s last creation.
+  CreatedTopic DescribeCreatedTopic(
+      const CreateTopicsRequest::Topic& topic) const override;
+  void CreatePartitions(const CreatePartitionsRequest::Topic& topic,
+                        bool validate_only, Done done) override;
+  void AlterTopicConfigs(const std::string& topic,
+                         const std::vector<ConfigChange>& changes,
+                         bool validate_only, Done done) override;
+  void DeleteTopic(const std::string& topic, Done done) override;
+  void AddPartitionsDeletedListener(
+      PartitionsDeletedListener listener) override;
+
+  /// The controller's metadata no longer has `partitions`: tells the
+  /// listeners.
+  void PartitionsDeleted(const std::vector<TopicPartition>& partitions);
+
+ private:
+  /// Sends `request` to the controller and hands `on_answer` the decoded
+  /// response, or the transport's error (NETWORK_EXCEPTION,
+  /// REQUEST_TIMED_OUT).
+  template <typename Response, typename Request>
+  void Forward(ApiKey api, int16_t version, const Request& request,
+               std::function<void(Result<Response>)> on_answer);
+
+  Environment& env_;
+  NodeId controller_;
+  LogManager& logs_;
+  int64_t request_timeout_ms_;
+  std::map<std::string, CreatedTopic> created_;
+  std::vector<PartitionsDeletedListener> deletion_listeners_;
+};
+
+}  // namespace kafka

@@ -1,0 +1,158 @@
+#include "chapters/04_replication/forwarding_topic_admin.h"
+
+#include <gtest/gtest.h>
+
+#include "chapters/04_replication/static_controller.h"
+#include "lib/sim/cluster.h"
+
+namespace kafka {
+namespace {
+
+constexpr NodeId kController = 3000;
+
+// A broker's topic admin and the LogManager it keeps configs in, on a node
+// of its own.
+struct AdminHost {
+  explicit AdminHost(Environment& env)
+      : logs(env.storage(), "data", LogConfig{}),
+        admin(env, kController, logs, /*request_timeout_ms=*/5000) {}
+  LogManager logs;
+  ForwardingTopicAdmin admin;
+};
+
+// Brokers 1 to 3 exist for the controller to place replicas on; these tests
+// look at the controller, so the brokers serve nothing.
+class SilentBroker : public ServingNode {
+ public:
+  void Start(Environment&) override {}
+};
+
+class ForwardingTopicAdminTest : public ::testing::Test {
+ protected:
+  ForwardingTopicAdminTest()
+      : cluster_(5, 3, [](NodeId, const HostPort&) {
+          return std::make_unique<SilentBroker>();
+        }) {
+    StaticControllerConfig config{.node_id = kController};
+    for (NodeId id : cluster_.brokers()) {
+      config.brokers.push_back({id, "node", 9092, std::nullopt});
+    }
+    cluster_.sim().AddNode(kController, [config] {
+      return std::make_unique<StaticController>(config);
+    });
+    host_ = cluster_.AddClient<AdminHost>(
+        [](Environment& env) { return std::make_unique<AdminHost>(env); });
+  }
+
+  ForwardingTopicAdmin& admin() {
+    return cluster_.client<AdminHost>(host_).admin;
+  }
+  StaticController& controller() {
+    return cluster_.sim().node<StaticController>(kController);
+  }
+
+  // Calls `call` with a Done and runs until it is called.
+  Status Await(const std::function<void(TopicAdmin::Done)>& call) {
+    std::optional<Status> outcome;
+    call([&](Status status) { outcome = std::move(status); });
+    cluster_.RunUntil([&] { return outcome.has_value(); }, 10'000);
+    return outcome.value_or(Error{ErrorCode::kUnknownServerError, "no answer"});
+  }
+  Status Create(const CreateTopicsRequest::Topic& topic) {
+    return Await([&](TopicAdmin::Done done) {
+      admin().CreateTopic(topic, /*validate_only=*/false, std::move(done));
+    });
+  }
+
+  SimCluster cluster_;
+  NodeId host_ = -1;
+};
+
+// The broker creates nothing itself: the controller places the replicas,
+// and DescribeCreatedTopic reports what the controller made (its id,
+// partitions, replication factor and configs).
+TEST_F(ForwardingTopicAdminTest, TheControllerCreatesTheTopic) {
+  CreateTopicsRequest::Topic topic{
+      .name = "orders", .num_partitions = 3, .replication_factor = 2};
+  ASSERT_TRUE(Create(topic).ok());
+  ASSERT_EQ(controller().states().size(), 3u);
+  EXPECT_EQ(controller().state({"orders", 0})->replicas.size(), 2u);
+  const CreatedTopic created = admin().DescribeCreatedTopic(topic);
+  EXPECT_EQ(created.topic_id, controller().state({"orders", 0})->topic_id);
+  EXPECT_EQ(created.num_partitions, 3);
+  EXPECT_EQ(created.replication_factor, 2);
+  EXPECT_FALSE(created.configs.empty());
+  EXPECT_TRUE(cluster_.client<AdminHost>(host_).logs.Topics().empty());
+}
+
+// The controller's refusal is the broker's answer, code and message.
+TEST_F(ForwardingTopicAdminTest, TheControllersRefusalIsTheAnswer) {
+  Status refused = Create({.name = "orders", .replication_factor = 4});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kInvalidReplicationFactor);
+  EXPECT_NE(refused.error().message.find("only 3 broker(s)"),
+            std::string::npos);
+}
+
+// Growing and deleting a topic are the controller's too.
+TEST_F(ForwardingTopicAdminTest, CreatePartitionsAndDeleteTopicAreForwarded) {
+  ASSERT_TRUE(Create({.name = "orders", .num_partitions = 1}).ok());
+  EXPECT_TRUE(Await([&](TopicAdmin::Done done) {
+                admin().CreatePartitions({.name = "orders", .count = 4},
+                                         /*validate_only=*/false,
+                                         std::move(done));
+              }).ok());
+  EXPECT_EQ(controller().states().size(), 4u);
+  EXPECT_TRUE(Await([&](TopicAdmin::Done done) {
+                admin().DeleteTopic("orders", std::move(done));
+              }).ok());
+  EXPECT_TRUE(controller().states().empty());
+  Status missing = Await([&](TopicAdmin::Done done) {
+    admin().DeleteTopic("orders", std::move(done));
+  });
+  EXPECT_EQ(missing.error().code, ErrorCode::kUnknownTopicOrPartition);
+}
+
+// Without a controller nothing can be created: the transport's error is
+// the answer.
+TEST_F(ForwardingTopicAdminTest, AnUnreachableControllerIsAnError) {
+  cluster_.Crash(kController);
+  Status outcome = Create({.name = "orders"});
+  ASSERT_FALSE(outcome.ok());
+  EXPECT_TRUE(outcome.error().code == ErrorCode::kNetworkException ||
+              outcome.error().code == ErrorCode::kRequestTimedOut)
+      << outcome.error();
+}
+
+// Topic configs stay on this broker: AlterTopicConfigs changes its
+// LogManager and asks the controller nothing.
+TEST_F(ForwardingTopicAdminTest, AlterTopicConfigsStaysLocal) {
+  LogManager& logs = cluster_.client<AdminHost>(host_).logs;
+  ASSERT_TRUE(logs.CreateTopic("orders", 1, {}, 0, Uuid()).ok());
+  cluster_.Crash(kController);
+  EXPECT_TRUE(Await([&](TopicAdmin::Done done) {
+                admin().AlterTopicConfigs(
+                    "orders", {{.name = "retention.ms", .value = "1000"}},
+                    /*validate_only=*/false, std::move(done));
+              }).ok());
+  EXPECT_EQ(logs.TopicConfigs("orders")->at("retention.ms"), "1000");
+  Status unknown = Await([&](TopicAdmin::Done done) {
+    admin().AlterTopicConfigs("orders", {{.name = "no.such.config"}},
+                              /*validate_only=*/false, std::move(done));
+  });
+  EXPECT_EQ(unknown.error().code, ErrorCode::kInvalidConfig);
+}
+
+// PartitionsDeleted reaches every listener (the group coordinator's).
+TEST_F(ForwardingTopicAdminTest, PartitionsDeletedTellsTheListeners) {
+  std::vector<TopicPartition> told;
+  admin().AddPartitionsDeletedListener(
+      [&](const std::vector<TopicPartition>& partitions) {
+        told = partitions;
+      });
+  admin().PartitionsDeleted({{"orders", 0}, {"orders", 1}});
+  EXPECT_EQ(told, (std::vector<TopicPartition>{{"orders", 0}, {"orders", 1}}));
+}
+
+}  // namespace
+}  // namespace kafka
