@@ -1,0 +1,228 @@
+// The AlterPartitionManager against a controller the test answers by hand:
+// what goes out when, and whose callback hears what.
+#include "chapters/04_replication/alter_partition_manager.h"
+
+#include <gtest/gtest.h>
+
+#include "lib/node/request_handlers.h"
+#include "lib/sim/simulation.h"
+
+namespace kafka {
+namespace {
+
+constexpr NodeId kBroker = 1;
+constexpr NodeId kController = 3000;
+
+class IdleNode : public ClientNode {
+ public:
+  void Start(Environment&) override {}
+};
+
+// A controller that keeps each AlterPartition until the test answers it.
+class ScriptedController : public ServingNode {
+ public:
+  struct Held {
+    AlterPartitionRequest request;
+    RequestHeader header;
+    Responder respond;
+  };
+
+  void Start(Environment&) override {
+    handlers().Register(ApiKey::kAlterPartition,
+                        [this](const Request& request, Responder respond) {
+                          Result<AlterPartitionRequest> decoded =
+                              DecodeRequestBody<AlterPartitionRequest>(request);
+                          if (!decoded.ok()) return decoded.status();
+                          held.push_back({*decoded, request.header, respond});
+                          return Status();
+                        });
+  }
+  void Answer(size_t index, const AlterPartitionResponse& response) {
+    held.at(index).respond(EncodeResponseBody(response, held[index].header));
+  }
+
+  std::vector<Held> held;
+};
+
+// The partitions a request proposes, "topic-partition" in order.
+std::vector<std::string> Proposed(const AlterPartitionRequest& request) {
+  std::vector<std::string> names;
+  for (const auto& topic : request.topics) {
+    for (const auto& partition : topic.partitions) {
+      names.push_back(topic.topic_name + "-" +
+                      std::to_string(partition.partition_index));
+    }
+  }
+  return names;
+}
+
+// An answer accepting `partition` with `isr` in partition epoch
+// `partition_epoch`, or refusing it with `error`.
+AlterPartitionResponse AnswerFor(const std::string& topic, int32_t partition,
+                                 ErrorCode error, std::vector<NodeId> isr = {},
+                                 int32_t partition_epoch = -1) {
+  AlterPartitionResponse response;
+  response.topics.push_back({.topic_name = topic});
+  response.topics.back().partitions.push_back(
+      {.partition_index = partition,
+       .error_code = error,
+       .leader_id = error == ErrorCode::kNone ? kBroker : -1,
+       .leader_epoch = error == ErrorCode::kNone ? 4 : -1,
+       .isr = std::move(isr),
+       .partition_epoch = partition_epoch});
+  return response;
+}
+
+class AlterPartitionManagerTest : public ::testing::Test {
+ protected:
+  AlterPartitionManagerTest() {
+    sim_.AddNode(kBroker, [] { return std::make_unique<IdleNode>(); });
+    sim_.AddNode(kController,
+                 [] { return std::make_unique<ScriptedController>(); });
+    manager_ = std::make_unique<AlterPartitionManager>(sim_.env(kBroker),
+                                                       kBroker, kController);
+  }
+  ScriptedController& controller() {
+    return sim_.node<ScriptedController>(kController);
+  }
+  // Proposes ISR {1, 2} for t-<partition> in leader epoch 4, partition
+  // epoch 7; the outcome lands in outcomes_[partition].
+  void Propose(int32_t partition) {
+    manager_->Submit({"t", partition},
+                     {.leader = kBroker,
+                      .leader_epoch = 4,
+                      .isr = {1, 2},
+                      .partition_epoch = 7},
+                     [this, partition](Result<LeaderAndIsr> outcome) {
+                       outcomes_.insert_or_assign(partition,
+                                                  std::move(outcome));
+                     });
+  }
+
+  Simulation sim_{11};
+  std::unique_ptr<AlterPartitionManager> manager_;
+  std::map<int32_t, Result<LeaderAndIsr>> outcomes_;
+};
+
+// The proposal goes out as Kafka's leader sends it: the broker, and per
+// partition the leader epoch, the new ISR and the partition epoch it was
+// made on.
+TEST_F(AlterPartitionManagerTest, SendsTheProposalWithItsEpochs) {
+  Propose(0);
+  sim_.RunFor(10);
+  ASSERT_EQ(controller().held.size(), 1u);
+  const AlterPartitionRequest& sent = controller().held[0].request;
+  EXPECT_EQ(sent.broker_id, kBroker);
+  ASSERT_EQ(Proposed(sent), std::vector<std::string>{"t-0"});
+  const auto& partition = sent.topics[0].partitions[0];
+  EXPECT_EQ(partition.leader_epoch, 4);
+  EXPECT_EQ(partition.new_isr, (std::vector<int32_t>{1, 2}));
+  EXPECT_EQ(partition.partition_epoch, 7);
+}
+
+// Only one request is in flight: proposals made meanwhile wait, and go out
+// together once the answer came.
+TEST_F(AlterPartitionManagerTest, OneRequestInFlightTheRestGoTogetherNext) {
+  Propose(0);
+  sim_.RunFor(10);
+  Propose(1);
+  Propose(2);
+  sim_.RunFor(10);
+  ASSERT_EQ(controller().held.size(), 1u);
+  EXPECT_TRUE(manager_->request_in_flight());
+  controller().Answer(0, AnswerFor("t", 0, ErrorCode::kNone, {1, 2}, 8));
+  sim_.RunFor(10);
+  ASSERT_EQ(controller().held.size(), 2u);
+  EXPECT_EQ(Proposed(controller().held[1].request),
+            (std::vector<std::string>{"t-1", "t-2"}));
+}
+
+// A partition has at most one proposal waiting: a second is refused at
+// once with OPERATION_NOT_ATTEMPTED, and nothing more is sent for it.
+TEST_F(AlterPartitionManagerTest, ASecondProposalForAPartitionIsNotAttempted) {
+  Propose(0);
+  Propose(0);
+  ASSERT_TRUE(outcomes_.contains(0));
+  EXPECT_EQ(outcomes_.at(0).error().code, ErrorCode::kOperationNotAttempted);
+  EXPECT_EQ(manager_->pending(), 1u);
+  sim_.RunFor(10);
+  EXPECT_EQ(Proposed(controller().held.at(0).request),
+            std::vector<std::string>{"t-0"});
+}
+
+// The controller's answer reaches each proposal's callback: the state it
+// now holds for an accepted one, its error for a refused one; both leave
+// the queue.
+TEST_F(AlterPartitionManagerTest, EachProposalHearsItsOwnAnswer) {
+  Propose(0);
+  sim_.RunFor(10);
+  Propose(1);
+  Propose(2);
+  controller().Answer(0, AnswerFor("t", 0, ErrorCode::kNone, {1, 2}, 8));
+  sim_.RunFor(10);
+  AlterPartitionResponse answer =
+      AnswerFor("t", 1, ErrorCode::kNone, {1, 2}, 3);
+  answer.topics[0].partitions.push_back(
+      {.partition_index = 2, .error_code = ErrorCode::kInvalidUpdateVersion});
+  controller().Answer(1, answer);
+  sim_.RunFor(10);
+  ASSERT_TRUE(outcomes_.at(0).ok());
+  EXPECT_EQ(*outcomes_.at(0), (LeaderAndIsr{.leader = kBroker,
+                                            .leader_epoch = 4,
+                                            .isr = {1, 2},
+                                            .partition_epoch = 8}));
+  ASSERT_TRUE(outcomes_.at(1).ok());
+  EXPECT_EQ(outcomes_.at(1)->partition_epoch, 3);
+  EXPECT_EQ(outcomes_.at(2).error().code, ErrorCode::kInvalidUpdateVersion);
+  EXPECT_EQ(manager_->pending(), 0u);
+  EXPECT_EQ(controller().held.size(), 2u);  // nothing left to send
+}
+
+// A request refused as a whole (here NOT_CONTROLLER) is sent again, with
+// every proposal, 50 ms later; the callbacks have heard nothing.
+TEST_F(AlterPartitionManagerTest, ATopLevelErrorSendsItAllAgainLater) {
+  Propose(0);
+  sim_.RunFor(10);
+  AlterPartitionResponse refused;
+  refused.error_code = ErrorCode::kNotController;
+  controller().Answer(0, refused);
+  sim_.RunFor(AlterPartitionManager::kRetryBackoffMs - 5);
+  EXPECT_EQ(controller().held.size(), 1u);
+  sim_.RunFor(10);
+  ASSERT_EQ(controller().held.size(), 2u);
+  EXPECT_EQ(Proposed(controller().held[1].request),
+            std::vector<std::string>{"t-0"});
+  EXPECT_TRUE(outcomes_.empty());
+}
+
+// A proposal the answer does not mention stays queued and goes out again.
+TEST_F(AlterPartitionManagerTest, AProposalLeftOutOfTheAnswerGoesOutAgain) {
+  Propose(0);
+  Propose(1);
+  sim_.RunFor(10);
+  controller().Answer(0, AnswerFor("t", 0, ErrorCode::kNone, {1, 2}, 8));
+  sim_.RunFor(10);
+  EXPECT_TRUE(outcomes_.contains(0));
+  EXPECT_FALSE(outcomes_.contains(1));
+  ASSERT_EQ(controller().held.size(), 2u);
+  EXPECT_EQ(Proposed(controller().held[1].request),
+            std::vector<std::string>{"t-1"});
+}
+
+// With the controller unreachable the request fails, and is sent again
+// until it is answered: the proposal is never dropped.
+TEST_F(AlterPartitionManagerTest, AnUnreachableControllerIsAskedAgain) {
+  sim_.Partition({kBroker}, {kController});
+  Propose(0);
+  sim_.RunFor(AlterPartitionManager::kRequestTimeoutMs + 100);
+  EXPECT_TRUE(controller().held.empty());
+  sim_.Heal();
+  sim_.RunFor(AlterPartitionManager::kRequestTimeoutMs + 100);
+  ASSERT_FALSE(controller().held.empty());
+  EXPECT_EQ(Proposed(controller().held.back().request),
+            std::vector<std::string>{"t-0"});
+  EXPECT_EQ(manager_->pending(), 1u);
+}
+
+}  // namespace
+}  // namespace kafka
