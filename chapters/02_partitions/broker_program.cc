@@ -14,12 +14,6 @@
 namespace kafka {
 namespace {
 
-struct CommandLine {
-  std::string properties_file;         ///< empty: none
-  std::vector<std::string> overrides;  ///< name=value
-  Shorthands shorthands;
-};
-
 // Sets `field` when the flag is given, so that an absent flag leaves the
 // file's setting alone.
 template <typename T>
@@ -60,30 +54,8 @@ std::string SettingsHelp(const std::vector<ServerSetting>& chapter_settings) {
          "program.";
 }
 
-void DefineCommandLine(CLI::App& app, CommandLine& line) {
-  app.add_option("server.properties", line.properties_file,
-                 "a properties file of Kafka's broker settings");
-  app.add_option("--override", line.overrides,
-                 "name=value: a setting over the file's (repeatable)")
-      ->allow_extra_args(false);
-  Shorthands& shorthands = line.shorthands;
-  AddShorthand(app, "--data-dir", shorthands.data_dir,
-               "log.dirs: where partitions live");
-  AddShorthand(app, "--host", shorthands.host,
-               "the host of listeners: the address to listen on "
-               "(default 127.0.0.1)");
-  AddShorthand(app, "--port", shorthands.port,
-               "the port of listeners (default 9092; 0: any free one)");
-  AddShorthand(app, "--node-id", shorthands.node_id, "node.id (default 1)");
-  AddShorthand(app, "--num-partitions", shorthands.num_partitions,
-               "num.partitions for auto-created topics (default 1)");
-  AddShorthand(app, "--auto-create-topics",
-               shorthands.auto_create_topics_enable,
-               "auto.create.topics.enable (default true)");
-}
-
 // The file's settings, then the overrides', then the shorthands'.
-Result<Properties> GatherProperties(const CommandLine& line) {
+Result<Properties> GatherProperties(const ServerCommandLine& line) {
   Properties properties;
   if (!line.properties_file.empty()) {
     Result<Properties> file =
@@ -126,24 +98,6 @@ Result<std::string> ResolveListenHost(const std::string& host) {
   return std::string(address);
 }
 
-Result<ServerConfig> ReadSettings(
-    const CommandLine& line,
-    const std::vector<ServerSetting>& chapter_settings) {
-  Result<Properties> properties = GatherProperties(line);
-  if (!properties.ok()) return properties.error();
-  ServerConfig config;
-  if (Status status = ApplyServerProperties(*properties, chapter_settings,
-                                            config, std::cerr);
-      !status.ok()) {
-    return status.error();
-  }
-  Result<std::string> host = ResolveListenHost(config.listener.host);
-  if (!host.ok()) return host.error();
-  config.listener.host = *host;
-  config.broker.data_dir = FromUserDirectory(config.broker.data_dir);
-  return config;
-}
-
 int Serve(ServerConfig config, const BrokerNodeFactory& make_node) {
   config.listener.handle_signals = true;
   try {
@@ -168,15 +122,56 @@ int Serve(ServerConfig config, const BrokerNodeFactory& make_node) {
 
 }  // namespace
 
+void DefineServerCommandLine(CLI::App& app, ServerCommandLine& line) {
+  app.add_option("server.properties", line.properties_file,
+                 "a properties file of Kafka's settings");
+  app.add_option("--override", line.overrides,
+                 "name=value: a setting over the file's (repeatable)")
+      ->allow_extra_args(false);
+  Shorthands& shorthands = line.shorthands;
+  AddShorthand(app, "--data-dir", shorthands.data_dir,
+               "log.dirs: where partitions live");
+  AddShorthand(app, "--host", shorthands.host,
+               "the host of listeners: the address to listen on "
+               "(default 127.0.0.1)");
+  AddShorthand(app, "--port", shorthands.port,
+               "the port of listeners (a broker's default is 9092; 0: any "
+               "free one)");
+  AddShorthand(app, "--node-id", shorthands.node_id, "node.id");
+  AddShorthand(app, "--num-partitions", shorthands.num_partitions,
+               "num.partitions for auto-created topics (default 1)");
+  AddShorthand(app, "--auto-create-topics",
+               shorthands.auto_create_topics_enable,
+               "auto.create.topics.enable (default true)");
+}
+
+Result<ServerConfig> ReadServerConfig(
+    const ServerCommandLine& line,
+    const std::vector<ServerSetting>& chapter_settings, ServerConfig defaults) {
+  Result<Properties> properties = GatherProperties(line);
+  if (!properties.ok()) return properties.error();
+  ServerConfig config = std::move(defaults);
+  if (Status status = ApplyServerProperties(*properties, chapter_settings,
+                                            config, std::cerr);
+      !status.ok()) {
+    return status.error();
+  }
+  Result<std::string> host = ResolveListenHost(config.listener.host);
+  if (!host.ok()) return host.error();
+  config.listener.host = *host;
+  config.broker.data_dir = FromUserDirectory(config.broker.data_dir);
+  return config;
+}
+
 int RunBrokerProgram(int argc, char** argv, const std::string& description,
                      const std::vector<ServerSetting>& chapter_settings,
                      const BrokerNodeFactory& make_node) {
   CLI::App app{description};
-  CommandLine line;
-  DefineCommandLine(app, line);
+  ServerCommandLine line;
+  DefineServerCommandLine(app, line);
   app.footer(SettingsHelp(chapter_settings));
   CLI11_PARSE(app, argc, argv);
-  Result<ServerConfig> config = ReadSettings(line, chapter_settings);
+  Result<ServerConfig> config = ReadServerConfig(line, chapter_settings);
   if (!config.ok()) {
     std::cerr << "broker: " << config.error().message << "\n";
     return 1;

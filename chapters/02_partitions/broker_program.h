@@ -1,7 +1,9 @@
 /// \file
 /// The broker as a program: its settings, a TCP runtime, a clean stop on
 /// SIGTERM. Each chapter's broker program (Chapter 2's plain broker, Chapter
-/// 3's with a group coordinator, ...) is this with its own node and settings.
+/// 3's with a group coordinator, ...) is this with its own node and settings;
+/// a program that is no broker (Chapter 4's controller) reads its command
+/// line the same way.
 ///
 /// As Kafka's `kafka-server-start.sh server.properties [--override
 /// name=value]...`, it takes a properties file of Kafka's settings (see
@@ -12,6 +14,7 @@
 /// (auto.create.topics.enable). Each of the three wins over the one before.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <functional>
 #include <memory>
 #include <string>
@@ -21,6 +24,25 @@
 #include "chapters/02_partitions/server_properties.h"
 
 namespace kafka {
+
+/// The command line of a server program: a properties file, --override's,
+/// and the shorthand flags.
+struct ServerCommandLine {
+  std::string properties_file;         ///< empty: none
+  std::vector<std::string> overrides;  ///< name=value
+  Shorthands shorthands;
+};
+
+/// Defines the flags of `line` on `app`.
+void DefineServerCommandLine(CLI::App& app, ServerCommandLine& line);
+
+/// The settings the command line gives, over `defaults`: the file's, then
+/// the overrides', then the shorthands', read by Kafka's names (Chapter 2's
+/// and `chapter_settings`); the listener's host resolved to an address.
+Result<ServerConfig> ReadServerConfig(
+    const ServerCommandLine& line,
+    const std::vector<ServerSetting>& chapter_settings,
+    ServerConfig defaults = {});
 
 /// Makes the node to run from the configuration the settings gave: a broker
 /// that can be told the port its listener got.

@@ -61,10 +61,6 @@ ServerSetting NumberSetting(std::string name, Field& field, bool is_int,
           }};
 }
 
-ServerSetting LongSetting(std::string name, int64_t& field, int64_t minimum) {
-  return NumberSetting(std::move(name), field, /*is_int=*/false, minimum);
-}
-
 // A setting whose meaning depends on others: kept as given until all are read.
 ServerSetting GivenNumberSetting(std::string name,
                                  std::optional<int64_t>& given, bool is_int,
@@ -301,6 +297,24 @@ ServerSetting IntSetting(std::string name, int32_t& field, int32_t minimum) {
 
 ServerSetting IntSetting(std::string name, int64_t& field, int32_t minimum) {
   return NumberSetting(std::move(name), field, /*is_int=*/true, minimum);
+}
+
+ServerSetting LongSetting(std::string name, int64_t& field, int64_t minimum) {
+  return NumberSetting(std::move(name), field, /*is_int=*/false, minimum);
+}
+
+ServerSetting ShortSetting(std::string name, int16_t& field, int16_t minimum) {
+  return {name, [name, &field, minimum](std::string_view value) -> Status {
+            Result<int64_t> number =
+                ParseNumber(name, value, /*is_int=*/true, minimum);
+            if (!number.ok()) return number.status();
+            if (*number > std::numeric_limits<int16_t>::max()) {
+              return InvalidValue(name, Trim(value),
+                                  "Not a number of type SHORT");
+            }
+            field = int16_t(*number);
+            return Status();
+          }};
 }
 
 const std::vector<IgnoredSetting>& IgnoredSettings() {

@@ -75,6 +75,11 @@ struct ServerSetting {
 ServerSetting IntSetting(std::string name, int32_t& field, int32_t minimum);
 /// The same, for a field that is wider than Kafka's INT.
 ServerSetting IntSetting(std::string name, int64_t& field, int32_t minimum);
+/// A setting of Kafka's type LONG (64 bits) of at least `minimum`.
+ServerSetting LongSetting(std::string name, int64_t& field, int64_t minimum);
+/// A setting of Kafka's type SHORT (16 bits) of at least `minimum`, as the
+/// replication factors are.
+ServerSetting ShortSetting(std::string name, int16_t& field, int16_t minimum);
 
 /// A Kafka setting this broker accepts but does not implement.
 struct IgnoredSetting {

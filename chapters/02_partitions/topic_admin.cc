@@ -32,9 +32,6 @@ const char* OperationName(ConfigChange::Operation operation) {
   return operation == ConfigChange::Operation::kAppend ? "APPEND" : "SUBTRACT";
 }
 
-// One change to a topic's configs, as Kafka's controller applies it
-// (ConfigurationControlManager): SET and DELETE any config; APPEND and
-// SUBTRACT only lists, and no topic config here is one.
 Status ApplyConfigChange(const ConfigChange& change,
                          TopicConfigOverrides& configs) {
   if (!IsTopicConfig(change.name)) {
@@ -85,6 +82,16 @@ CreateTopicsResponse::Config ConfigOf(const TopicConfigDefinition& definition,
 }
 
 }  // namespace
+
+Result<TopicConfigOverrides> ApplyConfigChanges(
+    TopicConfigOverrides configs, const std::vector<ConfigChange>& changes) {
+  for (const ConfigChange& change : changes) {
+    if (Status applied = ApplyConfigChange(change, configs); !applied.ok()) {
+      return applied.error();
+    }
+  }
+  return configs;
+}
 
 void LocalTopicAdmin::CreateTopic(const CreateTopicsRequest::Topic& topic,
                                   bool validate_only, Done done) {
@@ -185,16 +192,14 @@ Status LocalTopicAdmin::Grow(const CreatePartitionsRequest::Topic& topic,
 Status LocalTopicAdmin::AlterConfigs(const std::string& topic,
                                      const std::vector<ConfigChange>& changes,
                                      bool validate_only) {
-  std::optional<TopicConfigOverrides> configs = logs_.TopicConfigs(topic);
-  if (!configs) {
+  std::optional<TopicConfigOverrides> current = logs_.TopicConfigs(topic);
+  if (!current) {
     return Error{ErrorCode::kUnknownTopicOrPartition,
                  "topic '" + topic + "' does not exist"};
   }
-  for (const ConfigChange& change : changes) {
-    if (Status applied = ApplyConfigChange(change, *configs); !applied.ok()) {
-      return applied;
-    }
-  }
+  Result<TopicConfigOverrides> configs =
+      ApplyConfigChanges(std::move(*current), changes);
+  if (!configs.ok()) return configs.status();
   if (validate_only) {
     return ParseTopicConfigs({configs->begin(), configs->end()}, defaults_.log)
         .status();

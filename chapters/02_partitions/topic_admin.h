@@ -45,6 +45,14 @@ struct ConfigChange {
   std::string value;  ///< unused by kDelete
 };
 
+/// `configs` with `changes` applied in order, as Kafka's controller applies
+/// them (ConfigurationControlManager): SET and DELETE any topic config;
+/// APPEND and SUBTRACT only lists, and no topic config here is one.
+/// INVALID_CONFIG for an unknown name or a list operation. The values are
+/// not checked: ParseTopicConfigs does that.
+Result<TopicConfigOverrides> ApplyConfigChanges(
+    TopicConfigOverrides configs, const std::vector<ConfigChange>& changes);
+
 /// A topic as CreateTopics answers it from v5 (KIP-525; v7 adds the id):
 /// what creating it made, as Kafka's controller reports it.
 struct CreatedTopic {
