@@ -1,6 +1,7 @@
 #include "chapters/04_replication/controller_metadata.h"
 
 #include <algorithm>
+#include <set>
 
 namespace kafka {
 namespace {
@@ -42,6 +43,17 @@ UpdateMetadataRequest::Broker BrokerOf(const BrokerEndpoint& broker) {
           .rack = broker.rack};
 }
 
+std::vector<UpdateMetadataRequest::Config> ConfigsOf(
+    const std::string& topic, const TopicConfigsByTopic& configs) {
+  std::vector<UpdateMetadataRequest::Config> entries;
+  auto found = configs.find(topic);
+  if (found == configs.end()) return entries;
+  for (const auto& [name, value] : found->second) {
+    entries.push_back({.name = name, .value = value});
+  }
+  return entries;
+}
+
 // The entry of `state`'s topic in `topics`, added at the end if new.
 UpdateMetadataRequest::Topic& TopicOf(
     const PartitionState& state,
@@ -58,13 +70,17 @@ UpdateMetadataRequest::Topic& TopicOf(
 UpdateMetadataRequest UpdateMetadataOf(
     NodeId controller_id, int32_t controller_epoch,
     const std::vector<BrokerEndpoint>& brokers,
-    const std::vector<PartitionState>& states) {
+    const std::vector<PartitionState>& states,
+    const TopicConfigsByTopic& configs) {
   UpdateMetadataRequest update{.controller_id = controller_id,
                                .controller_epoch = controller_epoch};
   for (const PartitionState& state : states) {
     TopicOf(state, update.topic_states)
         .partition_states.push_back(
             PartitionOf(state, controller_epoch, brokers));
+  }
+  for (UpdateMetadataRequest::Topic& topic : update.topic_states) {
+    topic.configs = ConfigsOf(topic.topic_name, configs);
   }
   for (const BrokerEndpoint& broker : brokers) {
     update.live_brokers.push_back(BrokerOf(broker));
@@ -87,6 +103,17 @@ std::vector<PartitionState> PartitionStatesOf(
     }
   }
   return states;
+}
+
+TopicConfigsByTopic TopicConfigsOf(const UpdateMetadataRequest& update) {
+  TopicConfigsByTopic configs;
+  for (const UpdateMetadataRequest::Topic& topic : update.topic_states) {
+    TopicConfigOverrides& set = configs[topic.topic_name];
+    for (const UpdateMetadataRequest::Config& config : topic.configs) {
+      set[config.name] = config.value;
+    }
+  }
+  return configs;
 }
 
 std::vector<BrokerEndpoint> BrokersOf(const UpdateMetadataRequest& update) {
@@ -176,14 +203,32 @@ Status ControllerMetadataListener::HandleUpdateMetadata(const Request& request,
       DecodeRequestBody<UpdateMetadataRequest>(request);
   if (!decoded.ok()) return decoded.status();
   const std::vector<BrokerEndpoint> brokers = BrokersOf(*decoded);
-  const std::vector<PartitionState> states = PartitionStatesOf(*decoded);
+  MetadataUpdate update{.states = PartitionStatesOf(*decoded),
+                        .topic_configs = TopicConfigsOf(*decoded)};
+  update.deleted_partitions = PartitionsMissingFrom(update.states);
   LearnAddresses(brokers);
-  cache_.Update(brokers, states);
-  on_states_(states);
+  cache_.Update(brokers, update.states);
+  on_update_(update);
   respond(EncodeResponseBody(UpdateMetadataResponse{}, request.header));
   return Status();
 }
 //! [update metadata]
+
+std::vector<TopicPartition> ControllerMetadataListener::PartitionsMissingFrom(
+    const std::vector<PartitionState>& states) const {
+  std::set<TopicPartition> present;
+  for (const PartitionState& state : states) present.insert(state.partition);
+  std::vector<TopicPartition> missing;
+  for (const std::string& topic : cache_.TopicNames()) {
+    const std::vector<PartitionMetadata> partitions =
+        cache_.TopicPartitions(topic).value();
+    for (const PartitionMetadata& partition : partitions) {
+      const TopicPartition id{topic, partition.partition};
+      if (!present.contains(id)) missing.push_back(id);
+    }
+  }
+  return missing;
+}
 
 void ControllerMetadataListener::LearnAddresses(
     const std::vector<BrokerEndpoint>& brokers) {

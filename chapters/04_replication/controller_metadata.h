@@ -7,8 +7,8 @@
 /// who is in sync, and tells every broker. Chapter 4's static controller
 /// tells them with UpdateMetadata (api 6), as Kafka's ZooKeeper-era
 /// controller did; each message carries the whole cluster: the live brokers
-/// with their addresses, and every partition's PartitionState. Two parts of
-/// the broker take it in:
+/// with their addresses, every partition's PartitionState and every topic's
+/// configs. Two parts of the broker take it in:
 ///
 ///   ControllerMetadataCache     the MetadataCache that Metadata,
 ///                               FindCoordinator and DescribeCluster answer
@@ -17,12 +17,14 @@
 ///   ControllerMetadataListener  the UpdateMetadata handler: it fills the
 ///                               cache, teaches the runtime where the other
 ///                               brokers listen (a follower connects to its
-///                               leader), and hands every PartitionState to
-///                               the ReplicaManager, which becomes leader or
-///                               follower of the partitions assigned here
-///                               (LeaderAndIsr's job in ZooKeeper mode, the
-///                               metadata log's in KRaft: Kafka's
-///                               ReplicaManager.applyDelta)
+///                               leader), and hands the update on
+///                               (MetadataUpdate): to the ReplicaManager,
+///                               which becomes leader or follower of the
+///                               partitions assigned here (LeaderAndIsr's
+///                               job in ZooKeeper mode, the metadata log's
+///                               in KRaft: Kafka's ReplicaManager.applyDelta),
+///                               and to the group coordinator, which forgets
+///                               the offsets of deleted partitions
 ///
 /// Kafka's controller sent changes only, and marked a deleted partition with
 /// the leader -2; the stand-in sends a snapshot every time, so a topic that
@@ -48,16 +50,21 @@ namespace kafka {
 /// The UpdateMetadata version the controller sends and the brokers serve.
 inline constexpr int16_t kUpdateMetadataVersion = 7;
 
-/// An UpdateMetadata carrying `brokers` and every partition in `states`,
-/// grouped by topic (in the order the topics first appear).
+/// An UpdateMetadata carrying `brokers`, every partition in `states`,
+/// grouped by topic (in the order the topics first appear), and the
+/// topics' `configs`.
 UpdateMetadataRequest UpdateMetadataOf(
     NodeId controller_id, int32_t controller_epoch,
     const std::vector<BrokerEndpoint>& brokers,
-    const std::vector<PartitionState>& states);
+    const std::vector<PartitionState>& states,
+    const TopicConfigsByTopic& configs);
 
 /// Every partition's state in `update`, topic by topic.
 std::vector<PartitionState> PartitionStatesOf(
     const UpdateMetadataRequest& update);
+
+/// Every topic's configs in `update` (each topic of it has an entry).
+TopicConfigsByTopic TopicConfigsOf(const UpdateMetadataRequest& update);
 
 /// The live brokers in `update`, with their first endpoint's address.
 std::vector<BrokerEndpoint> BrokersOf(const UpdateMetadataRequest& update);
@@ -100,17 +107,26 @@ class ControllerMetadataCache : public MetadataCache {
   std::map<std::string, Topic> topics_;
 };
 
-/// Serves UpdateMetadata: fills the cache and hands on the partition states.
+/// What one UpdateMetadata tells the broker's components, as Kafka's
+/// brokers publish each MetadataDelta with its new image.
+struct MetadataUpdate {
+  /// Every partition's state (the ReplicaManager's ApplyPartitionStates).
+  std::vector<PartitionState> states;
+  /// Every topic's configs (the LogManager's topic configs).
+  TopicConfigsByTopic topic_configs;
+  /// The partitions of the previous update that this one lacks: deleted
+  /// (the group coordinator's onPartitionsDeleted).
+  std::vector<TopicPartition> deleted_partitions;
+};
+
+/// Serves UpdateMetadata: fills the cache and hands on the update.
 class ControllerMetadataListener {
  public:
-  /// Receives every partition's state after each UpdateMetadata (the
-  /// ReplicaManager's ApplyPartitionStates).
-  using PartitionStatesListener =
-      std::function<void(const std::vector<PartitionState>& states)>;
+  using UpdateListener = std::function<void(const MetadataUpdate& update)>;
 
   ControllerMetadataListener(Environment& env, ControllerMetadataCache& cache,
-                             PartitionStatesListener on_states)
-      : env_(env), cache_(cache), on_states_(std::move(on_states)) {}
+                             UpdateListener on_update)
+      : env_(env), cache_(cache), on_update_(std::move(on_update)) {}
 
   void RegisterWith(RequestHandlers& handlers);
   Status HandleUpdateMetadata(const Request& request, Responder respond);
@@ -119,10 +135,13 @@ class ControllerMetadataListener {
   /// Tells the runtime where each broker listens, so that a follower's
   /// fetches reach its leader (Kafka's brokers learn it the same way).
   void LearnAddresses(const std::vector<BrokerEndpoint>& brokers);
+  /// The partitions in the cache that `states` lacks.
+  std::vector<TopicPartition> PartitionsMissingFrom(
+      const std::vector<PartitionState>& states) const;
 
   Environment& env_;
   ControllerMetadataCache& cache_;
-  PartitionStatesListener on_states_;
+  UpdateListener on_update_;
 };
 
 }  // namespace kafka

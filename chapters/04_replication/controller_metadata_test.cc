@@ -25,6 +25,9 @@ std::vector<PartitionState> TwoTopics() {
   };
 }
 
+const TopicConfigsByTopic kOrdersConfigs = {
+    {"orders", {{"min.insync.replicas", "2"}, {"retention.ms", "1000"}}}};
+
 // The bytes a broker receives, decoded as it decodes them.
 UpdateMetadataRequest OverTheWire(const UpdateMetadataRequest& update) {
   Bytes body =
@@ -40,7 +43,7 @@ UpdateMetadataRequest OverTheWire(const UpdateMetadataRequest& update) {
 // travels as ZooKeeper's zk_version), and every broker's address and rack.
 TEST(UpdateMetadataTest, CarriesEveryPartitionStateAndBrokerAcrossTheWire) {
   const UpdateMetadataRequest received =
-      OverTheWire(UpdateMetadataOf(3000, 1, ThreeBrokers(), TwoTopics()));
+      OverTheWire(UpdateMetadataOf(3000, 1, ThreeBrokers(), TwoTopics(), {}));
   EXPECT_EQ(received.controller_id, 3000);
   EXPECT_EQ(PartitionStatesOf(received), TwoTopics());
   const std::vector<BrokerEndpoint> brokers = BrokersOf(received);
@@ -52,13 +55,25 @@ TEST(UpdateMetadataTest, CarriesEveryPartitionStateAndBrokerAcrossTheWire) {
   EXPECT_EQ(received.topic_states[0].partition_states.size(), 2u);
 }
 
+// Topic configs travel in the topic's tagged field (the stand-in's own, as
+// the static controller has no metadata log): the brokers create and
+// configure the logs with them. A topic without configs set has an empty
+// entry, so a config deleted on the controller is deleted on the brokers.
+TEST(UpdateMetadataTest, CarriesEveryTopicsConfigs) {
+  const UpdateMetadataRequest received = OverTheWire(
+      UpdateMetadataOf(3000, 1, ThreeBrokers(), TwoTopics(), kOrdersConfigs));
+  const TopicConfigsByTopic expected = {{"orders", kOrdersConfigs.at("orders")},
+                                        {"payments", {}}};
+  EXPECT_EQ(TopicConfigsOf(received), expected);
+}
+
 // A replica on a broker that is not live is reported offline, as Kafka's
 // controller lists it in OfflineReplicas.
 TEST(UpdateMetadataTest, ReplicasOnBrokersNotLiveAreOffline) {
   std::vector<BrokerEndpoint> live = ThreeBrokers();
   live.erase(live.begin() + 1);  // broker 2 is down
   const UpdateMetadataRequest update =
-      UpdateMetadataOf(3000, 1, live, TwoTopics());
+      UpdateMetadataOf(3000, 1, live, TwoTopics(), {});
   EXPECT_EQ(update.topic_states[0].partition_states[0].offline_replicas,
             std::vector<int32_t>{2});
   EXPECT_EQ(update.topic_states[1].partition_states[0].offline_replicas,
@@ -112,20 +127,17 @@ class ListeningBroker : public ServingNode {
  public:
   void Start(Environment& env) override {
     listener_ = std::make_unique<ControllerMetadataListener>(
-        env, cache_, [this](const std::vector<PartitionState>& states) {
-          applied_.push_back(states);
-        });
+        env, cache_,
+        [this](const MetadataUpdate& update) { applied_.push_back(update); });
     listener_->RegisterWith(handlers());
   }
   const ControllerMetadataCache& cache() const { return cache_; }
-  const std::vector<std::vector<PartitionState>>& applied() const {
-    return applied_;
-  }
+  const std::vector<MetadataUpdate>& applied() const { return applied_; }
 
  private:
   ControllerMetadataCache cache_{"cluster"};
   std::unique_ptr<ControllerMetadataListener> listener_;
-  std::vector<std::vector<PartitionState>> applied_;
+  std::vector<MetadataUpdate> applied_;
 };
 
 // The listener answers UpdateMetadata, fills the cache and hands every
@@ -137,13 +149,40 @@ TEST(ControllerMetadataListenerTest, FillsTheCacheAndHandsOnEveryState) {
   const NodeId controller = cluster.AddIdleClient();
   Result<UpdateMetadataResponse> answer = cluster.Call<UpdateMetadataResponse>(
       controller, 1, ApiKey::kUpdateMetadata, kUpdateMetadataVersion,
-      UpdateMetadataOf(3000, 1, ThreeBrokers(), TwoTopics()));
+      UpdateMetadataOf(3000, 1, ThreeBrokers(), TwoTopics(), kOrdersConfigs));
   ASSERT_TRUE(answer.ok()) << answer.error();
   EXPECT_EQ(answer->error_code, ErrorCode::kNone);
   const auto& broker = cluster.sim().node<ListeningBroker>(1);
   ASSERT_EQ(broker.applied().size(), 1u);
-  EXPECT_EQ(broker.applied()[0], TwoTopics());
+  EXPECT_EQ(broker.applied()[0].states, TwoTopics());
+  EXPECT_EQ(broker.applied()[0].topic_configs.at("orders"),
+            kOrdersConfigs.at("orders"));
+  EXPECT_TRUE(broker.applied()[0].deleted_partitions.empty());
   EXPECT_EQ(broker.cache().GetPartition({"orders", 1})->leader, 2);
+}
+
+// A topic in one update and not in the next was deleted: its partitions are
+// handed on as deleted, so that the group coordinator forgets their
+// committed offsets on every broker, not only those that held replicas.
+TEST(ControllerMetadataListenerTest, ATopicMissingFromTheNextUpdateIsDeleted) {
+  SimCluster cluster(7, 1, [](NodeId, const HostPort&) {
+    return std::make_unique<ListeningBroker>();
+  });
+  const NodeId controller = cluster.AddIdleClient();
+  std::vector<PartitionState> without_orders = TwoTopics();
+  without_orders.erase(without_orders.begin(), without_orders.begin() + 2);
+  for (const auto& states : {TwoTopics(), without_orders}) {
+    ASSERT_TRUE(cluster
+                    .Call<UpdateMetadataResponse>(
+                        controller, 1, ApiKey::kUpdateMetadata,
+                        kUpdateMetadataVersion,
+                        UpdateMetadataOf(3000, 1, ThreeBrokers(), states, {}))
+                    .ok());
+  }
+  const auto& broker = cluster.sim().node<ListeningBroker>(1);
+  ASSERT_EQ(broker.applied().size(), 2u);
+  EXPECT_EQ(broker.applied()[1].deleted_partitions,
+            (std::vector<TopicPartition>{{"orders", 0}, {"orders", 1}}));
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "lib/protocol/admin.h"
 #include "lib/protocol/message.h"
 #include "lib/protocol/messages/delete_topics_request.h"
 #include "lib/protocol/messages/delete_topics_response.h"
@@ -13,6 +14,7 @@ namespace {
 constexpr int16_t kCreateTopicsVersion = 7;
 constexpr int16_t kCreatePartitionsVersion = 3;
 constexpr int16_t kDeleteTopicsVersion = 6;
+constexpr int16_t kIncrementalAlterConfigsVersion = 1;
 
 // A result's error code and message as a Status.
 template <typename Result>
@@ -30,35 +32,21 @@ CreatedTopic CreatedTopicOf(CreateTopicsResponse::Result result) {
                      .value_or(std::vector<CreateTopicsResponse::Config>{})};
 }
 
-bool IsTopicConfig(const std::string& name) {
-  for (const TopicConfigDefinition& config : TopicConfigDefinitions()) {
-    if (config.name == name) return true;
+// One resource of IncrementalAlterConfigs: the topic and its changes (a
+// DELETE's value is null on the wire).
+IncrementalAlterConfigsRequest::Resource ResourceOf(
+    const std::string& topic, const std::vector<ConfigChange>& changes) {
+  IncrementalAlterConfigsRequest::Resource resource{
+      .resource_type = kTopicResource, .resource_name = topic};
+  for (const ConfigChange& change : changes) {
+    const bool deletes = change.operation == ConfigChange::Operation::kDelete;
+    resource.configs.push_back(
+        {.name = change.name,
+         .config_operation = int8_t(change.operation),
+         .value = deletes ? std::nullopt
+                          : std::optional<std::string>(change.value)});
   }
-  return false;
-}
-
-// One change to a topic's configs, as Chapter 2's LocalTopicAdmin applies
-// it: SET and DELETE any config, APPEND and SUBTRACT only a list (no topic
-// config here is one).
-Status ApplyConfigChange(const ConfigChange& change,
-                         TopicConfigOverrides& configs) {
-  if (!IsTopicConfig(change.name)) {
-    return Error{ErrorCode::kInvalidConfig,
-                 "Unknown topic config name: " + change.name};
-  }
-  if (change.operation == ConfigChange::Operation::kSet) {
-    configs[change.name] = change.value;
-  } else if (change.operation == ConfigChange::Operation::kDelete) {
-    configs.erase(change.name);
-  } else {
-    const char* operation = change.operation == ConfigChange::Operation::kAppend
-                                ? "APPEND"
-                                : "SUBTRACT";
-    return Error{ErrorCode::kInvalidConfig,
-                 std::string("Can't ") + operation + " to key " + change.name +
-                     " because its type is not LIST."};
-  }
-  return Status();
+  return resource;
 }
 
 }  // namespace
@@ -127,22 +115,20 @@ void ForwardingTopicAdmin::CreatePartitions(
 void ForwardingTopicAdmin::AlterTopicConfigs(
     const std::string& topic, const std::vector<ConfigChange>& changes,
     bool validate_only, Done done) {
-  std::optional<TopicConfigOverrides> configs = logs_.TopicConfigs(topic);
-  if (!configs) {
-    return done(Error{ErrorCode::kUnknownTopicOrPartition,
-                      "topic '" + topic + "' does not exist"});
-  }
-  for (const ConfigChange& change : changes) {
-    if (Status applied = ApplyConfigChange(change, *configs); !applied.ok()) {
-      return done(applied);
-    }
-  }
-  if (validate_only) {
-    return done(
-        ParseTopicConfigs({configs->begin(), configs->end()}, logs_.defaults())
-            .status());
-  }
-  done(logs_.AlterTopicConfigs(topic, *configs));
+  IncrementalAlterConfigsRequest request{
+      .resources = {ResourceOf(topic, changes)},
+      .validate_only = validate_only};
+  Forward<IncrementalAlterConfigsResponse>(
+      ApiKey::kIncrementalAlterConfigs, kIncrementalAlterConfigsVersion,
+      request,
+      [done = std::move(done)](Result<IncrementalAlterConfigsResponse> answer) {
+        if (!answer.ok()) return done(answer.status());
+        if (answer->responses.size() != 1) {
+          return done(Error{ErrorCode::kUnknownServerError,
+                            "the controller answered no topic"});
+        }
+        done(OutcomeOf(answer->responses[0]));
+      });
 }
 
 void ForwardingTopicAdmin::DeleteTopic(const std::string& topic, Done done) {

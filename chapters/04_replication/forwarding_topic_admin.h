@@ -12,12 +12,12 @@
 /// Manager. The request handlers do not change: they call TopicAdmin as in
 /// Chapter 2.
 ///
-/// Topic configs are the exception here: AlterTopicConfigs changes this
-/// broker's LogManager only, as Chapter 2's admin does. Kafka forwards
-/// IncrementalAlterConfigs too, and the controller records the change for
-/// every broker (a ConfigRecord in KRaft); the static controller keeps no
-/// configs for brokers to read, so a change made on one broker stays there
-/// until Chapter 5's metadata log carries configs.
+/// A change of topic configs goes the same way: the handlers have checked
+/// the request (ConfigAdminManager's preprocessing), and AlterTopicConfigs
+/// sends the changes on as IncrementalAlterConfigs (AlterConfigs arrives as
+/// changes too). The controller keeps every topic's configs and sends them
+/// to every broker with the partitions, which is when this broker's
+/// LogManager takes them (in KRaft, a ConfigRecord in the metadata log).
 ///
 /// A deleted topic's partitions are known to every broker only when the
 /// controller's next UpdateMetadata leaves them out; PartitionsDeleted is
@@ -30,7 +30,6 @@
 #include <string>
 #include <vector>
 
-#include "chapters/02_partitions/log_manager.h"
 #include "chapters/02_partitions/topic_admin.h"
 #include "lib/node/node.h"
 #include "lib/protocol/create_topics.h"
@@ -39,13 +38,11 @@ namespace kafka {
 
 class ForwardingTopicAdmin : public TopicAdmin {
  public:
-  /// Forwards to node `controller` (Connection::kController); `logs` holds
-  /// the topic configs AlterTopicConfigs changes.
-  ForwardingTopicAdmin(Environment& env, NodeId controller, LogManager& logs,
+  /// Forwards to node `controller` (Connection::kController).
+  ForwardingTopicAdmin(Environment& env, NodeId controller,
                        int64_t request_timeout_ms = 30'000)
       : env_(env),
         controller_(controller),
-        logs_(logs),
         request_timeout_ms_(request_timeout_ms) {}
 
   void CreateTopic(const CreateTopicsRequest::Topic& topic, bool validate_only,
@@ -76,7 +73,6 @@ class ForwardingTopicAdmin : public TopicAdmin {
 
   Environment& env_;
   NodeId controller_;
-  LogManager& logs_;
   int64_t request_timeout_ms_;
   std::map<std::string, CreatedTopic> created_;
   std::vector<PartitionsDeletedListener> deletion_listeners_;

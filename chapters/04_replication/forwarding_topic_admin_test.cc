@@ -10,13 +10,10 @@ namespace {
 
 constexpr NodeId kController = 3000;
 
-// A broker's topic admin and the LogManager it keeps configs in, on a node
-// of its own.
+// A broker's topic admin, on a node of its own.
 struct AdminHost {
   explicit AdminHost(Environment& env)
-      : logs(env.storage(), "data", LogConfig{}),
-        admin(env, kController, logs, /*request_timeout_ms=*/5000) {}
-  LogManager logs;
+      : admin(env, kController, /*request_timeout_ms=*/5000) {}
   ForwardingTopicAdmin admin;
 };
 
@@ -82,7 +79,6 @@ TEST_F(ForwardingTopicAdminTest, TheControllerCreatesTheTopic) {
   EXPECT_EQ(created.num_partitions, 3);
   EXPECT_EQ(created.replication_factor, 2);
   EXPECT_FALSE(created.configs.empty());
-  EXPECT_TRUE(cluster_.client<AdminHost>(host_).logs.Topics().empty());
 }
 
 // The controller's refusal is the broker's answer, code and message.
@@ -124,23 +120,33 @@ TEST_F(ForwardingTopicAdminTest, AnUnreachableControllerIsAnError) {
       << outcome.error();
 }
 
-// Topic configs stay on this broker: AlterTopicConfigs changes its
-// LogManager and asks the controller nothing.
-TEST_F(ForwardingTopicAdminTest, AlterTopicConfigsStaysLocal) {
-  LogManager& logs = cluster_.client<AdminHost>(host_).logs;
-  ASSERT_TRUE(logs.CreateTopic("orders", 1, {}, 0, Uuid()).ok());
-  cluster_.Crash(kController);
-  EXPECT_TRUE(Await([&](TopicAdmin::Done done) {
-                admin().AlterTopicConfigs(
-                    "orders", {{.name = "retention.ms", .value = "1000"}},
-                    /*validate_only=*/false, std::move(done));
-              }).ok());
-  EXPECT_EQ(logs.TopicConfigs("orders")->at("retention.ms"), "1000");
-  Status unknown = Await([&](TopicAdmin::Done done) {
-    admin().AlterTopicConfigs("orders", {{.name = "no.such.config"}},
-                              /*validate_only=*/false, std::move(done));
-  });
-  EXPECT_EQ(unknown.error().code, ErrorCode::kInvalidConfig);
+// Topic configs are the controller's too: AlterTopicConfigs sends the
+// changes on (IncrementalAlterConfigs), the controller applies and checks
+// them, and keeps them for every broker; validate_only changes nothing.
+TEST_F(ForwardingTopicAdminTest, AlterTopicConfigsGoesToTheController) {
+  ASSERT_TRUE(Create({.name = "orders", .num_partitions = 1}).ok());
+  auto alter = [&](std::vector<ConfigChange> changes, bool validate_only) {
+    return Await([&](TopicAdmin::Done done) {
+      admin().AlterTopicConfigs("orders", changes, validate_only,
+                                std::move(done));
+    });
+  };
+  EXPECT_TRUE(alter({{.name = "retention.ms", .value = "1000"}}, true).ok());
+  EXPECT_TRUE(controller().topic_configs().at("orders").empty());
+  EXPECT_TRUE(alter({{.name = "retention.ms", .value = "1000"}}, false).ok());
+  EXPECT_EQ(controller().topic_configs().at("orders").at("retention.ms"),
+            "1000");
+
+  EXPECT_EQ(alter({{.name = "no.such.config"}}, false).error().code,
+            ErrorCode::kInvalidConfig);
+  EXPECT_EQ(
+      alter({{.name = "retention.ms", .value = "soon"}}, false).error().code,
+      ErrorCode::kInvalidConfig);
+  EXPECT_TRUE(alter({{.name = "retention.ms",
+                      .operation = ConfigChange::Operation::kDelete}},
+                    false)
+                  .ok());
+  EXPECT_TRUE(controller().topic_configs().at("orders").empty());
 }
 
 // PartitionsDeleted reaches every listener (the group coordinator's).

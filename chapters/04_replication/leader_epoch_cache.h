@@ -80,7 +80,7 @@ class LeaderEpochCache {
   /// Receives the cache's warnings (Kafka logs them at WARN).
   using WarningSink = std::function<void(const std::string& warning)>;
 
-  /// Loads <partition_dir>/leader-epoch-checkpoint; a missing file is an
+  /// Loads leader-epoch-checkpoint in `partition_dir`; a missing file is an
   /// empty cache. A corrupt file is load_error() and an empty cache: the
   /// owner rebuilds it from the log (RebuildLeaderEpochCache). The file's
   /// entries are assigned in order, as Kafka loads them, so entries that do

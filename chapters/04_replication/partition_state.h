@@ -9,12 +9,15 @@
 /// broker that proposes an ISR change (AlterPartition) names the partition
 /// epoch it saw, so the controller refuses a proposal made on stale state.
 ///
-/// Chapter 4's static controller stand-in writes these records and pushes
-/// them to the brokers; Chapter 5's controller writes them to the metadata
-/// log, and the brokers read them from it. The brokers' side is the same.
+/// Chapter 4's static controller stand-in writes these records, and each
+/// topic's configs, and pushes them to the brokers; Chapter 5's controller
+/// writes them to the metadata log, and the brokers read them from it. The
+/// brokers' side is the same.
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "chapters/02_partitions/log_manager.h"
@@ -39,5 +42,9 @@ struct PartitionState {
 
   bool operator==(const PartitionState&) const = default;
 };
+
+/// The configs set for each topic (its overrides of the brokers' defaults),
+/// by topic name, as the controller keeps them (Kafka's ConfigRecords).
+using TopicConfigsByTopic = std::map<std::string, TopicConfigOverrides>;
 
 }  // namespace kafka

@@ -75,7 +75,7 @@ class ReplicaHost : public ServingNode {
   void Update(const std::vector<BrokerEndpoint>& brokers,
               const std::vector<PartitionState>& states) {
     metadata_.Update(brokers, states);
-    replicas_->ApplyPartitionStates(states);
+    replicas_->ApplyPartitionStates(states, {});
   }
 
   ReplicatedReplicaManager& replicas() { return *replicas_; }

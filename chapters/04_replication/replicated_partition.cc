@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "chapters/01_log/record_batch.h"
+#include "lib/lab.h"
 
 namespace kafka {
 namespace {
@@ -38,8 +39,15 @@ Error OffsetOutOfRange(const std::string& why) {
 
 bool FollowerState::IsCaughtUp(int64_t leader_log_end_offset, int64_t now_ms,
                                int64_t replica_lag_time_max_ms) const {
-  return log_end_offset == leader_log_end_offset ||
+  // BEGIN LAB lab04_replication FollowerState::IsCaughtUp
+  // HINT: Caught up: the follower's LEO is the leader's LEO, or it last
+  // HINT: caught up (last_caught_up_time_ms) no more than
+  // HINT: replica_lag_time_max_ms ago; exactly at the limit it still is.
+  // HINT: A follower that never caught up (kNeverCaughtUp) is not.
+  if (log_end_offset == leader_log_end_offset) return true;
+  return last_caught_up_time_ms != kNeverCaughtUp &&
          now_ms - last_caught_up_time_ms <= replica_lag_time_max_ms;
+  // END LAB
 }
 
 ReplicatedPartition::ReplicatedPartition(TopicPartition id, Log& log,
@@ -138,7 +146,8 @@ void ReplicatedPartition::ResetFollowerStates(int64_t now_ms,
                                               bool is_new_leader) {
   for (auto& [broker, follower] : followers_) {
     const bool in_sync = InIsr(broker);
-    const int64_t caught_up_ms = in_sync ? now_ms : 0;
+    const int64_t caught_up_ms =
+        in_sync ? now_ms : FollowerState::kNeverCaughtUp;
     if (is_new_leader) {
       follower =
           FollowerState{.broker = broker,
@@ -302,6 +311,14 @@ bool ReplicatedPartition::IsFollowerInSync(
 
 //! [high watermark]
 bool ReplicatedPartition::MaybeIncrementHighWatermark(int64_t now_ms) {
+  // BEGIN LAB lab04_replication MaybeIncrementHighWatermark
+  // HINT: Only a leader moves its HW, and not while its ISR is under
+  // HINT: min.insync.replicas (is_under_min_isr).
+  // HINT: Start from the leader's LEO. Each follower in the maximal ISR
+  // HINT: (InMaximalIsr), or caught up though outside it (IsCaughtUp, with
+  // HINT: config_.replica_lag_time_max_ms), may only lower it, to its LEO.
+  // HINT: The HW never moves back: change it, and return true, only if the
+  // HINT: result is larger.
   if (!is_leader() || is_under_min_isr()) return false;
   const int64_t leader_end_offset = log_end_offset();
   int64_t new_high_watermark = leader_end_offset;
@@ -319,6 +336,7 @@ bool ReplicatedPartition::MaybeIncrementHighWatermark(int64_t now_ms) {
   if (new_high_watermark <= high_watermark_) return false;
   high_watermark_ = new_high_watermark;
   return true;
+  // END LAB
 }
 //! [high watermark]
 
@@ -407,9 +425,26 @@ bool ReplicatedPartition::UpdateFollowerHighWatermark(
   return high_watermark_ != before;
 }
 
+void ReplicatedPartition::UpdateFollowerLogStartOffset(
+    int64_t leader_log_start_offset) {
+  const int64_t up_to = std::min(leader_log_start_offset, log_end_offset());
+  if (up_to <= log_start_offset()) return;
+  if (mutable_log().IncrementLogStartOffset(up_to).ok()) {
+    epochs_.TruncateFromStart(log_start_offset());
+  }
+}
+
 //! [truncation offset]
 int64_t ReplicatedPartition::TruncationOffsetFor(
     const EpochEndOffset& diverging) const {
+  // BEGIN LAB lab04_replication ReplicatedPartition::TruncationOffsetFor
+  // HINT: Never past this log's end; an answer without an end offset
+  // HINT: (kUndefinedEpochOffset) cuts nothing.
+  // HINT: LastOffsetForLeaderEpoch(diverging.epoch) says where this log's
+  // HINT: largest epoch at or below the leader's ended. The same epoch: the
+  // HINT: logs agree up to the smaller of the two ends. A smaller one
+  // HINT: (KIP-279): cut to its own end; the next fetch asks again.
+  // HINT: An undefined epoch on either side: the leader's end offset.
   const int64_t end_offset = log_end_offset();
   if (diverging.end_offset == kUndefinedEpochOffset) return end_offset;
   const EpochEndOffset own = LastOffsetForLeaderEpoch(diverging.epoch);
@@ -423,6 +458,7 @@ int64_t ReplicatedPartition::TruncationOffsetFor(
     return std::min(own.end_offset, end_offset);
   }
   return std::min({own.end_offset, diverging.end_offset, end_offset});
+  // END LAB
 }
 //! [truncation offset]
 

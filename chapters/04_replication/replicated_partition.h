@@ -50,6 +50,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -78,9 +79,14 @@ struct FollowerState {
   /// The follower's LEO: the offset it fetched from last (-1: unknown).
   int64_t log_end_offset = -1;
   int64_t log_start_offset = -1;
+  /// What last_caught_up_time_ms holds for a follower that has not caught
+  /// up since this broker began to lead (Kafka starts it at 0, which a real
+  /// clock puts decades ago; a simulated clock starts at 0 too).
+  static constexpr int64_t kNeverCaughtUp = std::numeric_limits<int64_t>::min();
+
   /// The last time the follower was known to have caught up with the
   /// leader's log end (below).
-  int64_t last_caught_up_time_ms = 0;
+  int64_t last_caught_up_time_ms = kNeverCaughtUp;
   /// The leader's LEO when the follower fetched last, and when that was.
   int64_t last_fetch_leader_log_end_offset = 0;
   int64_t last_fetch_time_ms = 0;
@@ -262,6 +268,11 @@ class ReplicatedPartition : public Partition {
   /// The follower's HW: the leader's, but no further than its own LEO (nor
   /// below its log start). Returns whether it changed.
   bool UpdateFollowerHighWatermark(int64_t leader_high_watermark);
+  /// The follower's log start follows the leader's (its DeleteRecords and
+  /// retention), so that records deleted there are not served here after a
+  /// leader change; no further than its own LEO (Kafka's follower
+  /// maybeIncrementLogStartOffset, LeaderOffsetIncremented).
+  void UpdateFollowerLogStartOffset(int64_t leader_log_start_offset);
   /// Where a follower truncates on the leader's DivergingEpoch (Kafka's
   /// getOffsetTruncationState): if it has the leader's epoch, at the smaller
   /// of the two epoch ends; if not (KIP-279), at the end of its own largest

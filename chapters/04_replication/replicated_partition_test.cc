@@ -172,6 +172,7 @@ class ReplicatedPartitionTest : public ::testing::Test {
           follower->AppendRecordsAsFollower(result->records, now_ms_).ok());
     }
     follower->UpdateFollowerHighWatermark(result->high_watermark);
+    follower->UpdateFollowerLogStartOffset(result->log_start_offset);
     return *result;
   }
 
@@ -736,6 +737,168 @@ TEST_F(ReplicatedPartitionTest, CheckpointedHighWatermarkStaysWithinTheLog) {
   EXPECT_EQ(a->high_watermark(), 2);
   a->SetHighWatermarkFromCheckpoint(10);
   EXPECT_EQ(a->high_watermark(), 3);
+}
+
+// §3(a): a follower caught up but outside the ISR holds the HW back too,
+// or each append would put the HW ahead of it and it could never reach the
+// HW to join. B, outside the ISR {A}, catches up, and each fetch that finds
+// it in sync proposes it; the controller does not try the change
+// (OPERATION_NOT_ATTEMPTED), so B is not in the maximal ISR either. Still
+// the leader's next append stays above the HW until B has fetched it. Only
+// for replica.lag.time.max.ms: once B has not caught up for that long, the
+// HW runs ahead of it.
+TEST_F(ReplicatedPartitionTest, CaughtUpFollowerOutsideTheIsrHoldsTheHw) {
+  Replica& a = AddReplica(kA);
+  Replica& b = AddReplica(kB);
+  Apply(State(kA, 0, {kA}, {kA, kB}), {&a, &b});
+  auto refuse_expansion = [&](const FollowerFetchResult& fetch) {
+    ASSERT_TRUE(fetch.isr_change);
+    a->OnIsrChangeFailed(ErrorCode::kOperationNotAttempted);
+    ASSERT_EQ(a->maximal_isr(), (std::vector<NodeId>{kA}));
+  };
+  ProduceMany(a, 2);
+  ASSERT_EQ(a->high_watermark(), 2);  // B has not caught up: not waited for
+  FetchRound(b, a);
+  refuse_expansion(FetchRound(b, a));  // from 2, the log end: caught up
+
+  Produce(a, "m2");
+  EXPECT_EQ(a->high_watermark(), 2);
+  refuse_expansion(FetchRound(b, a));  // from 2: copies m2
+  EXPECT_EQ(a->high_watermark(), 2);
+  refuse_expansion(FetchRound(b, a));  // from 3
+  EXPECT_EQ(a->high_watermark(), 3);
+
+  now_ms_ += kLagMs + 1;  // B stops fetching
+  Produce(a, "m3");
+  EXPECT_EQ(a->high_watermark(), 4);
+}
+
+// §3(a) isCaughtUp: a follower with the leader's whole log is in sync
+// however long ago it fetched. On an idle partition B fetches nothing for
+// twice replica.lag.time.max.ms and stays in the ISR; the first record it
+// then lacks puts it out at once, since it last caught up long ago.
+TEST_F(ReplicatedPartitionTest, IdleFollowerWithTheWholeLogStaysInTheIsr) {
+  Replica& a = AddReplica(kA);
+  Replica& b = AddReplica(kB);
+  Apply(State(kA, 0, {kA, kB}, {kA, kB}), {&a, &b});
+  ProduceMany(a, 2);
+  FetchRound(b, a);
+  FetchRound(b, a);
+  ASSERT_EQ(a->high_watermark(), 2);
+
+  now_ms_ += 2 * kLagMs;
+  EXPECT_EQ(a->MaybeShrinkIsr(now_ms_), std::nullopt);
+  Produce(a, "while B sleeps");
+  EXPECT_EQ(a->high_watermark(), 2);
+  std::optional<IsrChange> shrink = a->MaybeShrinkIsr(now_ms_);
+  ASSERT_TRUE(shrink);
+  EXPECT_EQ(shrink->new_isr, (std::vector<NodeId>{kA}));
+  Commit(a, *shrink);
+  EXPECT_EQ(a->high_watermark(), 3);
+}
+
+// §3(a): the follower truncates to the smaller of the two ends of the
+// leader's epoch, its own included. L wrote r0..r3 and x in epoch 0; F has
+// r0..r3, then led epoch 1 and wrote y at 4; L, leading epoch 2 (an unclean
+// election: y was committed), wrote w at 5. F's fetch says last epoch 1 from
+// 5. L's largest epoch up to 1 is 0, ending at 5: DivergingEpoch(0, 5). F
+// has epoch 0, but in F's log it ended at 4, where y starts: F cuts to 4,
+// not 5, and then copies x and w. Cutting at the leader's 5 would keep y.
+TEST_F(ReplicatedPartitionTest, TruncationStopsWhereTheFollowersEpochEnded) {
+  Replica& l = AddReplica(kA);
+  Replica& f = AddReplica(kB);
+  const std::vector<NodeId> both = {kA, kB};
+  Apply(State(kA, 0, both, both), {&l, &f});
+  for (const char* value : {"r0", "r1", "r2", "r3"}) Produce(l, value);
+  FetchRound(f, l);
+  Produce(l, "x");
+  Apply(State(kB, 1, {kB}, both), {&l, &f});
+  Produce(f, "y");
+  Apply(State(kA, 2, {kA}, both), {&l, &f});
+  Produce(l, "w");
+  ASSERT_EQ(l.Values(),
+            (std::vector<std::string>{"r0", "r1", "r2", "r3", "x", "w"}));
+  ASSERT_EQ(f.Values(),
+            (std::vector<std::string>{"r0", "r1", "r2", "r3", "y"}));
+  ASSERT_EQ(f->epochs().entries(), (std::vector<EpochEntry>{{0, 0}, {1, 4}}));
+
+  FollowerFetchResult first = FetchRound(f, l);
+  EXPECT_EQ(first.diverging_epoch, (EpochEndOffset{0, 5}));
+  EXPECT_EQ(f->log_end_offset(), 4);
+  EXPECT_EQ(f->last_fetched_epoch(), 0);
+  FollowerFetchResult second = FetchRound(f, l);
+  EXPECT_EQ(second.diverging_epoch, std::nullopt);
+  EXPECT_EQ(f.LogBytes(), l.LogBytes());
+  EXPECT_EQ(f->epochs().entries(), l->epochs().entries());
+}
+
+// §3(a): only the leader computes an HW from log ends. A follower's HW is
+// the leader's word (UpdateFollowerHighWatermark); asked to advance its own,
+// a follower that holds records beyond its HW changes nothing.
+TEST_F(ReplicatedPartitionTest, OnlyTheLeaderAdvancesItsHighWatermark) {
+  Replica& a = AddReplica(kA);
+  Replica& b = AddReplica(kB);
+  Apply(State(kA, 0, {kA, kB}, {kA, kB}), {&a, &b});
+  ProduceMany(a, 3);
+  FetchRound(b, a);
+  ASSERT_EQ(b->log_end_offset(), 3);
+  ASSERT_EQ(b->high_watermark(), 0);
+  EXPECT_FALSE(b->MaybeIncrementHighWatermark(now_ms_));
+  EXPECT_EQ(b->high_watermark(), 0);
+}
+
+// §3(a): whatever the leader answers, the follower never truncates past
+// its own log end, also when there is no epoch to compare: a leader that
+// could not name an epoch, or a follower without epochs (an empty replica).
+// F's epochs are 0 from 0 and 2 from 4, and its log ends at 6.
+TEST_F(ReplicatedPartitionTest, TruncationOffsetWithoutEpochsStaysInTheLog) {
+  Replica& l = AddReplica(kA);
+  Replica& f = AddReplica(kB);
+  Replica& empty = AddReplica(kC);
+  Apply(State(kA, 0, {kA, kB, kC}), {&l, &f, &empty});
+  ProduceMany(l, 4);
+  FetchRound(f, l);
+  Apply(State(kB, 2, {kB}), {&l, &f, &empty});
+  ProduceMany(f, 2);
+  ASSERT_EQ(f->log_end_offset(), 6);
+  ASSERT_TRUE(empty->epochs().entries().empty());
+
+  EXPECT_EQ(f->TruncationOffsetFor({kUndefinedEpoch, 9}), 6);
+  EXPECT_EQ(empty->TruncationOffsetFor({0, 5}), 0);
+}
+
+// A new leader does not wait for a follower it has never heard from. B is
+// assigned but has not fetched since A began to lead with ISR {A}: B is not
+// caught up (it never was), so A's HW moves with A's log alone. Kafka starts
+// a follower's last caught-up time at 0, decades before a real clock's now;
+// here the clock itself starts at 0, as the simulator's does, which must not
+// make "0 ms ago" look recent.
+TEST_F(ReplicatedPartitionTest, AFollowerThatNeverFetchedDoesNotHoldTheHw) {
+  now_ms_ = 0;
+  Replica& a = AddReplica(kA);
+  Replica& b = AddReplica(kB);
+  Apply(State(kA, 1, {kA}, {kA, kB}), {&a, &b});
+  now_ms_ = 5;
+  Produce(a, "m0");
+  EXPECT_EQ(a->high_watermark(), 1);
+}
+
+// A follower's log start follows the leader's. DeleteRecords on the leader
+// moves its log start to 2; at B's next fetch B moves its own there too, so
+// that, were B to lead next, the deleted records would stay deleted.
+TEST_F(ReplicatedPartitionTest, FollowersLogStartFollowsTheLeaders) {
+  Replica& a = AddReplica(kA);
+  Replica& b = AddReplica(kB);
+  Apply(State(kA, 0, {kA, kB}, {kA, kB}), {&a, &b});
+  ProduceMany(a, 4);
+  FetchRound(b, a);
+  FetchRound(b, a);  // B's second fetch moves A's HW to 4
+  ASSERT_EQ(a->high_watermark(), 4);
+  ASSERT_TRUE(a->DeleteRecordsOnLeader(2).ok());
+
+  FetchRound(b, a);
+  EXPECT_EQ(b->log_start_offset(), 2);
+  EXPECT_EQ(b.Values(), (std::vector<std::string>{"r2", "r3"}));
 }
 
 }  // namespace

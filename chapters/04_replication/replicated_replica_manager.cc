@@ -108,7 +108,10 @@ void ReplicatedReplicaManager::Shutdown() { CheckpointHighWatermarks(); }
 
 //! [apply partition states]
 void ReplicatedReplicaManager::ApplyPartitionStates(
-    const std::vector<PartitionState>& states) {
+    const std::vector<PartitionState>& states,
+    const TopicConfigsByTopic& topic_configs) {
+  topic_configs_ = topic_configs;
+  ApplyTopicConfigs();
   std::map<TopicPartition, InitialFetchState> start_fetching;
   std::vector<TopicPartition> stop_fetching;
   for (const PartitionState& state : states) {
@@ -187,11 +190,23 @@ Log* ReplicatedReplicaManager::GetOrCreateLog(
   if (Log* log = logs_.GetLog(state.partition)) return log;
   const std::string& topic = state.partition.topic;
   const int32_t count = PartitionCountOf(topic, states);
-  Status created =
-      logs_.PartitionCount(topic) == 0
-          ? logs_.CreateTopic(topic, count, {}, env_.NowMs(), state.topic_id)
-          : logs_.AddPartitions(topic, count, env_.NowMs());
+  Status created = logs_.PartitionCount(topic) == 0
+                       ? logs_.CreateTopic(topic, count, topic_configs_[topic],
+                                           env_.NowMs(), state.topic_id)
+                       : logs_.AddPartitions(topic, count, env_.NowMs());
   return created.ok() ? logs_.GetLog(state.partition) : nullptr;
+}
+
+void ReplicatedReplicaManager::ApplyTopicConfigs() {
+  for (const std::string& topic : logs_.Topics()) {
+    auto configs = topic_configs_.find(topic);
+    if (configs == topic_configs_.end()) continue;  // deleted: see below
+    if (logs_.TopicConfigs(topic) != configs->second) {
+      // The controller checked them; a broker that cannot take them keeps
+      // its own (and the next state tries again).
+      logs_.AlterTopicConfigs(topic, configs->second).ok();
+    }
+  }
 }
 
 void ReplicatedReplicaManager::DeleteReplicasOfDeletedTopics(

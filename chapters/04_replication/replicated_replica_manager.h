@@ -21,9 +21,11 @@
 ///   ListOffsets,   on the leader
 ///   DeleteRecords
 ///
-/// The controller's state arrives as PartitionStates (ApplyPartitionStates,
-/// Kafka's applyDelta): a partition assigned here gets its log (created if
-/// missing) and becomes leader or follower when its epochs are new; a
+/// The controller's state arrives as PartitionStates, with every topic's
+/// configs (ApplyPartitionStates, Kafka's applyDelta): a partition assigned
+/// here gets its log (created with its topic's configs if missing, and the
+/// configs changed when the controller's are new) and becomes leader or
+/// follower when its epochs are new; a
 /// follower's fetching moves to the fetcher of its new leader
 /// (ReplicaFetcherManager); a leader stops fetching; replicas of topics the
 /// controller no longer has are stopped and their logs deleted. A leader's
@@ -89,9 +91,10 @@ class ReplicatedReplicaManager : public ReplicaManager, public LocalLogReader {
   /// Writes the high watermark checkpoint (a clean shutdown).
   void Shutdown();
 
-  /// The controller's state of every partition (Kafka's applyDelta); see
-  /// the file comment.
-  void ApplyPartitionStates(const std::vector<PartitionState>& states);
+  /// The controller's state of every partition, and every topic's configs
+  /// (Kafka's applyDelta); see the file comment.
+  void ApplyPartitionStates(const std::vector<PartitionState>& states,
+                            const TopicConfigsByTopic& topic_configs);
 
   void AppendRecords(AppendRecordsRequest request,
                      AppendCallback on_done) override;
@@ -156,6 +159,9 @@ class ReplicatedReplicaManager : public ReplicaManager, public LocalLogReader {
   /// (re)start.
   std::optional<InitialFetchState> ApplyFollowerState(
       ReplicatedPartition& partition, const PartitionState& state);
+  /// Gives the logs of each topic the controller's configs, where they
+  /// differ (Kafka's TopicConfigHandler).
+  void ApplyTopicConfigs();
   /// Stops and deletes the replicas of topics not in `states`.
   void DeleteReplicasOfDeletedTopics(const std::vector<PartitionState>& states);
   void StopReplica(const TopicPartition& partition);
@@ -200,6 +206,8 @@ class ReplicatedReplicaManager : public ReplicaManager, public LocalLogReader {
   ReplicaManagerConfig config_;
   std::map<TopicPartition, std::unique_ptr<ReplicatedPartition>> partitions_;
   std::map<TopicPartition, Uuid> topic_ids_;
+  /// The controller's topic configs, as of its last state.
+  TopicConfigsByTopic topic_configs_;
   /// The checkpointed high watermarks read at start-up, for the partitions
   /// still to appear.
   std::map<TopicPartition, int64_t> checkpointed_high_watermarks_;

@@ -4,6 +4,7 @@
 #include <random>
 
 #include "chapters/02_partitions/partition.h"
+#include "chapters/02_partitions/topic_admin.h"
 #include "chapters/04_replication/controller_metadata.h"
 #include "lib/protocol/admin.h"
 
@@ -141,6 +142,9 @@ ErrorCode CheckAlterPartition(const PartitionState& current, NodeId broker,
 
 void StaticController::Start(Environment& env) {
   env_ = &env;
+  for (const BrokerEndpoint& broker : config_.brokers) {
+    env.LearnAddress(broker.id, broker.host, broker.port);
+  }
   handlers().Register(ApiKey::kCreateTopics,
                       HandlerOf(this, &StaticController::HandleCreateTopics));
   handlers().Register(
@@ -148,6 +152,9 @@ void StaticController::Start(Environment& env) {
       HandlerOf(this, &StaticController::HandleCreatePartitions));
   handlers().Register(ApiKey::kDeleteTopics,
                       HandlerOf(this, &StaticController::HandleDeleteTopics));
+  handlers().Register(
+      ApiKey::kIncrementalAlterConfigs,
+      HandlerOf(this, &StaticController::HandleIncrementalAlterConfigs));
   handlers().Register(ApiKey::kAlterPartition,
                       HandlerOf(this, &StaticController::HandleAlterPartition));
   PushMetadata();
@@ -159,6 +166,12 @@ std::vector<PartitionState> StaticController::states() const {
   for (const auto& [name, topic] : topics_) {
     all.insert(all.end(), topic.partitions.begin(), topic.partitions.end());
   }
+  return all;
+}
+
+TopicConfigsByTopic StaticController::topic_configs() const {
+  TopicConfigsByTopic all;
+  for (const auto& [name, topic] : topics_) all[name] = topic.configs;
   return all;
 }
 
@@ -553,6 +566,58 @@ DeleteTopicsResponse::Result StaticController::DeleteTopic(
   return result;
 }
 
+// ---- IncrementalAlterConfigs ---------------------------------------------
+
+// A broker forwards only what its ConfigAdminManager accepted (known
+// operations, values where needed, no names twice), and keeps broker
+// configs to itself: topics are what arrive here.
+Status StaticController::HandleIncrementalAlterConfigs(const Request& request,
+                                                       Responder respond) {
+  Result<IncrementalAlterConfigsRequest> decoded =
+      DecodeRequestBody<IncrementalAlterConfigsRequest>(request);
+  if (!decoded.ok()) return decoded.status();
+  IncrementalAlterConfigsResponse response;
+  for (const auto& resource : decoded->resources) {
+    IncrementalAlterConfigsResponse::Response& answer =
+        response.responses.emplace_back(
+            IncrementalAlterConfigsResponse::Response{
+                .resource_type = resource.resource_type,
+                .resource_name = resource.resource_name});
+    if (Status altered = AlterTopicConfigs(resource, decoded->validate_only);
+        !altered.ok()) {
+      SetError(answer, altered.error());
+    }
+  }
+  if (!decoded->validate_only) PushMetadata();
+  respond(EncodeResponseBody(response, request.header));
+  return Status();
+}
+
+Status StaticController::AlterTopicConfigs(
+    const IncrementalAlterConfigsRequest::Resource& resource,
+    bool validate_only) {
+  if (resource.resource_type != kTopicResource) {
+    return Error{ErrorCode::kInvalidRequest,
+                 "the controller changes topic configs only"};
+  }
+  auto topic = topics_.find(resource.resource_name);
+  if (topic == topics_.end()) return UnknownTopic(resource.resource_name);
+  std::vector<ConfigChange> changes;
+  for (const auto& config : resource.configs) {
+    changes.push_back({config.name,
+                       ConfigChange::Operation(config.config_operation),
+                       config.value.value_or("")});
+  }
+  Result<TopicConfigOverrides> configs =
+      ApplyConfigChanges(topic->second.configs, changes);
+  if (!configs.ok()) return configs.status();
+  Status legal =
+      ParseTopicConfigs({configs->begin(), configs->end()}, config_.log)
+          .status();
+  if (legal.ok() && !validate_only) topic->second.configs = *configs;
+  return legal;
+}
+
 // ---- AlterPartition ------------------------------------------------------
 
 //! [alter partition]
@@ -606,7 +671,7 @@ AlterPartitionResponse::Partition StaticController::AlterPartition(
 void StaticController::PushMetadata() {
   const Bytes body =
       EncodeMessage(UpdateMetadataOf(config_.node_id, kControllerEpoch,
-                                     LiveBrokers(), states()),
+                                     LiveBrokers(), states(), topic_configs()),
                     ApiKey::kUpdateMetadata, kUpdateMetadataVersion);
   for (const BrokerEndpoint& broker : config_.brokers) {
     // A broker that is down misses this push; the next one reaches it.

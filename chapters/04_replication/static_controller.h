@@ -21,6 +21,10 @@
 ///     replica leads, the ISR is every replica, epochs start at 0.
 ///   - DeleteTopics: forgets the topic; the brokers delete their replicas
 ///     when the next UpdateMetadata no longer names it.
+///   - IncrementalAlterConfigs of topics (forwarded by the brokers): keeps
+///     each topic's configs, as ConfigurationControlManager does, and sends
+///     them with the partitions (a field of UpdateMetadata that is this
+///     project's: Kafka's brokers read configs from the metadata log).
 ///   - AlterPartition: a leader's proposed ISR, checked as
 ///     ReplicationControlManager checks it; accepted, the partition epoch
 ///     rises.
@@ -44,6 +48,7 @@
 #include "chapters/02_partitions/metadata_cache.h"
 #include "chapters/04_replication/partition_state.h"
 #include "lib/node/request_handlers.h"
+#include "lib/protocol/admin.h"
 #include "lib/protocol/alter_partition.h"
 #include "lib/protocol/create_topics.h"
 #include "lib/protocol/messages/delete_topics_request.h"
@@ -104,6 +109,8 @@ class StaticController : public ServingNode {
 
   /// Every partition's state, topic by topic, partition by partition.
   std::vector<PartitionState> states() const;
+  /// Every topic's configs set.
+  TopicConfigsByTopic topic_configs() const;
   std::optional<PartitionState> state(const TopicPartition& partition) const;
 
   /// Makes `leader` lead `partition`: a new leader epoch and partition
@@ -127,6 +134,8 @@ class StaticController : public ServingNode {
   Status HandleCreatePartitions(const Request& request, Responder respond);
   Status HandleDeleteTopics(const Request& request, Responder respond);
   Status HandleAlterPartition(const Request& request, Responder respond);
+  Status HandleIncrementalAlterConfigs(const Request& request,
+                                       Responder respond);
 
  private:
   struct Topic {
@@ -153,6 +162,11 @@ class StaticController : public ServingNode {
       const CreatePartitionsRequest::Topic& topic, const Topic& existing) const;
   DeleteTopicsResponse::Result DeleteTopic(
       const std::optional<std::string>& name, const Uuid& id);
+  /// One resource of IncrementalAlterConfigs: a topic's configs changed,
+  /// or only checked if `validate_only`.
+  Status AlterTopicConfigs(
+      const IncrementalAlterConfigsRequest::Resource& resource,
+      bool validate_only);
   AlterPartitionResponse::Partition AlterPartition(
       const std::string& topic, NodeId broker,
       const AlterPartitionRequest::Partition& proposal);

@@ -22,9 +22,9 @@ class RecordingBroker : public ServingNode {
  public:
   void Start(Environment& env) override {
     listener_ = std::make_unique<ControllerMetadataListener>(
-        env, cache_, [this](const std::vector<PartitionState>& states) {
+        env, cache_, [this](const MetadataUpdate& update) {
           ++pushes_;
-          last_states_ = states;
+          last_states_ = update.states;
         });
     listener_->RegisterWith(handlers());
   }

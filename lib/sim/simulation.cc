@@ -158,6 +158,7 @@ Node& Simulation::running_node(NodeId id) {
   assert(!slot(id).down && "the node is down");
   return *slot(id).node;
 }
+bool Simulation::is_up(NodeId id) { return !slot(id).down; }
 MemoryStorage& Simulation::disk(NodeId id) { return slot(id).disk; }
 const HostPort& Simulation::address(NodeId id) { return slot(id).address; }
 

@@ -134,6 +134,9 @@ class Simulation {
     return dynamic_cast<T&>(running_node(id));
   }
   Node& running_node(NodeId id);
+  /// Whether node `id` is up: started, and not crashed or stopped since (a
+  /// paused node is up).
+  bool is_up(NodeId id);
   /// A node's environment, for a test that acts on the node's behalf.
   Environment& env(NodeId id);
   MemoryStorage& disk(NodeId id);
