@@ -146,6 +146,10 @@ class Log {
   /// log-start-offset-checkpoint. Past the log end offset:
   /// OFFSET_OUT_OF_RANGE.
   Status IncrementLogStartOffset(int64_t offset);
+  /// Deletes every segment and starts the log empty at `offset`, its new
+  /// log start and end: a follower whose log lies wholly below its
+  /// leader's log start starts again there (Kafka's truncateFullyAndStartAt).
+  void TruncateFullyAndStartAt(int64_t offset);
 
   /// Takes new topic configs (IncrementalAlterConfigs; Kafka's
   /// UnifiedLog.updateConfig): the next appends, rolls and retention checks
@@ -208,8 +212,6 @@ class Log {
   /// segment only if it is not empty. Returns how many were deleted.
   int DeleteOldestSegmentsWhile(
       const std::function<bool(const LogSegment&)>& deletable);
-  void TruncateFullyAndStartAt(int64_t offset);
-
   LogSegment& active_segment() const { return *segments_.rbegin()->second; }
   /// The segment that holds `offset`: the last one whose base is <= offset.
   LogSegment* SegmentFor(int64_t offset) const;

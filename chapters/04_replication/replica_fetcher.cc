@@ -14,6 +14,10 @@ const char kClientId[] = "replica-fetcher";
 // fetch names every partition.
 constexpr int32_t kNoSessionEpoch = -1;
 
+// The ListOffsets version a follower asks its leader's log start with (v4
+// checks current_leader_epoch).
+constexpr int16_t kReplicaListOffsetsVersion = 4;
+
 bool IsDiverging(const FetchResponse::EpochEndOffset& diverging) {
   return diverging.epoch >= 0 || diverging.end_offset >= 0;
 }
@@ -49,7 +53,9 @@ void ReplicaFetcher::MaybeFetch() {
     // Nothing to fetch now: wake up when a delayed partition may be.
     std::optional<int64_t> next;
     for (const auto& [partition, state] : partitions_) {
-      if (state.fenced) continue;
+      // A fenced partition waits for new metadata, one asking its leader's
+      // log start for the answer: neither for a time.
+      if (state.fenced || state.asking_log_start) continue;
       next = std::min(next.value_or(state.delayed_until_ms),
                       state.delayed_until_ms);
     }
@@ -78,7 +84,10 @@ FetchRequest ReplicaFetcher::BuildFetch(Sent& sent) const {
   request.max_bytes = config_.replica_fetch_response_max_bytes;
   request.session_epoch = kNoSessionEpoch;
   for (const auto& [partition, state] : partitions_) {
-    if (state.fenced || state.delayed_until_ms > env_.NowMs()) continue;
+    if (state.fenced || state.asking_log_start ||
+        state.delayed_until_ms > env_.NowMs()) {
+      continue;
+    }
     const ReplicatedPartition* follower = followers_(partition);
     if (follower == nullptr) continue;
     if (request.topics.empty() ||
@@ -160,6 +169,9 @@ void ReplicaFetcher::AppendFromLeader(const TopicPartition& partition,
   }
   // The follower's high watermark: the leader's, as far as its own log goes.
   follower.UpdateFollowerHighWatermark(answer.high_watermark);
+  // And its log start: what the leader deleted (DeleteRecords, retention)
+  // must not come back from this replica should it lead.
+  follower.UpdateFollowerLogStartOffset(answer.log_start_offset);
 }
 
 void ReplicaFetcher::TruncateOnDivergence(
@@ -180,11 +192,67 @@ void ReplicaFetcher::HandlePartitionError(const TopicPartition& partition,
     partitions_[partition].fenced = true;
     return;
   }
+  if (error == ErrorCode::kOffsetOutOfRange)
+    return AskLeaderLogStart(partition);
   // UNKNOWN_LEADER_EPOCH (the leader has not heard of the epoch yet),
   // NOT_LEADER_OR_FOLLOWER (it leads no more), and the rest: try again
   // later.
   Delay(partition);
 }
+
+//! [out of range]
+void ReplicaFetcher::AskLeaderLogStart(const TopicPartition& partition) {
+  PartitionFetchState& state = partitions_.at(partition);
+  state.asking_log_start = true;
+  ListOffsetsRequest request;
+  request.replica_id = local_broker_;
+  request.topics = {
+      {.name = partition.topic,
+       .partitions = {{.partition_index = partition.partition,
+                       .current_leader_epoch = state.current_leader_epoch,
+                       .timestamp = kEarliestTimestamp}}}};
+  env_.Send(
+      source_broker_,
+      {int16_t(ApiKey::kListOffsets), kReplicaListOffsetsVersion, 0, kClientId},
+      EncodeMessage(request, ApiKey::kListOffsets, kReplicaListOffsetsVersion),
+      config_.request_timeout_ms,
+      [this, partition,
+       epoch = state.current_leader_epoch](Result<Bytes> body) {
+        StartAtLeaderLogStart(
+            partition, epoch,
+            body.ok()
+                ? DecodeMessage<ListOffsetsResponse>(
+                      *body, ApiKey::kListOffsets, kReplicaListOffsetsVersion,
+                      0, "ListOffsetsResponse")
+                : Result<ListOffsetsResponse>(body.error()));
+      },
+      Connection::kReplicaFetcher);
+}
+
+void ReplicaFetcher::StartAtLeaderLogStart(const TopicPartition& partition,
+                                           int32_t current_leader_epoch,
+                                           Result<ListOffsetsResponse> answer) {
+  auto state = partitions_.find(partition);
+  if (state == partitions_.end() ||
+      state->second.current_leader_epoch != current_leader_epoch) {
+    return;  // moved on meanwhile: the answer no longer fits
+  }
+  state->second.asking_log_start = false;
+  ReplicatedPartition* follower = followers_(partition);
+  const bool answered =
+      answer.ok() && answer->topics.size() == 1 &&
+      answer->topics[0].partitions.size() == 1 &&
+      answer->topics[0].partitions[0].error_code == ErrorCode::kNone;
+  const int64_t leader_log_start =
+      answered ? answer->topics[0].partitions[0].offset : -1;
+  if (follower != nullptr && leader_log_start > follower->log_end_offset()) {
+    follower->TruncateFullyAndStartAt(leader_log_start);
+  } else {
+    Delay(partition);
+  }
+  MaybeFetch();
+}
+//! [out of range]
 
 void ReplicaFetcher::Delay(const TopicPartition& partition) {
   auto state = partitions_.find(partition);

@@ -8,8 +8,9 @@
 /// the epoch of the last batch it has (last_fetched_epoch). The leader
 /// answers with the batches from there, to its log end, and its high
 /// watermark. The follower appends them unchanged, offsets and epochs as
-/// the leader wrote them (the log's follower append), and takes the high
-/// watermark as far as its own log goes.
+/// the leader wrote them (the log's follower append), takes the high
+/// watermark as far as its own log goes, and moves its log start offset up
+/// to the leader's (what DeleteRecords or retention removed there).
 ///
 /// When the follower's log has left the leader's (it wrote, or kept, batches
 /// the leader never had), the leader answers with DivergingEpoch instead of
@@ -29,9 +30,13 @@
 /// This is Kafka's AbstractFetcherThread and ReplicaFetcherThread (and
 /// ReplicaFetcherManager). What real Kafka does differently: each fetcher
 /// is a thread, with fetch sessions (KIP-227) to send only the partitions
-/// that changed, topic ids (Fetch 13+), quotas, and a follower whose offset
-/// falls below the leader's log start offset starts over there
-/// (OFFSET_OUT_OF_RANGE); here such a partition backs off and retries.
+/// that changed, topic ids (Fetch 13+) and quotas.
+///
+/// A follower whose log end is below the leader's log start (it was away
+/// while the leader's retention or DeleteRecords went past it) is answered
+/// OFFSET_OUT_OF_RANGE: it asks the leader where its log starts (ListOffsets,
+/// earliest, as a replica) and starts again there, empty (Kafka's
+/// fetchOffsetAndTruncate).
 #pragma once
 
 #include <cstdint>
@@ -46,6 +51,7 @@
 #include "chapters/04_replication/replicated_partition.h"
 #include "lib/node/node.h"
 #include "lib/protocol/fetch.h"
+#include "lib/protocol/list_offsets.h"
 
 namespace kafka {
 
@@ -83,6 +89,8 @@ class ReplicaFetcher {
     int64_t delayed_until_ms = 0;
     /// Fenced by the leader: not fetched until the partition is added again.
     bool fenced = false;
+    /// Not fetched while the leader is asked where its log starts.
+    bool asking_log_start = false;
   };
 
   ReplicaFetcher(Environment& env, NodeId local_broker, NodeId source_broker,
@@ -120,8 +128,8 @@ class ReplicaFetcher {
   void ProcessPartition(const TopicPartition& partition,
                         const SentPartition& sent,
                         const FetchResponse::Partition& answer);
-  /// Appends the records and takes the leader's high watermark; an append
-  /// that fails delays the partition.
+  /// Appends the records and takes the leader's high watermark and log
+  /// start offset; an append that fails delays the partition.
   void AppendFromLeader(const TopicPartition& partition,
                         ReplicatedPartition& follower,
                         const FetchResponse::Partition& answer);
@@ -130,6 +138,13 @@ class ReplicaFetcher {
                             const FetchResponse::EpochEndOffset& diverging);
   /// How a partition's error changes its fetching.
   void HandlePartitionError(const TopicPartition& partition, ErrorCode error);
+  /// Asks the leader for its log start offset (OFFSET_OUT_OF_RANGE).
+  void AskLeaderLogStart(const TopicPartition& partition);
+  /// The leader's log start: past this follower's log end, the follower
+  /// starts again there; otherwise the partition waits and fetches again.
+  void StartAtLeaderLogStart(const TopicPartition& partition,
+                             int32_t current_leader_epoch,
+                             Result<ListOffsetsResponse> answer);
   void Delay(const TopicPartition& partition);
   void ScheduleFetch(int64_t delay_ms);
 

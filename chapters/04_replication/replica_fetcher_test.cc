@@ -39,7 +39,8 @@ class IdleNode : public ClientNode {
   void Start(Environment&) override {}
 };
 
-// A leader that keeps each Fetch until the test answers it.
+// A leader that keeps each Fetch until the test answers it, and answers
+// ListOffsets at once with its log start offset.
 class ScriptedLeader : public ServingNode {
  public:
   struct Held {
@@ -56,12 +57,33 @@ class ScriptedLeader : public ServingNode {
       held.push_back({*decoded, request.header, respond});
       return Status();
     });
+    handlers().Register(ApiKey::kListOffsets,
+                        [this](const Request& request, Responder respond) {
+                          Result<ListOffsetsRequest> decoded =
+                              DecodeRequestBody<ListOffsetsRequest>(request);
+                          if (!decoded.ok()) return decoded.status();
+                          list_offsets.push_back(*decoded);
+                          ListOffsetsResponse response;
+                          for (const auto& topic : decoded->topics) {
+                            auto& answer = response.topics.emplace_back();
+                            answer.name = topic.name;
+                            for (const auto& partition : topic.partitions) {
+                              answer.partitions.push_back(
+                                  {.partition_index = partition.partition_index,
+                                   .offset = log_start_offset});
+                            }
+                          }
+                          respond(EncodeResponseBody(response, request.header));
+                          return Status();
+                        });
   }
   void Answer(size_t index, const FetchResponse& response) {
     held.at(index).respond(EncodeResponseBody(response, held[index].header));
   }
 
   std::vector<Held> held;
+  std::vector<ListOffsetsRequest> list_offsets;
+  int64_t log_start_offset = 0;
 };
 
 // A batch as a leader's log holds it: at `base_offset`, written in leader
@@ -242,6 +264,53 @@ TEST_F(ReplicaFetcherTest, AppendsTheLeadersBatchesWithTheirOffsetsAndEpochs) {
   EXPECT_EQ(Replica().high_watermark(), 3) << "not past its own log end";
 }
 
+// The follower's log start follows the leader's: records the leader
+// deleted (DeleteRecords, retention) go from the follower too, so that they
+// cannot come back if it leads; but never past the follower's own log end.
+TEST_F(ReplicaFetcherTest, TheLogStartFollowsTheLeaders) {
+  Holds(kOrders, Concat({LeaderBatch(0, 1, {"m0"}), LeaderBatch(1, 1, {"m1"}),
+                         LeaderBatch(2, 1, {"m2"})}));
+  fetcher_->AddPartition(kOrders, kEpoch);
+  sim_.RunFor(10);
+  FetchResponse::Partition answer = Records(kOrders, {}, 3);
+  answer.log_start_offset = 2;
+  Leader().Answer(0, AnswerOf({answer}));
+  sim_.RunFor(10);
+  EXPECT_EQ(Replica().log_start_offset(), 2);
+
+  answer.log_start_offset = 10;
+  Leader().Answer(1, AnswerOf({answer}));
+  sim_.RunFor(10);
+  EXPECT_EQ(Replica().log_start_offset(), 3) << "not past its own log end";
+}
+
+// The follower was away while the leader's retention went past its log
+// end: the leader has nothing from offset 2 on to give and answers
+// OFFSET_OUT_OF_RANGE. The follower asks where the leader's log starts
+// (ListOffsets, earliest, as a replica in its epoch), 5, empties its log to
+// start there, and fetches from 5.
+TEST_F(ReplicaFetcherTest, AFollowerBelowTheLeadersLogStartStartsThere) {
+  Holds(kOrders,
+        Concat({LeaderBatch(0, 1, {"m0"}), LeaderBatch(1, 1, {"m1"})}));
+  Leader().log_start_offset = 5;
+  fetcher_->AddPartition(kOrders, kEpoch);
+  sim_.RunFor(10);
+  Leader().Answer(0,
+                  AnswerOf({Refused(kOrders, ErrorCode::kOffsetOutOfRange)}));
+  sim_.RunFor(10);
+
+  ASSERT_EQ(Leader().list_offsets.size(), 1u);
+  const ListOffsetsRequest& asked = Leader().list_offsets[0];
+  EXPECT_EQ(asked.replica_id, kFollower);
+  const auto& partition = asked.topics.at(0).partitions.at(0);
+  EXPECT_EQ(partition.timestamp, kEarliestTimestamp);
+  EXPECT_EQ(partition.current_leader_epoch, kEpoch);
+  EXPECT_EQ(Replica().log_start_offset(), 5);
+  EXPECT_EQ(Replica().log_end_offset(), 5);
+  ASSERT_EQ(Leader().held.size(), 2u);
+  EXPECT_EQ(Asked(1).fetch_offset, 5);
+}
+
 // KIP-101, KAFKA-10554: the follower's last batch is of epoch 2, but the
 // leader's epoch 2 ended at offset 3, below the follower's log end (4). The
 // leader answers DivergingEpoch(2, 3) instead of records; the follower cuts
@@ -299,12 +368,8 @@ TEST_F(ReplicaFetcherTest, TruncatesInSeveralRoundsWhenItLacksTheEpoch) {
 // but the empty epoch 6 must go from the cache (Kafka's UnifiedLog.truncateTo
 // truncates the cache even then), or the next fetch names epoch 6 again, the
 // leader answers the same at once, and the follower never catches up: a busy
-// loop of one fetch per round trip.
-//
-// DISABLED until ReplicatedPartition::TruncateTo also truncates the epoch
-// cache when the offset is at the log end (found by
-// replication_property_test, clean seed 10; see the report of issue 11).
-TEST_F(ReplicaFetcherTest, DISABLED_AnEmptyEpochOfItsOwnGoesOnDivergence) {
+// loop of one fetch per round trip (found by replication_property_test).
+TEST_F(ReplicaFetcherTest, AnEmptyEpochOfItsOwnGoesOnDivergence) {
   Holds(kOrders,
         Concat({LeaderBatch(0, 0, {"m0"}), LeaderBatch(1, 0, {"m1"})}));
   Replica().MakeLeader({.partition = kOrders,

@@ -164,6 +164,15 @@ class ReplicatedPartition : public Partition {
 
   void set_warning_sink(WarningSink sink);
 
+  /// Whether a broker may be in the ISR: not fenced by the controller
+  /// (Kafka's isReplicaIsrEligible, which asks the metadata cache). A
+  /// caught-up follower outside the ISR holds the HW only if it is
+  /// eligible, and joins the ISR only then. Unset, every broker is.
+  using IsrEligibility = std::function<bool(NodeId broker)>;
+  void set_isr_eligibility(IsrEligibility eligible) {
+    isr_eligibility_ = std::move(eligible);
+  }
+
   // --- Roles, from the controller's PartitionState ----------------------
 
   /// Becomes (or stays) the leader (Kafka's makeLeader). A state with an
@@ -282,6 +291,10 @@ class ReplicatedPartition : public Partition {
   /// down with the LEO. A warning if that is below the HW: committed records
   /// go, which only an unclean election should cause.
   void TruncateTo(int64_t offset);
+  /// Empties the log and starts it at `offset`, the leader's log start,
+  /// when the follower's whole log lies below it (OFFSET_OUT_OF_RANGE): its
+  /// epochs go, and its HW is `offset`.
+  void TruncateFullyAndStartAt(int64_t offset);
   /// The epoch of the last batch this replica holds, for its next fetch's
   /// last_fetched_epoch.
   std::optional<int32_t> last_fetched_epoch() const;
@@ -314,6 +327,11 @@ class ReplicatedPartition : public Partition {
   bool IsFollowerInSync(const FollowerState& follower) const;
   bool InIsr(NodeId broker) const;
   bool InMaximalIsr(NodeId broker) const;
+  /// An empty log starts at `first`'s base offset if it begins inside it.
+  void StartAtStraddlingBatch(const RecordBatchHeader& first);
+  bool IsIsrEligible(NodeId broker) const {
+    return !isr_eligibility_ || isr_eligibility_(broker);
+  }
   /// Makes `new_isr` the change in flight, and returns it.
   IsrChange ProposeIsr(std::vector<NodeId> new_isr);
   /// The HW at `offset`, kept within [log start, LEO].
@@ -338,6 +356,7 @@ class ReplicatedPartition : public Partition {
   std::optional<IsrChange> pending_isr_change_;
   std::map<NodeId, FollowerState> followers_;
   WarningSink warning_sink_;
+  IsrEligibility isr_eligibility_;
 };
 
 }  // namespace kafka

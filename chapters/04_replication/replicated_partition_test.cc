@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -899,6 +900,80 @@ TEST_F(ReplicatedPartitionTest, FollowersLogStartFollowsTheLeaders) {
   FetchRound(b, a);
   EXPECT_EQ(b->log_start_offset(), 2);
   EXPECT_EQ(b.Values(), (std::vector<std::string>{"r2", "r3"}));
+}
+
+// A follower whose whole log lies below the leader's log start (it was away
+// while the leader's retention or DeleteRecords went past it) cannot fetch
+// from its log end: the leader answers OFFSET_OUT_OF_RANGE. It starts again,
+// empty, at the leader's log start, and copies from there.
+TEST_F(ReplicatedPartitionTest, AFollowerBehindTheLeadersLogStartStartsThere) {
+  Replica& a = AddReplica(kA);
+  Replica& b = AddReplica(kB);
+  Apply(State(kA, 0, {kA}, {kA, kB}), {&a, &b});
+  ProduceMany(a, 4);
+  ASSERT_TRUE(a->DeleteRecordsOnLeader(3).ok());
+
+  Result<FollowerFetchResult> refused = a->FetchForFollower(
+      {.replica_id = kB, .fetch_offset = 0, .current_leader_epoch = 0},
+      now_ms_);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kOffsetOutOfRange);
+
+  b->TruncateFullyAndStartAt(a->log_start_offset());
+  EXPECT_EQ(b->log_start_offset(), 3);
+  EXPECT_EQ(b->high_watermark(), 3);
+  FetchRound(b, a);
+  EXPECT_EQ(b.Values(), std::vector<std::string>{"r3"});
+  EXPECT_EQ(b->log_end_offset(), 4);
+}
+
+// A follower the controller fenced (its broker stopped heartbeating) is not
+// waited for, however recently it caught up: it cannot join the ISR, so the
+// HW would wait in vain (Kafka's isReplicaIsrEligible). B caught up, then
+// left the ISR as its broker was fenced; the HW moves with A alone, and B,
+// fetching again while still fenced, is not proposed for the ISR.
+TEST_F(ReplicatedPartitionTest, AFencedFollowerDoesNotHoldTheHw) {
+  Replica& a = AddReplica(kA);
+  Replica& b = AddReplica(kB);
+  std::set<NodeId> fenced;
+  a->set_isr_eligibility([&](NodeId id) { return !fenced.contains(id); });
+  Apply(State(kA, 0, {kA, kB}, {kA, kB}), {&a, &b});
+  ProduceMany(a, 2);
+  FetchRound(b, a);
+  FetchRound(b, a);
+  ASSERT_EQ(a->high_watermark(), 2);
+
+  fenced.insert(kB);
+  Apply(State(kA, 0, {kA}, {kA, kB}), {&a});
+  Produce(a, "m2");
+  EXPECT_EQ(a->high_watermark(), 3) << "B, fenced, was waited for";
+  EXPECT_FALSE(FetchRound(b, a).isr_change) << "B, fenced, was proposed";
+}
+
+// DeleteRecords may move the leader's log start inside a batch: here to 2,
+// inside the batch of offsets 0 to 2. A follower that starts at 2 with an
+// empty log is given that whole batch; it starts its log at the batch's
+// base instead (the leader's log start, in the same answer, then moves its
+// own log start up to 2), rather than refusing the batch on every fetch.
+TEST_F(ReplicatedPartitionTest,
+       AnEmptyFollowerTakesABatchThatStraddlesItsStart) {
+  Replica& a = AddReplica(kA);
+  Replica& b = AddReplica(kB);
+  Apply(State(kA, 0, {kA}, {kA, kB}), {&a, &b});
+  Bytes batch = EncodeRecordBatch(
+      MakeBatch({{.timestamp = now_ms_, .value = ToBytes("m0")},
+                 {.timestamp = now_ms_, .value = ToBytes("m1")},
+                 {.timestamp = now_ms_, .value = ToBytes("m2")}}));
+  std::vector<RecordError> errors;
+  ASSERT_TRUE(a->AppendRecordsToLeader(batch, now_ms_, errors).ok());
+  a->MaybeIncrementHighWatermark(now_ms_);
+  ASSERT_TRUE(a->DeleteRecordsOnLeader(2).ok());
+
+  b->TruncateFullyAndStartAt(a->log_start_offset());
+  FetchRound(b, a);
+  EXPECT_EQ(b->log_end_offset(), 3);
+  EXPECT_EQ(b->log_start_offset(), 2);
+  EXPECT_EQ(b.LogBytes(), a.LogBytes());
 }
 
 }  // namespace

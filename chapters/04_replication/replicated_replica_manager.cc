@@ -173,6 +173,10 @@ ReplicatedPartition* ReplicatedReplicaManager::GetOrCreatePartition(
   if (log == nullptr) return nullptr;
   auto partition = std::make_unique<ReplicatedPartition>(
       state.partition, *log, config_.broker_id, config_.replication);
+  // The controller's live brokers are the unfenced ones.
+  partition->set_isr_eligibility([this](NodeId broker) {
+    return metadata_.GetBroker(broker).has_value();
+  });
   auto checkpointed = checkpointed_high_watermarks_.find(state.partition);
   if (checkpointed != checkpointed_high_watermarks_.end()) {
     partition->SetHighWatermarkFromCheckpoint(checkpointed->second);

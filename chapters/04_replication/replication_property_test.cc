@@ -673,22 +673,26 @@ std::string SeedName(const ::testing::TestParamInfo<RunSettings>& info) {
   return std::to_string(info.param.seed);
 }
 
-// Left out until the bug they find is fixed (see issue 11's report): clean
-// seeds 10, 17 and 20, unclean seeds 6, 13, 15 and 17. Each breaks property
-// 4: a follower's busy loop on DivergingEpoch, because
-// ReplicatedPartition::TruncateTo, asked to truncate at the log end, keeps an
-// empty epoch the follower began as leader, and the next fetch names it again.
-INSTANTIATE_TEST_SUITE_P(
-    Clean, ReplicationPropertyTest,
-    ::testing::ValuesIn(Seeds(Elections::kClean,
-                              {1,  2,  3,  4,  5,  6,  7,  8,  9,  11, 12,
-                               13, 14, 15, 16, 18, 19, 21, 22, 23, 24, 25})),
-    SeedName);
+// Seeds 1 to 25 with clean elections, 1 to 17 with unclean ones. Clean
+// seeds 10, 17 and 20 and unclean 6, 13, 15 and 17 found a follower's busy
+// loop on DivergingEpoch (ReplicatedPartition::TruncateTo, asked to truncate
+// at the log end, kept an empty epoch the follower had begun as leader, and
+// each fetch named it again; ReplicaFetcherTest.
+// AnEmptyEpochOfItsOwnGoesOnDivergence tells the story).
+std::vector<uint64_t> SeedsUpTo(uint64_t last) {
+  std::vector<uint64_t> seeds;
+  for (uint64_t seed = 1; seed <= last; ++seed) seeds.push_back(seed);
+  return seeds;
+}
+
+INSTANTIATE_TEST_SUITE_P(Clean, ReplicationPropertyTest,
+                         ::testing::ValuesIn(Seeds(Elections::kClean,
+                                                   SeedsUpTo(25))),
+                         SeedName);
 
 INSTANTIATE_TEST_SUITE_P(Unclean, ReplicationPropertyTest,
                          ::testing::ValuesIn(Seeds(Elections::kUnclean,
-                                                   {1, 2, 3, 4, 5, 7, 8, 9, 10,
-                                                    11, 12, 14, 16})),
+                                                   SeedsUpTo(17))),
                          SeedName);
 
 }  // namespace

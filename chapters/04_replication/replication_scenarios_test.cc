@@ -12,6 +12,7 @@
 #include "chapters/01_log/record_batch.h"
 #include "chapters/04_replication/replication_cluster.h"
 #include "lib/protocol/admin.h"
+#include "lib/protocol/delete_records.h"
 #include "lib/protocol/offset_for_leader_epoch.h"
 
 namespace kafka {
@@ -460,6 +461,47 @@ TEST_F(ReplicationScenariosTest, ATopicConfigChangeReachesEveryReplica) {
       },
       5'000))
       << "a replica's log kept min.insync.replicas 1";
+}
+
+// A follower that was down while the leader deleted records it never had
+// (DeleteRecords here; retention does the same) cannot fetch from its log
+// end: the leader has nothing there to give and says OFFSET_OUT_OF_RANGE.
+// The follower asks the leader where its log starts (ListOffsets, as a
+// replica), starts again there with an empty log, catches up and rejoins the
+// ISR. The leader's log start is inside the batch of m0 to m2, which the
+// follower is given whole, as the leader keeps it, with the same log start:
+// offset 2 is the first either replica serves.
+TEST_F(ReplicationScenariosTest, AFollowerPastTheLeadersLogStartStartsThere) {
+  ASSERT_TRUE(cluster_.CreateTopic("orders", 1, 3).ok());
+  const NodeId away = Followers()[1];
+  CrashAndFence(away);
+  ASSERT_EQ(cluster_.Produce(Leader(), kOrders, {"m0", "m1", "m2"}),
+            ErrorCode::kNone);
+  ASSERT_TRUE(cluster_.RunUntil(
+      [&] { return Replica(Leader()).high_watermark() == 3; }, 5'000));
+
+  DeleteRecordsRequest request;
+  request.topics = {
+      {.name = "orders", .partitions = {{.partition_index = 0, .offset = 2}}}};
+  request.timeout_ms = 5'000;
+  Result<DeleteRecordsResponse> deleted = cluster_.Call<DeleteRecordsResponse>(
+      cluster_.client(), Leader(), ApiKey::kDeleteRecords, 2, request);
+  ASSERT_TRUE(deleted.ok());
+  ASSERT_EQ(deleted->topics.at(0).partitions.at(0).error_code,
+            ErrorCode::kNone);
+  ASSERT_EQ(Replica(Leader()).log_start_offset(), 2);
+
+  RestartAndUnfence(away);
+  ASSERT_TRUE(cluster_.RunUntil(
+      [&] {
+        return IsrIs({1, 2, 3});
+      },
+      20'000))
+      << "the follower's log: " << Replica(away).log_start_offset() << " to "
+      << Replica(away).log_end_offset();
+  EXPECT_EQ(Replica(away).log_start_offset(), 2);
+  EXPECT_EQ(BatchesBelow(Replica(away).log(), 3),
+            BatchesBelow(Replica(Leader()).log(), 3));
 }
 
 }  // namespace

@@ -363,6 +363,8 @@ void Log::TruncateFullyAndStartAt(int64_t offset) {
   segments_[offset] = LogSegment::Create(storage_, dir_, offset, config_);
   log_start_offset_ = offset;
   WriteLogStartOffsetCheckpoint();
+  recovery_point_ = offset;
+  WriteRecoveryPointCheckpoint();
 }
 
 //! [retention]

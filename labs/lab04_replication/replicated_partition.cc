@@ -292,7 +292,7 @@ void ReplicatedPartition::UpdateFollowerFetchState(
 std::optional<IsrChange> ReplicatedPartition::MaybeExpandIsr(
     const FollowerState& follower) {
   if (pending_isr_change_ || InIsr(follower.broker) ||
-      !IsFollowerInSync(follower)) {
+      !IsIsrEligible(follower.broker) || !IsFollowerInSync(follower)) {
     return std::nullopt;
   }
   std::vector<NodeId> new_isr = isr_;
@@ -317,7 +317,8 @@ bool ReplicatedPartition::MaybeIncrementHighWatermark(int64_t now_ms) {
   // HINT: min.insync.replicas (is_under_min_isr).
   // HINT: Start from the leader's LEO. Each follower in the maximal ISR
   // HINT: (InMaximalIsr), or caught up though outside it (IsCaughtUp, with
-  // HINT: config_.replica_lag_time_max_ms), may only lower it, to its LEO.
+  // HINT: config_.replica_lag_time_max_ms) and eligible (IsIsrEligible),
+  // HINT: may only lower it, to its LEO.
   // HINT: The HW never moves back: change it, and return true, only if the
   // HINT: result is larger.
   throw kafka::LabNotImplemented("lab04_replication",
@@ -392,6 +393,7 @@ Result<LogAppendInfo> ReplicatedPartition::AppendRecordsAsFollower(
     ByteView records, int64_t now_ms) {
   Result<std::vector<BatchSlice>> batches = SplitAndValidateBatches(records);
   if (!batches.ok()) return batches.error();
+  if (!batches->empty()) StartAtStraddlingBatch(batches->front().header);
   Result<LogAppendInfo> appended =
       mutable_log().AppendAsFollower(records, now_ms);
   if (!appended.ok()) return appended;
@@ -402,6 +404,21 @@ Result<LogAppendInfo> ReplicatedPartition::AppendRecordsAsFollower(
     }
   }
   return appended;
+}
+
+// The leader's log start may fall inside a batch (DeleteRecords moves it to
+// any offset), and a fetch from there gets the whole batch. An empty log
+// that starts inside the first batch it is given starts at that batch
+// instead; the leader's log start, in the same answer, moves its log start
+// up again (Kafka's appendRecordsToFollowerOrFutureReplica, on
+// UnexpectedAppendOffsetException).
+void ReplicatedPartition::StartAtStraddlingBatch(
+    const RecordBatchHeader& first) {
+  const int64_t end = log_end_offset();
+  if (end == log_start_offset() && first.base_offset < end &&
+      first.LastOffset() >= end) {
+    TruncateFullyAndStartAt(first.base_offset);
+  }
 }
 
 bool ReplicatedPartition::UpdateFollowerHighWatermark(
@@ -438,7 +455,14 @@ int64_t ReplicatedPartition::TruncationOffsetFor(
 //! [truncation offset]
 
 void ReplicatedPartition::TruncateTo(int64_t offset) {
-  if (offset >= log_end_offset()) return;
+  if (offset >= log_end_offset()) {
+    // No batch to cut, but the epoch cache may end with an epoch this
+    // replica began as leader and wrote nothing in, which the leader's
+    // DivergingEpoch says it never had (Kafka's truncateTo trims the cache
+    // even then); kept, every fetch would name it again.
+    epochs_.TruncateFromEnd(log_end_offset());
+    return;
+  }
   if (offset < high_watermark_) {
     Warn("truncating " + id().DirectoryName() + " to offset " +
          std::to_string(offset) + ", below the high watermark " +
@@ -447,6 +471,12 @@ void ReplicatedPartition::TruncateTo(int64_t offset) {
   mutable_log().TruncateTo(offset);
   epochs_.TruncateFromEnd(log_end_offset());
   SetHighWatermarkWithinLog(high_watermark_);
+}
+
+void ReplicatedPartition::TruncateFullyAndStartAt(int64_t offset) {
+  mutable_log().TruncateFullyAndStartAt(offset);
+  epochs_.Clear();
+  high_watermark_ = offset;
 }
 
 std::optional<int32_t> ReplicatedPartition::last_fetched_epoch() const {
