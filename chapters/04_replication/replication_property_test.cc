@@ -654,7 +654,7 @@ class FaultRun {
 
 class ReplicationPropertyTest : public ::testing::TestWithParam<RunSettings> {};
 
-// Each seed is one test, named after it: --gtest_filter='*/Clean/7' replays
+// Each seed is one test, named after it: --gtest_filter='Clean/*/7' replays
 // seed 7 with clean elections.
 TEST_P(ReplicationPropertyTest, ReplicasAgreeBelowTheHighWatermark) {
   FaultRun run(GetParam());
