@@ -43,6 +43,19 @@ Bytes BatchOfValues(const std::vector<std::string>& values) {
 
 }  // namespace
 
+Bytes BatchesBelow(const Log& log, int64_t end) {
+  Bytes all;
+  for (int64_t offset = log.log_start_offset(); offset < end;) {
+    Bytes chunk;
+    if (!log.Read(offset, 1 << 20, chunk, end).ok() || chunk.empty()) break;
+    Result<std::vector<BatchSlice>> batches = SplitAndValidateBatches(chunk);
+    if (!batches.ok() || batches->empty()) break;
+    all.insert(all.end(), chunk.begin(), chunk.end());
+    offset = batches->back().header.NextOffset();
+  }
+  return all;
+}
+
 ReplicationClusterConfig DefaultReplicationClusterConfig() {
   ReplicationClusterConfig config;
   config.broker.groups.offsets_topic_replication_factor = 3;

@@ -28,6 +28,10 @@ struct ReplicationClusterConfig {
 /// topic on three brokers as Kafka's default has it.
 ReplicationClusterConfig DefaultReplicationClusterConfig();
 
+/// Every batch of `log` from its start up to `end`, as the bytes on disk:
+/// what the tests compare between replicas.
+Bytes BatchesBelow(const Log& log, int64_t end);
+
 class ReplicationCluster : public SimCluster {
  public:
   static constexpr NodeId kControllerId = 3000;

@@ -108,20 +108,6 @@ ReplicationClusterConfig ConfigFor(const RunSettings& settings) {
   return config;
 }
 
-// Every batch of `log` from its start up to `end`, as the bytes on disk.
-Bytes BatchesBelow(const Log& log, int64_t end) {
-  Bytes all;
-  for (int64_t offset = log.log_start_offset(); offset < end;) {
-    Bytes chunk;
-    if (!log.Read(offset, 1 << 20, chunk, end).ok() || chunk.empty()) break;
-    Result<std::vector<BatchSlice>> batches = SplitAndValidateBatches(chunk);
-    if (!batches.ok() || batches->empty()) break;
-    all.insert(all.end(), chunk.begin(), chunk.end());
-    offset = batches->back().header.NextOffset();
-  }
-  return all;
-}
-
 // Each record's value by its offset, in `batches`.
 std::map<int64_t, std::string> ValuesByOffset(ByteView batches) {
   std::map<int64_t, std::string> values;

@@ -20,20 +20,6 @@ namespace {
 
 const TopicPartition kOrders{"orders", 0};
 
-// Every batch of `log` from its start up to `end`, as the bytes on disk.
-Bytes BatchesBelow(const Log& log, int64_t end) {
-  Bytes all;
-  for (int64_t offset = log.log_start_offset(); offset < end;) {
-    Bytes chunk;
-    if (!log.Read(offset, 1 << 20, chunk, end).ok() || chunk.empty()) break;
-    Result<std::vector<BatchSlice>> batches = SplitAndValidateBatches(chunk);
-    if (!batches.ok() || batches->empty()) break;
-    all.insert(all.end(), chunk.begin(), chunk.end());
-    offset = batches->back().header.NextOffset();
-  }
-  return all;
-}
-
 // The values of the records in `records` (a fetch's batches), in order.
 std::vector<std::string> ValuesOf(const std::optional<Bytes>& records) {
   std::vector<std::string> values;
