@@ -42,6 +42,7 @@ void ByteWriter::WriteInt8(int8_t v) {
 void ByteWriter::WriteInt16(int16_t v) {
   WriteBigEndian(out_, static_cast<uint16_t>(v));
 }
+void ByteWriter::WriteUint16(uint16_t v) { WriteBigEndian(out_, v); }
 void ByteWriter::WriteInt32(int32_t v) {
   WriteBigEndian(out_, static_cast<uint32_t>(v));
 }

@@ -37,6 +37,7 @@ class ByteWriter {
 
   void WriteInt8(int8_t v);
   void WriteInt16(int16_t v);
+  void WriteUint16(uint16_t v);
   void WriteInt32(int32_t v);
   void WriteInt64(int64_t v);
   void WriteUint32(uint32_t v);
@@ -74,6 +75,7 @@ class ByteReader {
   /// Each read names the field it reads, for the error message.
   int8_t ReadInt8(std::string_view field);
   int16_t ReadInt16(std::string_view field);
+  uint16_t ReadUint16(std::string_view field);
   int32_t ReadInt32(std::string_view field);
   int64_t ReadInt64(std::string_view field);
   uint32_t ReadUint32(std::string_view field);
@@ -163,6 +165,11 @@ inline int8_t ByteReader::ReadInt8(std::string_view field) {
 inline int16_t ByteReader::ReadInt16(std::string_view field) {
   const uint8_t* p = Take(2, field);
   return p ? static_cast<int16_t>(internal::ReadBigEndian<uint16_t>(p)) : 0;
+}
+
+inline uint16_t ByteReader::ReadUint16(std::string_view field) {
+  const uint8_t* p = Take(2, field);
+  return p ? internal::ReadBigEndian<uint16_t>(p) : 0;
 }
 
 inline int32_t ByteReader::ReadInt32(std::string_view field) {

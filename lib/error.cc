@@ -102,6 +102,24 @@ std::string_view ErrorName(ErrorCode code) {
       return "INELIGIBLE_REPLICA";
     case ErrorCode::kNewLeaderElected:
       return "NEW_LEADER_ELECTED";
+    case ErrorCode::kStaleBrokerEpoch:
+      return "STALE_BROKER_EPOCH";
+    case ErrorCode::kPreferredLeaderNotAvailable:
+      return "PREFERRED_LEADER_NOT_AVAILABLE";
+    case ErrorCode::kElectionNotNeeded:
+      return "ELECTION_NOT_NEEDED";
+    case ErrorCode::kInconsistentVoterSet:
+      return "INCONSISTENT_VOTER_SET";
+    case ErrorCode::kSnapshotNotFound:
+      return "SNAPSHOT_NOT_FOUND";
+    case ErrorCode::kPositionOutOfRange:
+      return "POSITION_OUT_OF_RANGE";
+    case ErrorCode::kDuplicateBrokerRegistration:
+      return "DUPLICATE_BROKER_REGISTRATION";
+    case ErrorCode::kBrokerIdNotRegistered:
+      return "BROKER_ID_NOT_REGISTERED";
+    case ErrorCode::kInconsistentClusterId:
+      return "INCONSISTENT_CLUSTER_ID";
     case ErrorCode::kMismatchedEndpointType:
       return "MISMATCHED_ENDPOINT_TYPE";
     case ErrorCode::kUnsupportedEndpointType:

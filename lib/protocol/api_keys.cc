@@ -4,15 +4,19 @@
 #include <array>
 
 #include "lib/protocol/admin.h"
+#include "lib/protocol/allocate_producer_ids.h"
 #include "lib/protocol/alter_partition.h"
+#include "lib/protocol/broker_lifecycle.h"
 #include "lib/protocol/create_topics.h"
 #include "lib/protocol/delete_records.h"
+#include "lib/protocol/elect_leaders.h"
 #include "lib/protocol/fetch.h"
 #include "lib/protocol/groups.h"
 #include "lib/protocol/list_offsets.h"
 #include "lib/protocol/metadata.h"
 #include "lib/protocol/offset_for_leader_epoch.h"
 #include "lib/protocol/produce.h"
+#include "lib/protocol/quorum.h"
 #include "lib/protocol/update_metadata.h"
 
 namespace kafka {
@@ -63,14 +67,35 @@ constexpr std::array kKnownApis = {
     FromSchema<CreatePartitionsRequest>(ApiKey::kCreatePartitions,
                                         "CreatePartitions"),
     FromSchema<DeleteGroupsRequest>(ApiKey::kDeleteGroups, "DeleteGroups"),
+    // An admin to the controller (Chapter 5).
+    FromSchema<ElectLeadersRequest>(ApiKey::kElectLeaders, "ElectLeaders"),
     FromSchema<IncrementalAlterConfigsRequest>(ApiKey::kIncrementalAlterConfigs,
                                                "IncrementalAlterConfigs"),
     FromSchema<OffsetDeleteRequest>(ApiKey::kOffsetDelete, "OffsetDelete"),
-    // A partition leader to Chapter 4's static controller.
+    // KRaft, among the controllers (Chapter 5); DescribeQuorum also from an
+    // admin, through a broker.
+    FromSchema<VoteRequest>(ApiKey::kVote, "Vote"),
+    FromSchema<BeginQuorumEpochRequest>(ApiKey::kBeginQuorumEpoch,
+                                        "BeginQuorumEpoch"),
+    FromSchema<EndQuorumEpochRequest>(ApiKey::kEndQuorumEpoch,
+                                      "EndQuorumEpoch"),
+    FromSchema<DescribeQuorumRequest>(ApiKey::kDescribeQuorum,
+                                      "DescribeQuorum"),
+    // A partition leader to the controller (Chapter 4's static one, then
+    // Chapter 5's quorum controller).
     FromSchema<AlterPartitionRequest>(ApiKey::kAlterPartition,
                                       "AlterPartition"),
+    // A KRaft follower or observer to the quorum's leader (Chapter 5).
+    FromSchema<FetchSnapshotRequest>(ApiKey::kFetchSnapshot, "FetchSnapshot"),
     FromSchema<DescribeClusterRequest>(ApiKey::kDescribeCluster,
                                        "DescribeCluster"),
+    // A KRaft broker to the active controller (Chapter 5).
+    FromSchema<BrokerRegistrationRequest>(ApiKey::kBrokerRegistration,
+                                          "BrokerRegistration"),
+    FromSchema<BrokerHeartbeatRequest>(ApiKey::kBrokerHeartbeat,
+                                       "BrokerHeartbeat"),
+    FromSchema<AllocateProducerIdsRequest>(ApiKey::kAllocateProducerIds,
+                                           "AllocateProducerIds"),
 };
 
 }  // namespace

@@ -49,10 +49,19 @@ enum class ApiKey : int16_t {
   kAlterConfigs = 33,
   kCreatePartitions = 37,
   kDeleteGroups = 42,
+  kElectLeaders = 43,
   kIncrementalAlterConfigs = 44,
   kOffsetDelete = 47,
+  kVote = 52,
+  kBeginQuorumEpoch = 53,
+  kEndQuorumEpoch = 54,
+  kDescribeQuorum = 55,
   kAlterPartition = 56,
+  kFetchSnapshot = 59,
   kDescribeCluster = 60,
+  kBrokerRegistration = 62,
+  kBrokerHeartbeat = 63,
+  kAllocateProducerIds = 67,
 };
 
 /// One API: its name, the versions this project implements, and the first

@@ -23,7 +23,7 @@ comment, as in Kafka's files):
 
   FIELD:
     "name"      the C++ member, snake_case; decoding errors name it
-    "type"      bool, int8, int16, int32, int64, string, bytes, records
+    "type"      bool, int8, int16, uint16, int32, int64, string, bytes, records
                 (bytes on the wire), uuid (16 bytes, the same in classic and
                 flexible versions; the C++ member is lib/uuid.h's Uuid, zero
                 by default), ErrorCode (an int16 holding an error
@@ -69,6 +69,7 @@ PRIMITIVES = {
     "bool": ("bool", "WriteBool", "ReadBool", "false", 1, 1),
     "int8": ("int8_t", "WriteInt8", "ReadInt8", "0", 1, 1),
     "int16": ("int16_t", "WriteInt16", "ReadInt16", "0", 2, 2),
+    "uint16": ("uint16_t", "WriteUint16", "ReadUint16", "0", 2, 2),
     "int32": ("int32_t", "WriteInt32", "ReadInt32", "0", 4, 4),
     "int64": ("int64_t", "WriteInt64", "ReadInt64", "0", 8, 8),
     "string": ("std::string", "WriteString", "ReadString", None, 2, 1),
@@ -596,7 +597,7 @@ class Samples:
             return "true"
         if type_name == "ErrorCode":
             return "ErrorCode::kUnknownTopicOrPartition"
-        if type_name in ("int8", "int16", "int32", "int64"):
+        if type_name in ("int8", "int16", "uint16", "int32", "int64"):
             return f"{cpp_type(type_name)}{{{n % 100 + 2}}}"
         if type_name == "string":
             return f'std::string("{name}-{n}")'
