@@ -120,6 +120,8 @@ std::string_view ErrorName(ErrorCode code) {
       return "BROKER_ID_NOT_REGISTERED";
     case ErrorCode::kInconsistentClusterId:
       return "INCONSISTENT_CLUSTER_ID";
+    case ErrorCode::kClusterAuthorizationFailed:
+      return "CLUSTER_AUTHORIZATION_FAILED";
     case ErrorCode::kMismatchedEndpointType:
       return "MISMATCHED_ENDPOINT_TYPE";
     case ErrorCode::kUnsupportedEndpointType:

@@ -181,6 +181,33 @@ TEST_F(AdminApisTest, DescribeConfigsOfATopicAtEveryVersion) {
   }
 }
 
+// Rule: unclean.leader.election.enable is a topic config of type BOOLEAN,
+// false by default (KIP-106), its synonym the broker setting of the same
+// name; CreateTopics and IncrementalAlterConfigs take true or false, in any
+// case, and nothing else.
+TEST_F(AdminApisTest, UncleanLeaderElectionEnableIsABooleanTopicConfig) {
+  CreateTopic("orders", {{"unclean.leader.election.enable", "TRUE"}});
+  auto set = TopicConfig("orders", "unclean.leader.election.enable");
+  EXPECT_EQ(set.value, "TRUE");
+  EXPECT_EQ(set.config_source, kDynamicTopicConfig);
+  EXPECT_EQ(set.config_type, 1) << "BOOLEAN";
+  ASSERT_EQ(set.synonyms.size(), 2u);
+  EXPECT_EQ(set.synonyms[1].name, "unclean.leader.election.enable");
+  EXPECT_EQ(set.synonyms[1].value, "false");
+  EXPECT_EQ(set.synonyms[1].source, kDefaultConfig);
+  EXPECT_EQ(Alter(kTopicResource, "orders",
+                  {{"unclean.leader.election.enable", kSet, "yes"}})
+                .error_code,
+            ErrorCode::kInvalidConfig);
+  EXPECT_EQ(Alter(kTopicResource, "orders",
+                  {{"unclean.leader.election.enable", kDelete, std::nullopt}})
+                .error_code,
+            ErrorCode::kNone);
+  auto unset = TopicConfig("orders", "unclean.leader.election.enable");
+  EXPECT_EQ(unset.value, "false");
+  EXPECT_EQ(unset.config_source, kDefaultConfig);
+}
+
 // Rule: without include_synonyms there are no synonyms, and without
 // include_documentation no documentation.
 TEST_F(AdminApisTest, SynonymsAndDocumentationOnlyWhenAsked) {

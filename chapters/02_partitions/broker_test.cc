@@ -1284,6 +1284,20 @@ TEST_F(BrokerTest, CreatePartitionsOnlyGrows) {
             ErrorCode::kUnknownTopicOrPartition);
 }
 
+// Rule: the KRaft metadata log (Chapter 5's __cluster_metadata-0) shares the
+// data directory but is not the LogManager's: a restart neither opens it as
+// a partition nor takes it for a stray one to delete.
+TEST_F(BrokerTest, TheMetadataLogIsNotAPartition) {
+  const std::string file = "data/__cluster_metadata-0/00000000000000000000.log";
+  CreateDirectoriesDurably(sim_.disk(kBroker), "data/__cluster_metadata-0");
+  WriteFileAtomically(sim_.disk(kBroker), file, ToBytes("raft's"));
+  sim_.Crash(kBroker, Simulation::CrashKind::kProcessCrash);
+  sim_.Restart(kBroker);
+  EXPECT_EQ(sim_.node<Broker>(kBroker).logs().GetLog({"__cluster_metadata", 0}),
+            nullptr);
+  EXPECT_EQ(AsString(ReadWholeFile(sim_.disk(kBroker), file)), "raft's");
+}
+
 // Rule: a restarted broker finds its topics and every acknowledged record,
 // after a process crash (the page cache survives).
 TEST_F(BrokerTest, ProcessCrashKeepsAcknowledgedRecords) {

@@ -1,11 +1,14 @@
 #include "chapters/02_partitions/log_manager.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <limits>
 #include <ostream>
 #include <set>
 #include <variant>
+
+#include "lib/protocol/quorum.h"
 
 namespace kafka {
 namespace {
@@ -69,6 +72,14 @@ constexpr TopicConfigDefinition kCompressionType = {
     "The codec the broker compresses batches with; producer keeps the "
     "producer's."};
 constexpr char kProducerCompression[] = "producer";
+
+// unclean.leader.election.enable has no LogConfig field either: the log
+// does not use it, and its default here is Kafka's (false).
+constexpr TopicConfigDefinition kUncleanLeaderElection = {
+    kUncleanLeaderElectionEnable, "BOOLEAN", kUncleanLeaderElectionEnable,
+    "Whether a replica outside the ISR may be elected leader when no ISR "
+    "member can be, though data may be lost."};
+constexpr char kUncleanLeaderElectionDefault[] = "false";
 
 const TopicConfigKey* FindTopicConfigKey(std::string_view name) {
   for (const TopicConfigKey& key : kTopicConfigKeys) {
@@ -211,11 +222,20 @@ std::string DeleteDirName(const TopicPartition& partition,
          std::string(kDeleteDirSuffix);
 }
 
+// The KRaft metadata log (Chapter 5), __cluster_metadata-0, shares the data
+// directory but belongs to the Raft layer, which opens it itself: the
+// LogManager neither loads it nor takes it for a stray partition to delete
+// (as Kafka's LogManager leaves the metadata partition alone).
+bool IsMetadataLog(const TopicPartition& partition) {
+  return partition.topic == kMetadataTopicName;
+}
+
 }  // namespace
 
 const std::vector<TopicConfigDefinition>& TopicConfigDefinitions() {
   static const std::vector<TopicConfigDefinition> definitions = [] {
-    std::vector<TopicConfigDefinition> all = {kCompressionType};
+    std::vector<TopicConfigDefinition> all = {kCompressionType,
+                                              kUncleanLeaderElection};
     for (const TopicConfigKey& key : kTopicConfigKeys) {
       all.push_back(
           {key.name, key.type, key.broker_setting, key.documentation});
@@ -229,6 +249,7 @@ const std::vector<TopicConfigDefinition>& TopicConfigDefinitions() {
 
 std::string TopicConfigValue(const LogConfig& config, std::string_view name) {
   if (name == kCompressionType.name) return kProducerCompression;
+  if (name == kUncleanLeaderElection.name) return kUncleanLeaderElectionDefault;
   return std::to_string(GetConfig(config, *FindTopicConfigKey(name)));
 }
 
@@ -271,6 +292,21 @@ Status ValidateTopicName(std::string_view name) {
   return Status();
 }
 
+std::optional<bool> ParseBooleanConfig(std::string_view text) {
+  const size_t first = text.find_first_not_of(" \t\n\r");
+  if (first == std::string_view::npos) return std::nullopt;
+  text = text.substr(first, text.find_last_not_of(" \t\n\r") - first + 1);
+  auto is = [text](std::string_view word) {
+    return std::equal(text.begin(), text.end(), word.begin(), word.end(),
+                      [](char a, char b) {
+                        return std::tolower(static_cast<unsigned char>(a)) == b;
+                      });
+  };
+  if (is("true")) return true;
+  if (is("false")) return false;
+  return std::nullopt;
+}
+
 bool IsInternalTopic(std::string_view topic) {
   return topic == "__consumer_offsets" || topic == "__transaction_state";
 }
@@ -283,6 +319,14 @@ Result<LogConfig> ParseTopicConfigs(
     if (name == "compression.type") {
       if (Status kept = CheckCompressionType(text); !kept.ok()) {
         return kept.error();
+      }
+      continue;
+    }
+    if (name == kUncleanLeaderElection.name) {
+      if (!ParseBooleanConfig(text)) {
+        return Error{ErrorCode::kInvalidConfig,
+                     "Invalid value " + text + " for configuration " + name +
+                         ": Expected value to be either true or false"};
       }
       continue;
     }
@@ -315,7 +359,7 @@ void LogManager::LoadLogs(int64_t now_ms, std::mt19937_64& random) {
   std::vector<TopicPartition> without_id;
   for (const std::string& name : storage_.ListDirectories(data_dir_)) {
     auto partition = TopicPartition::FromDirectoryName(name);
-    if (!partition) continue;
+    if (!partition || IsMetadataLog(*partition)) continue;
     auto [configs, first] = topic_overrides_.try_emplace(partition->topic);
     if (first) configs->second = ReadTopicConfig(partition->topic);
     // ReadTopicConfig keeps only configs that parse.

@@ -103,6 +103,17 @@ const std::vector<TopicConfigDefinition>& TopicConfigDefinitions();
 /// The value of topic config `name` in `config`, as Kafka prints it.
 std::string TopicConfigValue(const LogConfig& config, std::string_view name);
 
+/// unclean.leader.election.enable (Kafka's TopicConfig; the broker setting
+/// of the same name is its default, false since KIP-106): whether a replica
+/// outside the ISR may be elected when no ISR member can lead, losing what
+/// it lacks of the old leader's log. The log does not use it: the
+/// controller reads it from the topic's configs (Chapter 5).
+inline constexpr std::string_view kUncleanLeaderElectionEnable =
+    "unclean.leader.election.enable";
+/// A config of Kafka's type BOOLEAN: "true" or "false", in any case, blanks
+/// around it ignored (ConfigDef); nullopt for anything else.
+std::optional<bool> ParseBooleanConfig(std::string_view text);
+
 /// The configs set for one topic (its overrides of the broker's defaults),
 /// by name.
 using TopicConfigOverrides = std::map<std::string, std::string>;

@@ -1,6 +1,7 @@
 #include "chapters/04_replication/alter_partition_manager.h"
 
 #include <string>
+#include <utility>
 
 #include "lib/protocol/message.h"
 
@@ -21,8 +22,8 @@ LeaderAndIsr LeaderAndIsrOf(const AlterPartitionResponse::Partition& answer) {
 }  // namespace
 
 AlterPartitionManager::AlterPartitionManager(Environment& env, NodeId broker_id,
-                                             NodeId controller)
-    : env_(env), broker_id_(broker_id), controller_(controller) {}
+                                             ControllerNodeProvider controller)
+    : env_(env), broker_id_(broker_id), controller_(std::move(controller)) {}
 
 void AlterPartitionManager::Submit(const TopicPartition& partition,
                                    const LeaderAndIsr& proposed,
@@ -39,11 +40,13 @@ void AlterPartitionManager::Submit(const TopicPartition& partition,
 
 void AlterPartitionManager::MaybePropagateIsrChanges() {
   if (in_flight_ || retry_scheduled_ || unsent_.empty()) return;
+  const std::optional<NodeId> controller = controller_();
+  if (!controller) return RetryLater();
   in_flight_ = true;
   std::vector<TopicPartition> sent;
   for (const auto& [partition, proposal] : unsent_) sent.push_back(partition);
   env_.Send(
-      controller_, {int16_t(ApiKey::kAlterPartition), kVersion, 0, kClientId},
+      *controller, {int16_t(ApiKey::kAlterPartition), kVersion, 0, kClientId},
       EncodeMessage(BuildRequest(), ApiKey::kAlterPartition, kVersion),
       kRequestTimeoutMs,
       [this, sent](Result<Bytes> body) {

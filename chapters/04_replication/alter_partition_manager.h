@@ -17,8 +17,10 @@
 /// partition proposes again after the first is answered), the proposals of
 /// all partitions go out together in one request, and only one request is
 /// in flight at a time. A request that fails as a whole (the controller is
-/// unreachable, or answers a top-level error) is sent again 50 ms later; it
-/// never gives up, since the partition waits for its answer. Each proposal's
+/// unreachable, or answers a top-level error such as NOT_CONTROLLER) is sent
+/// again 50 ms later, to the controller known then; while no controller is
+/// known, nothing goes out and the manager looks again 50 ms later. It never
+/// gives up, since the partition waits for its answer. Each proposal's
 /// outcome goes to the callback given with it: the partition's new state, or
 /// the controller's refusal.
 ///
@@ -34,6 +36,7 @@
 #include <vector>
 
 #include "chapters/02_partitions/log_manager.h"
+#include "chapters/04_replication/controller_node_provider.h"
 #include "lib/error.h"
 #include "lib/node/node.h"
 #include "lib/protocol/alter_partition.h"
@@ -66,9 +69,10 @@ class AlterPartitionManager {
   /// as failed and is sent again.
   static constexpr int64_t kRequestTimeoutMs = 30'000;
 
-  /// `broker_id` is this broker, the leader that proposes; `controller` the
-  /// node the requests go to (on Connection::kController).
-  AlterPartitionManager(Environment& env, NodeId broker_id, NodeId controller);
+  /// `broker_id` is this broker, the leader that proposes; `controller`
+  /// names the node each request goes to (on Connection::kController).
+  AlterPartitionManager(Environment& env, NodeId broker_id,
+                        ControllerNodeProvider controller);
 
   /// Queues a proposal for `partition` and sends it unless a request is in
   /// flight (then it goes with the next). A partition with a proposal
@@ -85,7 +89,8 @@ class AlterPartitionManager {
     LeaderAndIsr proposed;
     Callback on_done;
   };
-  /// Sends every waiting proposal, unless a request is in flight.
+  /// Sends every waiting proposal, unless a request is in flight (or no
+  /// controller is known: then it tries again later).
   void MaybePropagateIsrChanges();
   AlterPartitionRequest BuildRequest() const;
   void HandleResponse(const std::vector<TopicPartition>& sent,
@@ -98,7 +103,7 @@ class AlterPartitionManager {
 
   Environment& env_;
   NodeId broker_id_;
-  NodeId controller_;
+  ControllerNodeProvider controller_;
   /// The proposals not yet answered, sent or not (Kafka's unsentIsrUpdates,
   /// which also keeps the sent ones until their answer).
   std::map<TopicPartition, Proposal> unsent_;

@@ -12,6 +12,7 @@ namespace {
 
 constexpr NodeId kBroker = 1;
 constexpr NodeId kController = 3000;
+constexpr NodeId kNextController = 3001;
 
 class IdleNode : public ClientNode {
  public:
@@ -77,13 +78,14 @@ class AlterPartitionManagerTest : public ::testing::Test {
  protected:
   AlterPartitionManagerTest() {
     sim_.AddNode(kBroker, [] { return std::make_unique<IdleNode>(); });
-    sim_.AddNode(kController,
-                 [] { return std::make_unique<ScriptedController>(); });
-    manager_ = std::make_unique<AlterPartitionManager>(sim_.env(kBroker),
-                                                       kBroker, kController);
+    for (NodeId id : {kController, kNextController}) {
+      sim_.AddNode(id, [] { return std::make_unique<ScriptedController>(); });
+    }
+    manager_ = std::make_unique<AlterPartitionManager>(
+        sim_.env(kBroker), kBroker, [this] { return known_controller_; });
   }
-  ScriptedController& controller() {
-    return sim_.node<ScriptedController>(kController);
+  ScriptedController& controller(NodeId id = kController) {
+    return sim_.node<ScriptedController>(id);
   }
   // Proposes ISR {1, 2} for t-<partition> in leader epoch 4, partition
   // epoch 7; the outcome lands in outcomes_[partition].
@@ -100,6 +102,8 @@ class AlterPartitionManagerTest : public ::testing::Test {
   }
 
   Simulation sim_{11};
+  // The active controller as the broker knows it (ControllerNodeProvider).
+  std::optional<NodeId> known_controller_ = kController;
   std::unique_ptr<AlterPartitionManager> manager_;
   std::map<int32_t, Result<LeaderAndIsr>> outcomes_;
 };
@@ -193,6 +197,42 @@ TEST_F(AlterPartitionManagerTest, ATopLevelErrorSendsItAllAgainLater) {
   EXPECT_EQ(Proposed(controller().held[1].request),
             std::vector<std::string>{"t-0"});
   EXPECT_TRUE(outcomes_.empty());
+}
+
+// While the broker knows no active controller (an election is on), nothing
+// goes out; the proposal waits, and goes to the first controller known.
+TEST_F(AlterPartitionManagerTest, NothingGoesOutWhileNoControllerIsKnown) {
+  known_controller_ = std::nullopt;
+  Propose(0);
+  sim_.RunFor(1000);
+  EXPECT_TRUE(controller(kController).held.empty());
+  EXPECT_TRUE(controller(kNextController).held.empty());
+  EXPECT_FALSE(manager_->request_in_flight());
+  known_controller_ = kNextController;
+  sim_.RunFor(AlterPartitionManager::kRetryBackoffMs + 10);
+  ASSERT_EQ(controller(kNextController).held.size(), 1u);
+  EXPECT_EQ(Proposed(controller(kNextController).held[0].request),
+            std::vector<std::string>{"t-0"});
+}
+
+// A controller that lost its leadership answers NOT_CONTROLLER; the retry
+// goes to whichever controller the broker knows by then.
+TEST_F(AlterPartitionManagerTest, NotControllerRetriesOnTheNextController) {
+  Propose(0);
+  sim_.RunFor(10);
+  ASSERT_EQ(controller(kController).held.size(), 1u);
+  known_controller_ = kNextController;
+  AlterPartitionResponse refused;
+  refused.error_code = ErrorCode::kNotController;
+  controller(kController).Answer(0, refused);
+  sim_.RunFor(AlterPartitionManager::kRetryBackoffMs + 10);
+  EXPECT_EQ(controller(kController).held.size(), 1u);
+  ASSERT_EQ(controller(kNextController).held.size(), 1u);
+  controller(kNextController)
+      .Answer(0, AnswerFor("t", 0, ErrorCode::kNone, {1, 2}, 8));
+  sim_.RunFor(10);
+  ASSERT_TRUE(outcomes_.contains(0));
+  EXPECT_EQ(outcomes_.at(0)->partition_epoch, 8);
 }
 
 // A proposal the answer does not mention stays queued and goes out again.

@@ -30,7 +30,8 @@
 /// the leader -2; the stand-in sends a snapshot every time, so a topic that
 /// is missing from it is gone, and a restarted broker learns everything from
 /// the next push. Chapter 5 replaces the push with the metadata log, which
-/// each broker replays into the same cache.
+/// each broker replays into a MetadataImage (its KRaftMetadataCache reads
+/// it), and hands the same MetadataUpdate on.
 #pragma once
 
 #include <functional>

@@ -49,21 +49,76 @@ IncrementalAlterConfigsRequest::Resource ResourceOf(
   return resource;
 }
 
+// The per-topic results of each forwarded response.
+const auto& ResultsOf(const CreateTopicsResponse& r) { return r.topics; }
+const auto& ResultsOf(const CreatePartitionsResponse& r) { return r.results; }
+const auto& ResultsOf(const IncrementalAlterConfigsResponse& r) {
+  return r.responses;
+}
+const auto& ResultsOf(const DeleteTopicsResponse& r) { return r.responses; }
+
+// The node asked is no longer (or not yet) the active controller: the
+// request is for another.
+template <typename Response>
+bool AnsweredNotController(const Response& response) {
+  for (const auto& result : ResultsOf(response)) {
+    if (result.error_code == ErrorCode::kNotController) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 template <typename Response, typename Request>
 void ForwardingTopicAdmin::Forward(
     ApiKey api, int16_t version, const Request& request,
     std::function<void(Result<Response>)> on_answer) {
+  SendToController(api, version, EncodeMessage(request, api, version),
+                   env_.NowMs() + request_timeout_ms_, std::move(on_answer));
+}
+
+template <typename Response>
+void ForwardingTopicAdmin::SendToController(
+    ApiKey api, int16_t version, Bytes body, int64_t deadline_ms,
+    std::function<void(Result<Response>)> on_answer) {
+  const int64_t remaining_ms = deadline_ms - env_.NowMs();
+  if (remaining_ms <= 0) {
+    return on_answer(Error{ErrorCode::kRequestTimedOut,
+                           "no controller answered within request.timeout.ms"});
+  }
+  const std::optional<NodeId> controller = controller_();
+  if (!controller) {
+    return RetryLater(api, version, std::move(body), deadline_ms,
+                      std::move(on_answer));
+  }
   env_.Send(
-      controller_, {int16_t(api), version, 0, "forwarding-topic-admin"},
-      EncodeMessage(request, api, version), request_timeout_ms_,
-      [api, version, on_answer = std::move(on_answer)](Result<Bytes> body) {
-        if (!body.ok()) return on_answer(body.error());
-        on_answer(DecodeMessage<Response>(body.value(), api, version, 0,
-                                          "controller's response"));
+      *controller, {int16_t(api), version, 0, "forwarding-topic-admin"}, body,
+      remaining_ms,
+      [this, api, version, body, deadline_ms,
+       on_answer = std::move(on_answer)](Result<Bytes> answer) mutable {
+        Result<Response> response =
+            answer.ok() ? DecodeMessage<Response>(answer.value(), api, version,
+                                                  0, "controller's response")
+                        : Result<Response>(answer.error());
+        if (!response.ok() || !AnsweredNotController(*response)) {
+          return on_answer(std::move(response));
+        }
+        RetryLater(api, version, std::move(body), deadline_ms,
+                   std::move(on_answer));
       },
       Connection::kController);
+}
+
+template <typename Response>
+void ForwardingTopicAdmin::RetryLater(
+    ApiKey api, int16_t version, Bytes body, int64_t deadline_ms,
+    std::function<void(Result<Response>)> on_answer) {
+  env_.StartTimer(kRetryBackoffMs,
+                  [this, api, version, body = std::move(body), deadline_ms,
+                   on_answer = std::move(on_answer)]() mutable {
+                    SendToController(api, version, std::move(body), deadline_ms,
+                                     std::move(on_answer));
+                  });
 }
 
 void ForwardingTopicAdmin::CreateTopic(const CreateTopicsRequest::Topic& topic,

@@ -19,6 +19,15 @@
 /// to every broker with the partitions, which is when this broker's
 /// LogManager takes them (in KRaft, a ConfigRecord in the metadata log).
 ///
+/// The controller is whichever node a ControllerNodeProvider names at each
+/// attempt (Kafka's NodeToControllerChannelManager): a request waits while
+/// no controller is known, and one that the controller refuses with
+/// NOT_CONTROLLER is sent again, to the controller known then, until
+/// request.timeout.ms has passed since the request came (then
+/// REQUEST_TIMED_OUT). A controller that cannot be reached is an answer:
+/// the transport's error (NETWORK_EXCEPTION, REQUEST_TIMED_OUT) goes back to
+/// the client, which retries.
+///
 /// A deleted topic's partitions are known to every broker only when the
 /// controller's next UpdateMetadata leaves them out; PartitionsDeleted is
 /// called then (by whoever reads UpdateMetadata) and tells the listeners
@@ -28,9 +37,11 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "chapters/02_partitions/topic_admin.h"
+#include "chapters/04_replication/controller_node_provider.h"
 #include "lib/node/node.h"
 #include "lib/protocol/create_topics.h"
 
@@ -38,11 +49,15 @@ namespace kafka {
 
 class ForwardingTopicAdmin : public TopicAdmin {
  public:
-  /// Forwards to node `controller` (Connection::kController).
-  ForwardingTopicAdmin(Environment& env, NodeId controller,
+  /// How long after a NOT_CONTROLLER answer, or while no controller is
+  /// known, the request is tried again.
+  static constexpr int64_t kRetryBackoffMs = 50;
+
+  /// Forwards to the node `controller` names (Connection::kController).
+  ForwardingTopicAdmin(Environment& env, ControllerNodeProvider controller,
                        int64_t request_timeout_ms = 30'000)
       : env_(env),
-        controller_(controller),
+        controller_(std::move(controller)),
         request_timeout_ms_(request_timeout_ms) {}
 
   void CreateTopic(const CreateTopicsRequest::Topic& topic, bool validate_only,
@@ -65,14 +80,23 @@ class ForwardingTopicAdmin : public TopicAdmin {
 
  private:
   /// Sends `request` to the controller and hands `on_answer` the decoded
-  /// response, or the transport's error (NETWORK_EXCEPTION,
-  /// REQUEST_TIMED_OUT).
+  /// response, or the transport's error, or REQUEST_TIMED_OUT if no
+  /// controller was known in time.
   template <typename Response, typename Request>
   void Forward(ApiKey api, int16_t version, const Request& request,
                std::function<void(Result<Response>)> on_answer);
+  /// One attempt of Forward, which must be answered by `deadline_ms`.
+  template <typename Response>
+  void SendToController(ApiKey api, int16_t version, Bytes body,
+                        int64_t deadline_ms,
+                        std::function<void(Result<Response>)> on_answer);
+  /// SendToController again, kRetryBackoffMs from now.
+  template <typename Response>
+  void RetryLater(ApiKey api, int16_t version, Bytes body, int64_t deadline_ms,
+                  std::function<void(Result<Response>)> on_answer);
 
   Environment& env_;
-  NodeId controller_;
+  ControllerNodeProvider controller_;
   int64_t request_timeout_ms_;
   std::map<std::string, CreatedTopic> created_;
   std::vector<PartitionsDeletedListener> deletion_listeners_;

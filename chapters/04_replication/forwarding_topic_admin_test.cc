@@ -9,12 +9,36 @@ namespace kafka {
 namespace {
 
 constexpr NodeId kController = 3000;
+// A controller that was active once and is no more: it refuses everything
+// with NOT_CONTROLLER.
+constexpr NodeId kFormerController = 3001;
 
 // A broker's topic admin, on a node of its own.
 struct AdminHost {
-  explicit AdminHost(Environment& env)
-      : admin(env, kController, /*request_timeout_ms=*/5000) {}
+  AdminHost(Environment& env, ControllerNodeProvider controller)
+      : admin(env, std::move(controller), /*request_timeout_ms=*/5000) {}
   ForwardingTopicAdmin admin;
+};
+
+class FormerController : public ServingNode {
+ public:
+  void Start(Environment&) override {
+    handlers().Register(ApiKey::kCreateTopics, [this](const Request& request,
+                                                      Responder respond) {
+      Result<CreateTopicsRequest> decoded =
+          DecodeRequestBody<CreateTopicsRequest>(request);
+      if (!decoded.ok()) return decoded.status();
+      CreateTopicsResponse refusal;
+      for (const CreateTopicsRequest::Topic& topic : decoded->topics) {
+        refusal.topics.push_back(
+            {.name = topic.name, .error_code = ErrorCode::kNotController});
+      }
+      ++refused;
+      respond(EncodeResponseBody(refusal, request.header));
+      return Status();
+    });
+  }
+  int refused = 0;
 };
 
 // Brokers 1 to 3 exist for the controller to place replicas on; these tests
@@ -37,8 +61,12 @@ class ForwardingTopicAdminTest : public ::testing::Test {
     cluster_.sim().AddNode(kController, [config] {
       return std::make_unique<StaticController>(config);
     });
-    host_ = cluster_.AddClient<AdminHost>(
-        [](Environment& env) { return std::make_unique<AdminHost>(env); });
+    cluster_.sim().AddNode(kFormerController,
+                           [] { return std::make_unique<FormerController>(); });
+    host_ = cluster_.AddClient<AdminHost>([this](Environment& env) {
+      return std::make_unique<AdminHost>(env,
+                                         [this] { return known_controller_; });
+    });
   }
 
   ForwardingTopicAdmin& admin() {
@@ -62,6 +90,8 @@ class ForwardingTopicAdminTest : public ::testing::Test {
   }
 
   SimCluster cluster_;
+  // The active controller as the broker knows it (ControllerNodeProvider).
+  std::optional<NodeId> known_controller_ = kController;
   NodeId host_ = -1;
 };
 
@@ -118,6 +148,52 @@ TEST_F(ForwardingTopicAdminTest, AnUnreachableControllerIsAnError) {
   EXPECT_TRUE(outcome.error().code == ErrorCode::kNetworkException ||
               outcome.error().code == ErrorCode::kRequestTimedOut)
       << outcome.error();
+}
+
+// A broker that never learns of a controller gives up after
+// request.timeout.ms.
+TEST_F(ForwardingTopicAdminTest, NoKnownControllerTimesOut) {
+  known_controller_ = std::nullopt;
+  Status outcome = Create({.name = "orders"});
+  ASSERT_FALSE(outcome.ok());
+  EXPECT_EQ(outcome.error().code, ErrorCode::kRequestTimedOut);
+}
+
+// While the broker knows no active controller (an election is on), the
+// request waits, and goes to the first controller known.
+TEST_F(ForwardingTopicAdminTest, ARequestWaitsWhileNoControllerIsKnown) {
+  known_controller_ = std::nullopt;
+  std::optional<Status> outcome;
+  admin().CreateTopic({.name = "orders", .num_partitions = 1},
+                      /*validate_only=*/false,
+                      [&](Status status) { outcome = std::move(status); });
+  cluster_.RunFor(1000);
+  EXPECT_FALSE(outcome.has_value());
+  EXPECT_TRUE(controller().states().empty());
+  known_controller_ = kController;
+  cluster_.RunUntil([&] { return outcome.has_value(); }, 1000);
+  ASSERT_TRUE(outcome.has_value());
+  EXPECT_TRUE(outcome->ok()) << outcome->error();
+  EXPECT_EQ(controller().states().size(), 1u);
+}
+
+// A controller that is no longer active answers NOT_CONTROLLER; the broker
+// has learned the new one meanwhile, and the request goes there.
+TEST_F(ForwardingTopicAdminTest, NotControllerRetriesOnTheNextController) {
+  FormerController& former =
+      cluster_.sim().node<FormerController>(kFormerController);
+  known_controller_ = kFormerController;
+  std::optional<Status> outcome;
+  admin().CreateTopic({.name = "orders", .num_partitions = 1},
+                      /*validate_only=*/false,
+                      [&](Status status) { outcome = std::move(status); });
+  cluster_.RunUntil([&] { return former.refused > 0; }, 1000);
+  known_controller_ = kController;
+  cluster_.RunUntil([&] { return outcome.has_value(); }, 1000);
+  ASSERT_TRUE(outcome.has_value());
+  EXPECT_TRUE(outcome->ok()) << outcome->error();
+  EXPECT_EQ(former.refused, 1);
+  EXPECT_EQ(controller().states().size(), 1u);
 }
 
 // Topic configs are the controller's too: AlterTopicConfigs sends the

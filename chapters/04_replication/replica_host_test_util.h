@@ -48,9 +48,8 @@ class ReplicaHost : public ServingNode {
     logs_->LoadLogs(env.NowMs(), env.random());
     replicas_ = std::make_unique<ReplicatedReplicaManager>(
         env, *logs_, metadata_,
-        ReplicaManagerConfig{.broker_id = id_,
-                             .data_dir = kDataDir,
-                             .controller_id = kController});
+        ReplicaManagerConfig{.broker_id = id_, .data_dir = kDataDir},
+        FixedControllerNode(kController));
     replicas_->Startup();
     apis_ = std::make_unique<ReplicationApis>(*replicas_);
     apis_->RegisterWith(handlers());

@@ -5,36 +5,36 @@ namespace {
 
 // The replica manager's settings with the broker's id and data directory.
 ReplicaManagerConfig ReplicaManagerConfigOf(
-    const ReplicatedBrokerConfig& config) {
-  ReplicaManagerConfig replicas = config.replication;
-  replicas.broker_id = config.broker.node_id;
-  replicas.data_dir = config.broker.data_dir;
+    const BrokerConfig& broker, const ReplicaManagerConfig& replication) {
+  ReplicaManagerConfig replicas = replication;
+  replicas.broker_id = broker.node_id;
+  replicas.data_dir = broker.data_dir;
   return replicas;
 }
 
 }  // namespace
 
 ReplicatedBrokerComponents::ReplicatedBrokerComponents(
-    Environment& env, const ReplicatedBrokerConfig& config)
-    : logs_(env.storage(), config.broker.data_dir, config.broker.log),
-      metadata_(config.broker.cluster_id),
-      replicas_(env, logs_, metadata_, ReplicaManagerConfigOf(config)),
-      topics_(env, config.replication.controller_id),
-      metadata_listener_(env, metadata_,
-                         [this](const MetadataUpdate& update) {
-                           replicas_.ApplyPartitionStates(update.states,
-                                                          update.topic_configs);
-                           topics_.PartitionsDeleted(update.deleted_partitions);
-                         }),
+    Environment& env, const BrokerConfig& broker,
+    const ReplicaManagerConfig& replication, MetadataCache& metadata,
+    const ControllerNodeProvider& controller)
+    : logs_(env.storage(), broker.data_dir, broker.log),
+      metadata_(metadata),
+      replicas_(env, logs_, metadata_,
+                ReplicaManagerConfigOf(broker, replication), controller),
+      topics_(env, controller),
       replication_apis_(replicas_) {
   logs_.LoadLogs(env.NowMs(), env.random());
   replicas_.Startup();
-  ScheduleRetentionChecks(env, logs_,
-                          config.broker.log_retention_check_interval_ms);
+  ScheduleRetentionChecks(env, logs_, broker.log_retention_check_interval_ms);
+}
+
+void ReplicatedBrokerComponents::Publish(const MetadataUpdate& update) {
+  replicas_.ApplyPartitionStates(update.states, update.topic_configs);
+  topics_.PartitionsDeleted(update.deleted_partitions);
 }
 
 void ReplicatedBrokerComponents::RegisterWith(RequestHandlers& handlers) {
-  metadata_listener_.RegisterWith(handlers);
   replication_apis_.RegisterWith(handlers);
 }
 
@@ -48,10 +48,17 @@ ReplicatedBroker::ReplicatedBroker(ReplicatedBrokerConfig config)
 
 //! [wiring]
 void ReplicatedBroker::Start(Environment& env) {
-  env.LearnAddress(config_.replication.controller_id,
-                   config_.controller_address.host,
+  env.LearnAddress(config_.controller_id, config_.controller_address.host,
                    config_.controller_address.port);
-  components_ = std::make_unique<ReplicatedBrokerComponents>(env, config_);
+  metadata_ =
+      std::make_unique<ControllerMetadataCache>(config_.broker.cluster_id);
+  components_ = std::make_unique<ReplicatedBrokerComponents>(
+      env, config_.broker, config_.replication, *metadata_,
+      FixedControllerNode(config_.controller_id));
+  metadata_listener_ = std::make_unique<ControllerMetadataListener>(
+      env, *metadata_,
+      [this](const MetadataUpdate& update) { components_->Publish(update); });
+  metadata_listener_->RegisterWith(handlers());
   components_->RegisterWith(handlers());
   broker_apis_ = std::make_unique<BrokerApis>(components_->api_components(),
                                               config_.broker);

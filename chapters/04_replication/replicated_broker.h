@@ -32,6 +32,7 @@
 #include "chapters/02_partitions/broker.h"
 #include "chapters/03_consumer_groups/group_broker.h"
 #include "chapters/04_replication/controller_metadata.h"
+#include "chapters/04_replication/controller_node_provider.h"
 #include "chapters/04_replication/forwarding_topic_admin.h"
 #include "chapters/04_replication/replicated_replica_manager.h"
 #include "chapters/04_replication/replication_apis.h"
@@ -45,33 +46,46 @@ struct ReplicatedBrokerConfig {
   /// the broker's (node.id, log.dirs).
   ReplicaManagerConfig replication;
   GroupCoordinatorConfig groups;
-  /// Where the controller listens (controller.quorum.bootstrap.servers).
+  /// The static controller's node id, and where it listens
+  /// (controller.quorum.bootstrap.servers).
+  NodeId controller_id = 3000;
   HostPort controller_address;
 };
 
-/// Chapter 4's components, built and wired for one broker.
+/// The replicated components of one broker, over a MetadataCache that
+/// whoever follows the controller fills: Chapter 4's ControllerMetadataListener
+/// (UpdateMetadata), Chapter 5's BrokerMetadataListener (the metadata log).
+/// Each reads the controller's decisions into the cache and then Publishes
+/// them here.
 class ReplicatedBrokerComponents {
  public:
-  ReplicatedBrokerComponents(Environment& env,
-                             const ReplicatedBrokerConfig& config);
+  /// `controller` names the node the ISR changes and the forwarded admin
+  /// requests go to.
+  ReplicatedBrokerComponents(Environment& env, const BrokerConfig& broker,
+                             const ReplicaManagerConfig& replication,
+                             MetadataCache& metadata,
+                             const ControllerNodeProvider& controller);
 
   LogManager& logs() { return logs_; }
   ReplicatedReplicaManager& replicas() { return replicas_; }
-  ControllerMetadataCache& metadata() { return metadata_; }
   /// What Chapter 2's request handlers and Chapter 3's coordinator call.
   BrokerApiComponents api_components() {
     return {replicas_, metadata_, topics_, logs_};
   }
+  /// The controller's latest metadata, already in the cache, reaches the
+  /// components (Kafka's BrokerMetadataPublisher): the replicas become
+  /// leaders and followers, the logs take the topic configs, and the
+  /// deletion listeners (the group coordinator) hear of deleted partitions.
+  void Publish(const MetadataUpdate& update);
   void RegisterWith(RequestHandlers& handlers);
   /// A clean shutdown: the high watermarks are checkpointed, the logs closed.
   void Shutdown();
 
  private:
   LogManager logs_;
-  ControllerMetadataCache metadata_;
+  MetadataCache& metadata_;
   ReplicatedReplicaManager replicas_;
   ForwardingTopicAdmin topics_;
-  ControllerMetadataListener metadata_listener_;
   ReplicationApis replication_apis_;
 };
 
@@ -93,7 +107,9 @@ class ReplicatedBroker : public BrokerNode {
 
  private:
   ReplicatedBrokerConfig config_;
+  std::unique_ptr<ControllerMetadataCache> metadata_;
   std::unique_ptr<ReplicatedBrokerComponents> components_;
+  std::unique_ptr<ControllerMetadataListener> metadata_listener_;
   std::unique_ptr<BrokerApis> broker_apis_;
   std::unique_ptr<GroupComponents> groups_;
 };

@@ -81,7 +81,7 @@ FetchResponse ReadPartitions(const FetchRequest& request, int64_t& bytes_read,
 
 ReplicatedReplicaManager::ReplicatedReplicaManager(
     Environment& env, LogManager& logs, const MetadataCache& metadata,
-    ReplicaManagerConfig config)
+    ReplicaManagerConfig config, ControllerNodeProvider controller)
     : env_(env),
       logs_(logs),
       metadata_(metadata),
@@ -93,7 +93,7 @@ ReplicatedReplicaManager::ReplicatedReplicaManager(
                   return found != nullptr && !found->is_leader() ? found
                                                                  : nullptr;
                 }),
-      alter_partition_manager_(env, config_.broker_id, config_.controller_id) {}
+      alter_partition_manager_(env, config_.broker_id, std::move(controller)) {}
 
 void ReplicatedReplicaManager::Startup() {
   Result<std::map<TopicPartition, int64_t>> checkpointed =

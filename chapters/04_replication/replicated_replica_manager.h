@@ -57,6 +57,7 @@
 #include "chapters/02_partitions/purgatory.h"
 #include "chapters/02_partitions/replica_manager.h"
 #include "chapters/04_replication/alter_partition_manager.h"
+#include "chapters/04_replication/controller_node_provider.h"
 #include "chapters/04_replication/partition_state.h"
 #include "chapters/04_replication/replica_fetcher.h"
 #include "chapters/04_replication/replicated_partition.h"
@@ -69,8 +70,6 @@ struct ReplicaManagerConfig {
   NodeId broker_id = 1;  ///< node.id
   /// log.dirs: where replication-offset-checkpoint lives.
   std::string data_dir = "kafka-logs";
-  /// The node AlterPartition requests go to.
-  NodeId controller_id = 3000;
   ReplicationConfig replication;
   ReplicaFetcherConfig fetcher;
   /// replica.high.watermark.checkpoint.interval.ms
@@ -80,10 +79,12 @@ struct ReplicaManagerConfig {
 class ReplicatedReplicaManager : public ReplicaManager, public LocalLogReader {
  public:
   /// `metadata` says where each leader listens, for the fetchers; it is
-  /// updated before each ApplyPartitionStates.
+  /// updated before each ApplyPartitionStates. `controller` names the node
+  /// the ISR changes go to (AlterPartition).
   ReplicatedReplicaManager(Environment& env, LogManager& logs,
                            const MetadataCache& metadata,
-                           ReplicaManagerConfig config);
+                           ReplicaManagerConfig config,
+                           ControllerNodeProvider controller);
 
   /// Reads the high watermark checkpoint and starts the ISR expiration
   /// timer. Partitions appear with the controller's first state.

@@ -20,7 +20,7 @@ std::vector<BrokerEndpoint> BrokersAtDefaultAddresses(int brokers) {
 }
 
 SimCluster::BrokerFactory ReplicatedBrokers(ReplicatedBrokerConfig config) {
-  config.replication.controller_id = ReplicationCluster::kControllerId;
+  config.controller_id = ReplicationCluster::kControllerId;
   config.controller_address =
       Simulation::DefaultAddress(ReplicationCluster::kControllerId);
   return [config](NodeId id, const HostPort& address) {
@@ -54,6 +54,27 @@ Bytes BatchesBelow(const Log& log, int64_t end) {
     offset = batches->back().header.NextOffset();
   }
   return all;
+}
+
+std::vector<std::string> ValuesOf(const std::optional<Bytes>& records) {
+  std::vector<std::string> values;
+  if (!records) return values;
+  Result<std::vector<BatchSlice>> batches = SplitAndValidateBatches(*records);
+  if (!batches.ok()) return values;
+  for (const BatchSlice& slice : *batches) {
+    ByteView bytes(records->data() + slice.position,
+                   slice.header.SizeInBytes());
+    Result<RecordBatch> batch = DecodeRecordBatch(bytes);
+    if (!batch.ok()) continue;
+    for (const Record& record : batch->records) {
+      values.push_back(record.value ? AsString(*record.value) : "");
+    }
+  }
+  return values;
+}
+
+std::vector<std::string> LogValues(const ReplicatedPartition& replica) {
+  return ValuesOf(BatchesBelow(replica.log(), replica.log_end_offset()));
 }
 
 ReplicationClusterConfig DefaultReplicationClusterConfig() {
@@ -143,24 +164,25 @@ bool ReplicationCluster::RunUntilReplicated(const TopicPartition& partition,
       max_ms);
 }
 
-ErrorCode ReplicationCluster::Produce(NodeId to,
-                                      const TopicPartition& partition,
-                                      const std::vector<std::string>& values,
-                                      int16_t acks) {
+ErrorCode ProduceValues(SimCluster& cluster, NodeId from, NodeId to,
+                        const TopicPartition& partition,
+                        const std::vector<std::string>& values, int16_t acks) {
   ProduceRequest request;
   request.acks = acks;
   request.timeout_ms = 5000;
   request.topic_data = {
       {partition.topic, {{partition.partition, BatchOfValues(values)}}}};
-  Result<ProduceResponse> answer = Call<ProduceResponse>(
-      client_, to, ApiKey::kProduce, kProduceVersion, request);
+  Result<ProduceResponse> answer = cluster.Call<ProduceResponse>(
+      from, to, ApiKey::kProduce, kProduceVersion, request);
   if (!answer.ok()) return answer.error().code;
   return answer->responses.at(0).partition_responses.at(0).error_code;
 }
 
-FetchResponse::Partition ReplicationCluster::Fetch(
-    NodeId to, const TopicPartition& partition, int64_t offset,
-    int32_t current_leader_epoch) {
+FetchResponse::Partition FetchAsConsumer(SimCluster& cluster, NodeId from,
+                                         NodeId to,
+                                         const TopicPartition& partition,
+                                         int64_t offset,
+                                         int32_t current_leader_epoch) {
   FetchRequest request;
   request.max_wait_ms = 0;
   request.topics = {
@@ -168,14 +190,28 @@ FetchResponse::Partition ReplicationCluster::Fetch(
        .partitions = {{.partition = partition.partition,
                        .current_leader_epoch = current_leader_epoch,
                        .fetch_offset = offset}}}};
-  Result<FetchResponse> answer =
-      Call<FetchResponse>(client_, to, ApiKey::kFetch, kFetchVersion, request);
+  Result<FetchResponse> answer = cluster.Call<FetchResponse>(
+      from, to, ApiKey::kFetch, kFetchVersion, request);
   if (!answer.ok()) {
     FetchResponse::Partition failed;
     failed.error_code = answer.error().code;
     return failed;
   }
   return answer->responses.at(0).partitions.at(0);
+}
+
+ErrorCode ReplicationCluster::Produce(NodeId to,
+                                      const TopicPartition& partition,
+                                      const std::vector<std::string>& values,
+                                      int16_t acks) {
+  return ProduceValues(*this, client_, to, partition, values, acks);
+}
+
+FetchResponse::Partition ReplicationCluster::Fetch(
+    NodeId to, const TopicPartition& partition, int64_t offset,
+    int32_t current_leader_epoch) {
+  return FetchAsConsumer(*this, client_, to, partition, offset,
+                         current_leader_epoch);
 }
 
 }  // namespace kafka

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,29 @@ ReplicationClusterConfig DefaultReplicationClusterConfig();
 /// Every batch of `log` from its start up to `end`, as the bytes on disk:
 /// what the tests compare between replicas.
 Bytes BatchesBelow(const Log& log, int64_t end);
+
+/// The values of the records in `records` (a fetch's batches), in order.
+std::vector<std::string> ValuesOf(const std::optional<Bytes>& records);
+
+/// The values of the records a partition's log holds, from its start to its
+/// end, whatever the high watermark.
+std::vector<std::string> LogValues(const ReplicatedPartition& replica);
+
+/// Appends `values` to `partition` with one Produce (acks `acks`) sent from
+/// node `from` to broker `to`; the partition's error code. (Any chapter's
+/// cluster of replicated brokers uses it.)
+ErrorCode ProduceValues(SimCluster& cluster, NodeId from, NodeId to,
+                        const TopicPartition& partition,
+                        const std::vector<std::string>& values,
+                        int16_t acks = 1);
+
+/// Fetches `partition` from `offset` at broker `to`, from node `from`, as a
+/// consumer (replica_id -1) that knows leader epoch `current_leader_epoch`.
+FetchResponse::Partition FetchAsConsumer(SimCluster& cluster, NodeId from,
+                                         NodeId to,
+                                         const TopicPartition& partition,
+                                         int64_t offset,
+                                         int32_t current_leader_epoch = -1);
 
 class ReplicationCluster : public SimCluster {
  public:

@@ -20,30 +20,6 @@ namespace {
 
 const TopicPartition kOrders{"orders", 0};
 
-// The values of the records in `records` (a fetch's batches), in order.
-std::vector<std::string> ValuesOf(const std::optional<Bytes>& records) {
-  std::vector<std::string> values;
-  if (!records) return values;
-  Result<std::vector<BatchSlice>> batches = SplitAndValidateBatches(*records);
-  if (!batches.ok()) return values;
-  for (const BatchSlice& slice : *batches) {
-    ByteView bytes(records->data() + slice.position,
-                   slice.header.SizeInBytes());
-    Result<RecordBatch> batch = DecodeRecordBatch(bytes);
-    if (!batch.ok()) continue;
-    for (const Record& record : batch->records) {
-      values.push_back(record.value ? AsString(*record.value) : "");
-    }
-  }
-  return values;
-}
-
-// The values of the records a partition's log holds, from its start to its
-// end, whatever the high watermark.
-std::vector<std::string> LogValues(const ReplicatedPartition& replica) {
-  return ValuesOf(BatchesBelow(replica.log(), replica.log_end_offset()));
-}
-
 class ReplicationScenariosTest : public ::testing::Test {
  protected:
   explicit ReplicationScenariosTest(
@@ -336,7 +312,11 @@ TEST_F(ReplicationScenariosTest, AZombieLeadersWritesAreTruncatedAfterTheHeal) {
         return LogValues(Replica(zombie)) ==
                std::vector<std::string>{"m0", "m1"};
       },
-      10'000));
+      10'000))
+      << "the zombie holds "
+      << testing::PrintToString(LogValues(Replica(zombie)))
+      << (Replica(zombie).is_leader() ? " as a leader" : " as a follower")
+      << " of epoch " << Replica(zombie).leader_epoch();
 
   EXPECT_EQ(cluster_.Fetch(leader, kOrders, 0, old_epoch).error_code,
             ErrorCode::kFencedLeaderEpoch);

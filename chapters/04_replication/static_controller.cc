@@ -1,10 +1,8 @@
 #include "chapters/04_replication/static_controller.h"
 
 #include <algorithm>
-#include <random>
 
 #include "chapters/02_partitions/partition.h"
-#include "chapters/02_partitions/topic_admin.h"
 #include "chapters/04_replication/controller_metadata.h"
 #include "lib/protocol/admin.h"
 
@@ -15,68 +13,10 @@ bool Contains(const std::vector<NodeId>& ids, NodeId id) {
   return std::find(ids.begin(), ids.end(), id) != ids.end();
 }
 
-bool HasRepeats(std::vector<NodeId> ids) {
-  std::sort(ids.begin(), ids.end());
-  return std::adjacent_find(ids.begin(), ids.end()) != ids.end();
-}
-
-// Kafka's Replicas.validateIsr: every member a replica, none twice.
-bool IsSetOfReplicas(const std::vector<NodeId>& isr,
-                     const std::vector<NodeId>& replicas) {
-  return !HasRepeats(isr) &&
-         std::all_of(isr.begin(), isr.end(),
-                     [&](NodeId id) { return Contains(replicas, id); });
-}
-
 bool SameMembers(std::vector<NodeId> a, std::vector<NodeId> b) {
   std::sort(a.begin(), a.end());
   std::sort(b.begin(), b.end());
   return a == b;
-}
-
-Error UnknownTopic(const std::string& topic) {
-  return Error{ErrorCode::kUnknownTopicOrPartition,
-               "topic '" + topic + "' does not exist"};
-}
-
-Error TooFewBrokers(int32_t replication_factor, size_t brokers) {
-  const std::string factor = std::to_string(replication_factor);
-  return Error{ErrorCode::kInvalidReplicationFactor,
-               "Unable to replicate the partition " + factor +
-                   " time(s): The target replication factor of " + factor +
-                   " cannot be reached because only " +
-                   std::to_string(brokers) + " broker(s) are registered."};
-}
-
-// A new topic's configs as CreateTopics (v5+) reports them: set for the
-// topic, else the default the controller was given, with its source.
-std::vector<CreateTopicsResponse::Config> DescribeConfigs(
-    const TopicConfigOverrides& set, const LogConfig& defaults) {
-  std::vector<CreateTopicsResponse::Config> configs;
-  for (const TopicConfigDefinition& definition : TopicConfigDefinitions()) {
-    CreateTopicsResponse::Config& config = configs.emplace_back(
-        CreateTopicsResponse::Config{.name = std::string(definition.name)});
-    const std::string value = TopicConfigValue(defaults, definition.name);
-    if (auto found = set.find(config.name); found != set.end()) {
-      config.value = found->second;
-      config.config_source = kDynamicTopicConfig;
-    } else {
-      config.value = value;
-      config.config_source =
-          value == TopicConfigValue(LogConfig{}, definition.name)
-              ? kDefaultConfig
-              : kStaticBrokerConfig;
-    }
-  }
-  return configs;
-}
-
-TopicConfigOverrides ConfigsOf(const CreateTopicsRequest::Topic& topic) {
-  TopicConfigOverrides configs;
-  for (const auto& config : topic.configs) {
-    if (config.value) configs[config.name] = *config.value;
-  }
-  return configs;
 }
 
 template <typename Result>
@@ -86,59 +26,6 @@ void SetError(Result& result, const Error& error) {
 }
 
 }  // namespace
-
-//! [assign replicas]
-std::vector<std::vector<NodeId>> AssignReplicasToBrokers(
-    const std::vector<NodeId>& brokers, int32_t first_partition,
-    int32_t partitions, int16_t replication_factor, int32_t start_index,
-    int32_t shift) {
-  const int32_t n = int32_t(brokers.size());
-  std::vector<std::vector<NodeId>> assignment;
-  for (int32_t p = first_partition; p < first_partition + partitions; ++p) {
-    // Every n partitions the followers move one further away, so that two
-    // rounds of leaders do not have the same followers.
-    if (p > 0 && p % n == 0) ++shift;
-    const int32_t first = (p + start_index) % n;
-    std::vector<NodeId>& replicas = assignment.emplace_back();
-    replicas.push_back(brokers[size_t(first)]);
-    for (int32_t j = 0; j < replication_factor - 1; ++j) {
-      // 1 to n-1 brokers on: never the first replica's own broker again.
-      const int32_t distance = 1 + (shift + j) % (n - 1);
-      replicas.push_back(brokers[size_t((first + distance) % n)]);
-    }
-  }
-  return assignment;
-}
-//! [assign replicas]
-
-//! [check alter partition]
-ErrorCode CheckAlterPartition(const PartitionState& current, NodeId broker,
-                              const AlterPartitionRequest::Partition& proposal,
-                              const std::set<NodeId>& fenced) {
-  if (proposal.leader_epoch > current.leader_epoch ||
-      proposal.partition_epoch > current.partition_epoch) {
-    return ErrorCode::kNotController;
-  }
-  if (proposal.leader_epoch < current.leader_epoch) {
-    return ErrorCode::kFencedLeaderEpoch;
-  }
-  if (broker != current.leader) return ErrorCode::kInvalidRequest;
-  if (proposal.partition_epoch < current.partition_epoch) {
-    return ErrorCode::kInvalidUpdateVersion;
-  }
-  if (!IsSetOfReplicas(proposal.new_isr, current.replicas) ||
-      !Contains(proposal.new_isr, current.leader)) {
-    return ErrorCode::kInvalidRequest;
-  }
-  // This controller never elects uncleanly into RECOVERING (KIP-704), and a
-  // recovered partition cannot go back to recovering.
-  if (proposal.leader_recovery_state != 0) return ErrorCode::kInvalidRequest;
-  for (NodeId member : proposal.new_isr) {
-    if (fenced.count(member)) return ErrorCode::kOperationNotAttempted;
-  }
-  return ErrorCode::kNone;
-}
-//! [check alter partition]
 
 void StaticController::Start(Environment& env) {
   env_ = &env;
@@ -262,13 +149,21 @@ NodeId StaticController::FirstEligibleLeader(
   return -1;
 }
 
-std::vector<NodeId> StaticController::UnfencedBrokers() const {
-  std::vector<NodeId> ids;
+ClusterBrokers StaticController::Brokers() const {
+  ClusterBrokers brokers;
   for (const BrokerEndpoint& broker : config_.brokers) {
-    if (!fenced_.count(broker.id)) ids.push_back(broker.id);
+    brokers.registered.push_back(broker.id);
+    if (!fenced_.count(broker.id)) brokers.active.push_back(broker.id);
   }
-  std::sort(ids.begin(), ids.end());
-  return ids;
+  std::sort(brokers.registered.begin(), brokers.registered.end());
+  std::sort(brokers.active.begin(), brokers.active.end());
+  return brokers;
+}
+
+NewTopicDefaults StaticController::Defaults() const {
+  return {.num_partitions = config_.num_partitions,
+          .default_replication_factor = config_.default_replication_factor,
+          .log = config_.log};
 }
 
 std::vector<BrokerEndpoint> StaticController::LiveBrokers() const {
@@ -277,34 +172,6 @@ std::vector<BrokerEndpoint> StaticController::LiveBrokers() const {
     if (!fenced_.count(broker.id)) live.push_back(broker);
   }
   return live;
-}
-
-Status StaticController::CheckAssignment(
-    const std::vector<std::vector<NodeId>>& replicas) const {
-  for (const std::vector<NodeId>& partition : replicas) {
-    if (partition.empty() || partition.size() != replicas[0].size()) {
-      return Error{ErrorCode::kInvalidReplicaAssignment,
-                   "every partition needs the same number of replicas, "
-                   "at least one"};
-    }
-    if (HasRepeats(partition)) {
-      return Error{ErrorCode::kInvalidReplicaAssignment,
-                   "a partition names a broker more than once"};
-    }
-    if (std::all_of(partition.begin(), partition.end(),
-                    [this](NodeId id) { return fenced_.count(id) > 0; })) {
-      return Error{ErrorCode::kInvalidReplicaAssignment,
-                   "every broker assigned a partition is fenced"};
-    }
-    for (NodeId id : partition) {
-      if (std::none_of(config_.brokers.begin(), config_.brokers.end(),
-                       [id](const BrokerEndpoint& b) { return b.id == id; })) {
-        return Error{ErrorCode::kInvalidReplicaAssignment,
-                     "no broker " + std::to_string(id) + " is registered"};
-      }
-    }
-  }
-  return Status();
 }
 
 // ---- CreateTopics --------------------------------------------------------
@@ -317,16 +184,7 @@ Status StaticController::HandleCreateTopics(const Request& request,
   CreateTopicsResponse response;
   bool created = false;
   for (const CreateTopicsRequest::Topic& topic : decoded->topics) {
-    const auto same_name = [&](const auto& t) { return t.name == topic.name; };
-    if (std::count_if(decoded->topics.begin(), decoded->topics.end(),
-                      same_name) > 1) {
-      CreateTopicsResponse::Result& result = response.topics.emplace_back(
-          CreateTopicsResponse::Result{.name = topic.name});
-      result.configs.emplace();
-      SetError(result, {ErrorCode::kInvalidRequest, "Duplicate topic name."});
-      continue;
-    }
-    response.topics.push_back(CreateTopic(topic, decoded->validate_only));
+    response.topics.push_back(CreateTopic(*decoded, topic));
     created |= response.topics.back().error_code == ErrorCode::kNone &&
                !decoded->validate_only;
   }
@@ -336,22 +194,17 @@ Status StaticController::HandleCreateTopics(const Request& request,
 }
 
 CreateTopicsResponse::Result StaticController::CreateTopic(
-    const CreateTopicsRequest::Topic& topic, bool validate_only) {
-  CreateTopicsResponse::Result result{.name = topic.name};
-  result.configs.emplace();  // none, rather than withheld (null)
-  Result<std::vector<std::vector<NodeId>>> placed = CheckNewTopic(topic);
-  if (!placed.ok()) {
-    SetError(result, placed.error());
-    return result;
-  }
-  const TopicConfigOverrides configs = ConfigsOf(topic);
-  result.num_partitions = int32_t(placed->size());
-  result.replication_factor = int16_t((*placed)[0].size());
-  result.configs = DescribeConfigs(configs, config_.log);
-  if (validate_only) return result;
+    const CreateTopicsRequest& request,
+    const CreateTopicsRequest::Topic& topic) {
+  Result<ReplicaAssignment> placed =
+      CheckNewTopic(request, topic, topics_.count(topic.name) > 0, Brokers(),
+                    Defaults(), env_->random());
+  CreateTopicsResponse::Result result =
+      NewTopicResult(topic, placed, config_.log);
+  if (!placed.ok() || request.validate_only) return result;
   Topic& created = topics_[topic.name];
   created.id = Uuid::Random(env_->random());
-  created.configs = configs;
+  created.configs = ConfigsOf(topic);
   for (const std::vector<NodeId>& replicas : *placed) {
     created.partitions.push_back(
         NewPartition({topic.name, int32_t(created.partitions.size())},
@@ -361,24 +214,6 @@ CreateTopicsResponse::Result StaticController::CreateTopic(
   return result;
 }
 
-Result<std::vector<std::vector<NodeId>>> StaticController::CheckNewTopic(
-    const CreateTopicsRequest::Topic& topic) const {
-  if (Status valid = ValidateTopicName(topic.name); !valid.ok()) {
-    return valid.error();
-  }
-  if (topics_.count(topic.name)) {
-    return Error{ErrorCode::kTopicAlreadyExists,
-                 "Topic '" + topic.name + "' already exists."};
-  }
-  Result<std::vector<std::vector<NodeId>>> placed = PlaceTopic(topic);
-  if (!placed.ok()) return placed;
-  const TopicConfigOverrides configs = ConfigsOf(topic);
-  Status parsed =
-      ParseTopicConfigs({configs.begin(), configs.end()}, config_.log).status();
-  if (!parsed.ok()) return parsed.error();
-  return placed;
-}
-
 PartitionState StaticController::NewPartition(
     const TopicPartition& partition, const Uuid& topic_id,
     const std::vector<NodeId>& replicas) const {
@@ -386,57 +221,9 @@ PartitionState StaticController::NewPartition(
                        .topic_id = topic_id,
                        .replicas = replicas,
                        .leader_epoch = Partition::kFirstLeaderEpoch};
-  for (NodeId replica : replicas) {
-    if (!fenced_.count(replica)) state.isr.push_back(replica);
-  }
-  state.leader = state.isr[0];  // CheckAssignment: one is unfenced
+  state.isr = InitialIsr(replicas, Brokers());
+  state.leader = state.isr[0];
   return state;
-}
-
-Result<std::vector<std::vector<NodeId>>> StaticController::PlaceTopic(
-    const CreateTopicsRequest::Topic& topic) const {
-  if (!topic.assignments.empty()) {
-    if (topic.num_partitions != -1 || topic.replication_factor != -1) {
-      return Error{ErrorCode::kInvalidRequest,
-                   "A manual partition assignment was specified, but the "
-                   "partitions or replication factor was not -1."};
-    }
-    std::vector<std::vector<NodeId>> replicas;
-    for (const auto& assignment : topic.assignments) {
-      if (assignment.partition_index != int32_t(replicas.size())) {
-        return Error{ErrorCode::kInvalidReplicaAssignment,
-                     "partitions must be assigned in order from 0"};
-      }
-      replicas.push_back(assignment.broker_ids);
-    }
-    if (Status checked = CheckAssignment(replicas); !checked.ok()) {
-      return checked.error();
-    }
-    return replicas;
-  }
-  const int32_t partitions = topic.num_partitions == -1 ? config_.num_partitions
-                                                        : topic.num_partitions;
-  const int16_t factor = topic.replication_factor == -1
-                             ? config_.default_replication_factor
-                             : topic.replication_factor;
-  if (partitions <= 0) {
-    return Error{ErrorCode::kInvalidPartitions,
-                 "Number of partitions was set to an invalid non-positive "
-                 "value."};
-  }
-  if (factor <= 0) {
-    return Error{ErrorCode::kInvalidReplicationFactor,
-                 "Replication factor must be larger than 0, or -1 to use "
-                 "the default value."};
-  }
-  const std::vector<NodeId> brokers = UnfencedBrokers();
-  if (size_t(factor) > brokers.size()) {
-    return TooFewBrokers(factor, brokers.size());
-  }
-  std::uniform_int_distribution<int32_t> any(0, int32_t(brokers.size()) - 1);
-  const int32_t start = any(env_->random());
-  const int32_t shift = any(env_->random());
-  return AssignReplicasToBrokers(brokers, 0, partitions, factor, start, shift);
 }
 
 // ---- CreatePartitions ----------------------------------------------------
@@ -464,61 +251,16 @@ Status StaticController::CreatePartitions(
     const CreatePartitionsRequest::Topic& topic, bool validate_only) {
   auto existing = topics_.find(topic.name);
   if (existing == topics_.end()) return UnknownTopic(topic.name);
-  Result<std::vector<std::vector<NodeId>>> placed =
-      PlacePartitions(topic, existing->second);
+  std::vector<PartitionState>& partitions = existing->second.partitions;
+  Result<ReplicaAssignment> placed = PlacePartitions(
+      topic, int32_t(partitions.size()), partitions[0].replicas, Brokers());
   if (!placed.ok()) return placed.error();
   if (validate_only) return Status();
-  std::vector<PartitionState>& partitions = existing->second.partitions;
   for (const std::vector<NodeId>& replicas : *placed) {
     partitions.push_back(NewPartition({topic.name, int32_t(partitions.size())},
                                       existing->second.id, replicas));
   }
   return Status();
-}
-
-Result<std::vector<std::vector<NodeId>>> StaticController::PlacePartitions(
-    const CreatePartitionsRequest::Topic& topic, const Topic& existing) const {
-  const int32_t current = int32_t(existing.partitions.size());
-  if (topic.count < current) {
-    return Error{ErrorCode::kInvalidPartitions,
-                 "Topic currently has " + std::to_string(current) +
-                     " partitions, which is higher than the requested " +
-                     std::to_string(topic.count) + "."};
-  }
-  if (topic.count == current) {
-    return Error{
-        ErrorCode::kInvalidPartitions,
-        "Topic already has " + std::to_string(current) + " partition(s)."};
-  }
-  const std::vector<NodeId>& first = existing.partitions[0].replicas;
-  if (topic.assignments) {
-    std::vector<std::vector<NodeId>> replicas = {first};
-    for (const auto& assignment : *topic.assignments) {
-      replicas.push_back(assignment.broker_ids);
-    }
-    if (int32_t(topic.assignments->size()) != topic.count - current) {
-      return Error{ErrorCode::kInvalidReplicaAssignment,
-                   "Attempted to add " + std::to_string(topic.count - current) +
-                       " additional partition(s), but only " +
-                       std::to_string(topic.assignments->size()) +
-                       " assignment(s) were specified."};
-    }
-    if (Status checked = CheckAssignment(replicas); !checked.ok()) {
-      return checked.error();
-    }
-    replicas.erase(replicas.begin());
-    return replicas;
-  }
-  const std::vector<NodeId> brokers = UnfencedBrokers();
-  if (first.size() > brokers.size()) {
-    return TooFewBrokers(int32_t(first.size()), brokers.size());
-  }
-  // As Kafka grows a topic: start where partition 0's leader stands.
-  const auto at = std::lower_bound(brokers.begin(), brokers.end(), first[0]);
-  const int32_t start =
-      at == brokers.end() ? 0 : int32_t(std::distance(brokers.begin(), at));
-  return AssignReplicasToBrokers(brokers, current, topic.count - current,
-                                 int16_t(first.size()), start, start);
 }
 
 // ---- DeleteTopics --------------------------------------------------------
@@ -553,11 +295,8 @@ DeleteTopicsResponse::Result StaticController::DeleteTopic(
                                   "no topic has id " + id.ToString()});
     return result;
   }
-  // As Chapter 2's broker: the group coordinator's topic stays.
-  if (IsInternalTopic(topic->first)) {
-    SetError(result, Error{ErrorCode::kInvalidRequest,
-                           "topic '" + topic->first +
-                               "' is an internal topic and cannot be deleted"});
+  if (Status deletable = CheckDeletable(topic->first); !deletable.ok()) {
+    SetError(result, deletable.error());
     return result;
   }
   result.name = topic->first;
@@ -596,26 +335,13 @@ Status StaticController::HandleIncrementalAlterConfigs(const Request& request,
 Status StaticController::AlterTopicConfigs(
     const IncrementalAlterConfigsRequest::Resource& resource,
     bool validate_only) {
-  if (resource.resource_type != kTopicResource) {
-    return Error{ErrorCode::kInvalidRequest,
-                 "the controller changes topic configs only"};
-  }
   auto topic = topics_.find(resource.resource_name);
-  if (topic == topics_.end()) return UnknownTopic(resource.resource_name);
-  std::vector<ConfigChange> changes;
-  for (const auto& config : resource.configs) {
-    changes.push_back({config.name,
-                       ConfigChange::Operation(config.config_operation),
-                       config.value.value_or("")});
-  }
-  Result<TopicConfigOverrides> configs =
-      ApplyConfigChanges(topic->second.configs, changes);
+  Result<TopicConfigOverrides> configs = kafka::AlterTopicConfigs(
+      resource, topic == topics_.end() ? nullptr : &topic->second.configs,
+      config_.log);
   if (!configs.ok()) return configs.status();
-  Status legal =
-      ParseTopicConfigs({configs->begin(), configs->end()}, config_.log)
-          .status();
-  if (legal.ok() && !validate_only) topic->second.configs = *configs;
-  return legal;
+  if (!validate_only) topic->second.configs = *configs;
+  return Status();
 }
 
 // ---- AlterPartition ------------------------------------------------------
@@ -652,7 +378,10 @@ AlterPartitionResponse::Partition StaticController::AlterPartition(
     answer.error_code = ErrorCode::kUnknownTopicOrPartition;
     return answer;
   }
-  answer.error_code = CheckAlterPartition(*state, broker, proposal, fenced_);
+  // This controller never elects uncleanly into RECOVERING: every
+  // partition it keeps is RECOVERED.
+  answer.error_code = CheckAlterPartition(*state, kLeaderRecovered, broker,
+                                          proposal, Brokers());
   if (answer.error_code != ErrorCode::kNone) return answer;
   if (!SameMembers(state->isr, proposal.new_isr)) {
     state->isr = proposal.new_isr;

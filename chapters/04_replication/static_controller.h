@@ -18,7 +18,9 @@
 ///   - CreateTopics and CreatePartitions: places replicas with Kafka's
 ///     rack-unaware assignment (AdminUtils.assignReplicasToBrokers: a random
 ///     first broker, followers shifted so that they spread), the first
-///     replica leads, the ISR is every replica, epochs start at 0.
+///     replica leads, the ISR is every replica, epochs start at 0. These
+///     rules, and AlterPartition's, are replication_control.h's, which
+///     Chapter 5's controller shares.
 ///   - DeleteTopics: forgets the topic; the brokers delete their replicas
 ///     when the next UpdateMetadata no longer names it.
 ///   - IncrementalAlterConfigs of topics (forwarded by the brokers): keeps
@@ -47,6 +49,7 @@
 #include "chapters/02_partitions/log_manager.h"
 #include "chapters/02_partitions/metadata_cache.h"
 #include "chapters/04_replication/partition_state.h"
+#include "chapters/04_replication/replication_control.h"
 #include "lib/node/request_handlers.h"
 #include "lib/protocol/admin.h"
 #include "lib/protocol/alter_partition.h"
@@ -74,31 +77,6 @@ struct StaticControllerConfig {
   int64_t push_interval_ms = 2000;
   int64_t request_timeout_ms = 30'000;  ///< for the UpdateMetadata pushes
 };
-
-/// Kafka's rack-unaware replica assignment (AdminUtils): `partitions` new
-/// partitions, numbered from `first_partition`, of `replication_factor`
-/// replicas each, on `brokers` (sorted ids). Partition p's first replica is
-/// brokers[(p + start_index) % n]; its followers follow it at a distance
-/// that `shift` sets and that grows by one every n partitions, so that a
-/// broker's followers are spread over the others rather than bunched on its
-/// neighbour. The replication factor must not exceed the brokers.
-std::vector<std::vector<NodeId>> AssignReplicasToBrokers(
-    const std::vector<NodeId>& brokers, int32_t first_partition,
-    int32_t partitions, int16_t replication_factor, int32_t start_index,
-    int32_t shift);
-
-/// Kafka's checks of one AlterPartition proposal from `broker`
-/// (ReplicationControlManager.validateAlterPartitionData), in its order:
-/// NOT_CONTROLLER for epochs newer than the controller's (the asker has heard
-/// of a newer controller), FENCED_LEADER_EPOCH for an older leader epoch,
-/// INVALID_REQUEST if `broker` does not lead, INVALID_UPDATE_VERSION for an
-/// older partition epoch, INVALID_REQUEST for an ISR that is not a set of
-/// the replicas or lacks the leader, OPERATION_NOT_ATTEMPTED (INELIGIBLE_
-/// REPLICA from version 2) for an ISR naming a fenced broker. NONE if it may
-/// be applied.
-ErrorCode CheckAlterPartition(const PartitionState& current, NodeId broker,
-                              const AlterPartitionRequest::Partition& proposal,
-                              const std::set<NodeId>& fenced);
 
 class StaticController : public ServingNode {
  public:
@@ -145,21 +123,14 @@ class StaticController : public ServingNode {
   };
 
   CreateTopicsResponse::Result CreateTopic(
-      const CreateTopicsRequest::Topic& topic, bool validate_only);
-  /// Its partitions' replicas if it may be created; or why not.
-  Result<std::vector<std::vector<NodeId>>> CheckNewTopic(
-      const CreateTopicsRequest::Topic& topic) const;
-  /// Each partition's replicas as asked, or as placed; or why not.
-  Result<std::vector<std::vector<NodeId>>> PlaceTopic(
-      const CreateTopicsRequest::Topic& topic) const;
+      const CreateTopicsRequest& request,
+      const CreateTopicsRequest::Topic& topic);
   /// A new partition: its unfenced replicas in sync, the first leading.
   PartitionState NewPartition(const TopicPartition& partition,
                               const Uuid& topic_id,
                               const std::vector<NodeId>& replicas) const;
   Status CreatePartitions(const CreatePartitionsRequest::Topic& topic,
                           bool validate_only);
-  Result<std::vector<std::vector<NodeId>>> PlacePartitions(
-      const CreatePartitionsRequest::Topic& topic, const Topic& existing) const;
   DeleteTopicsResponse::Result DeleteTopic(
       const std::optional<std::string>& name, const Uuid& id);
   /// One resource of IncrementalAlterConfigs: a topic's configs changed,
@@ -172,12 +143,10 @@ class StaticController : public ServingNode {
       const AlterPartitionRequest::Partition& proposal);
 
   PartitionState* Find(const TopicPartition& partition);
-  /// Registered brokers that are not fenced, in id order.
-  std::vector<NodeId> UnfencedBrokers() const;
+  /// The configured brokers; the unfenced ones are active.
+  ClusterBrokers Brokers() const;
   std::vector<BrokerEndpoint> LiveBrokers() const;
-  /// Checks a manual assignment: known brokers, no repeats, one size.
-  Status CheckAssignment(
-      const std::vector<std::vector<NodeId>>& replicas) const;
+  NewTopicDefaults Defaults() const;
   /// Moves `state` to `leader` (or -1): the next leader epoch.
   void ChangeLeader(PartitionState& state, NodeId leader);
   /// The first replica, in assignment order, in the ISR and not fenced.

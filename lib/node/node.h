@@ -72,6 +72,11 @@ enum class Connection : int8_t {
   kCoordinator,     ///< the group coordinator's requests (join, heartbeat, ...)
   kReplicaFetcher,  ///< a follower broker's fetches from a leader (Chapter 4)
   kController,  ///< a broker's requests to the controller (Chapters 4 and 5)
+  /// The Raft layer's requests: the metadata log's fetches and the quorum's
+  /// votes (Chapter 5). A fetch the leader holds for a while then delays no
+  /// broker heartbeat, as Kafka's raft client has a network client of its
+  /// own.
+  kRaft,
 };
 
 /// Everything a node may do to the world.

@@ -41,7 +41,7 @@ namespace kafka {
 
 /// The metadata log's topic and its one partition (Kafka's
 /// Topic.CLUSTER_METADATA_TOPIC_NAME and ..._PARTITION).
-inline constexpr std::string_view kMetadataTopicName = "__cluster_metadata";
+inline constexpr char kMetadataTopicName[] = "__cluster_metadata";
 inline constexpr int32_t kMetadataPartition = 0;
 
 /// The metadata topic's id, fixed in every cluster (Kafka's
