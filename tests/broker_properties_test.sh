@@ -4,7 +4,7 @@
 # partition counts; ignored settings warn; a bad or unknown setting stops the
 # program with a message naming it, before anything starts.
 set -euo pipefail
-broker=$1            # //:broker (Chapter 3, with a group coordinator)
+broker=$1            # //:broker (Chapter 5's single KRaft node, with groups)
 chapter2_broker=$2   # //chapters/02_partitions:broker_main
 example=$3           # config/server.properties
 work=$(mktemp -d)
@@ -42,11 +42,16 @@ PROPERTIES
 start "$broker" "$work/server.properties" --override node.id=7
 metadata "$port" | grep -q "broker 7 at 127.0.0.1:$port" \
   || fail "node id and port: $(metadata "$port")"
-metadata "$port" | grep -q 'topic "__consumer_offsets" with 3 partitions' \
-  || fail "offsets.topic.num.partitions: $(metadata "$port")"
 echo x | kcat -b "127.0.0.1:$port" -P -t orders
 metadata "$port" | grep -q 'topic "orders" with 2 partitions' \
   || fail "num.partitions: $(metadata "$port")"
+# __consumer_offsets is created when a client first looks for a group's
+# coordinator (FindCoordinator), as Kafka's KRaft broker creates it: a group
+# member does, then the topic has offsets.topic.num.partitions partitions.
+timeout 30 kcat -b "127.0.0.1:$port" -G probe -o beginning -e -q orders >/dev/null \
+  || fail "kcat -G: no coordinator"
+metadata "$port" | grep -q 'topic "__consumer_offsets" with 3 partitions' \
+  || fail "offsets.topic.num.partitions: $(metadata "$port")"
 grep -q "ignored: process.roles (not implemented here)" "$err" \
   || fail "no warning for process.roles"
 stop

@@ -7,7 +7,7 @@
 // closes its logs cleanly. Restarted on the same data directory, it serves
 // every record it had acknowledged. It has no group coordinator, so it
 // ignores the group settings with a warning. (//:broker runs the latest
-// chapter's.)
+// chapter's broker.)
 #include "chapters/02_partitions/broker_program.h"
 
 int main(int argc, char** argv) {

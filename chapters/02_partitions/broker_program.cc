@@ -31,29 +31,6 @@ std::string JoinNames(const std::vector<std::string>& names) {
   return joined;
 }
 
-// The settings this program knows and ignores, for --help.
-std::string SettingsHelp(const std::vector<ServerSetting>& chapter_settings) {
-  const std::vector<std::string> known = KnownSettingNames(chapter_settings);
-  std::vector<std::string> ignored;
-  for (const IgnoredSetting& setting : IgnoredSettings()) {
-    if (std::find(known.begin(), known.end(), setting.name) != known.end()) {
-      continue;  // a later chapter's program sets it
-    }
-    bool is_prefix = setting.name.back() == '.';
-    ignored.push_back(setting.name + (is_prefix ? "*" : ""));
-  }
-  return "\nSettings come from the properties file (config/server.properties "
-         "is an example), then --override name=value, then the shorthand "
-         "flags, each over the one before. Kafka's names: " +
-         JoinNames(known) +
-         ".\n\nSettings of Kafka that this broker does not implement, but "
-         "Kafka's example files carry, are ignored with a warning (\"ignored: "
-         "NAME (...)\"): " +
-         JoinNames(ignored) +
-         ". Any other setting, and a value out of its range, stops the "
-         "program.";
-}
-
 // The file's settings, then the overrides', then the shorthands'.
 Result<Properties> GatherProperties(const ServerCommandLine& line) {
   Properties properties;
@@ -161,6 +138,28 @@ Result<ServerConfig> ReadServerConfig(
   config.listener.host = *host;
   config.broker.data_dir = FromUserDirectory(config.broker.data_dir);
   return config;
+}
+
+std::string SettingsHelp(const std::vector<ServerSetting>& chapter_settings) {
+  const std::vector<std::string> known = KnownSettingNames(chapter_settings);
+  std::vector<std::string> ignored;
+  for (const IgnoredSetting& setting : IgnoredSettings()) {
+    if (std::find(known.begin(), known.end(), setting.name) != known.end()) {
+      continue;  // a later chapter's program sets it
+    }
+    bool is_prefix = setting.name.back() == '.';
+    ignored.push_back(setting.name + (is_prefix ? "*" : ""));
+  }
+  return "\nSettings come from the properties file (config/server.properties "
+         "is an example), then --override name=value, then the shorthand "
+         "flags, each over the one before. Kafka's names: " +
+         JoinNames(known) +
+         ".\n\nSettings of Kafka that this broker does not implement, but "
+         "Kafka's example files carry, are ignored with a warning (\"ignored: "
+         "NAME (...)\"): " +
+         JoinNames(ignored) +
+         ". Any other setting, and a value out of its range, stops the "
+         "program.";
 }
 
 int RunBrokerProgram(int argc, char** argv, const std::string& description,

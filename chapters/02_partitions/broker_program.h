@@ -44,6 +44,11 @@ Result<ServerConfig> ReadServerConfig(
     const std::vector<ServerSetting>& chapter_settings,
     ServerConfig defaults = {});
 
+/// The text --help ends with: where settings come from, the names the
+/// program knows (Chapter 2's and `chapter_settings`), and the ignored
+/// ones. Every server program's, so that each lists exactly what it reads.
+std::string SettingsHelp(const std::vector<ServerSetting>& chapter_settings);
+
 /// Makes the node to run from the configuration the settings gave: a broker
 /// that can be told the port its listener got.
 using BrokerNodeFactory =

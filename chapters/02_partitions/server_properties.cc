@@ -68,21 +68,6 @@ ServerSetting GivenNumberSetting(std::string name,
   return NumberSetting(std::move(name), given, is_int, minimum);
 }
 
-// Kafka's BOOLEAN: true or false, in any case.
-ServerSetting BoolSetting(std::string name, bool& field) {
-  return {name, [name, &field](std::string_view text) -> Status {
-            std::string value(Trim(text));
-            std::transform(value.begin(), value.end(), value.begin(),
-                           [](unsigned char c) { return std::tolower(c); });
-            if (value != "true" && value != "false") {
-              return InvalidValue(name, Trim(text),
-                                  "Expected value to be either true or false");
-            }
-            field = value == "true";
-            return Status();
-          }};
-}
-
 // log.dirs is Kafka's LIST of directories; this broker keeps one.
 ServerSetting LogDirsSetting(std::optional<std::string>& given) {
   return {"log.dirs", [&given](std::string_view text) -> Status {
@@ -313,6 +298,20 @@ ServerSetting ShortSetting(std::string name, int16_t& field, int16_t minimum) {
                                   "Not a number of type SHORT");
             }
             field = int16_t(*number);
+            return Status();
+          }};
+}
+
+ServerSetting BoolSetting(std::string name, bool& field) {
+  return {name, [name, &field](std::string_view text) -> Status {
+            std::string value(Trim(text));
+            std::transform(value.begin(), value.end(), value.begin(),
+                           [](unsigned char c) { return std::tolower(c); });
+            if (value != "true" && value != "false") {
+              return InvalidValue(name, Trim(text),
+                                  "Expected value to be either true or false");
+            }
+            field = value == "true";
             return Status();
           }};
 }

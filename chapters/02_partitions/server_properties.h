@@ -80,6 +80,8 @@ ServerSetting LongSetting(std::string name, int64_t& field, int64_t minimum);
 /// A setting of Kafka's type SHORT (16 bits) of at least `minimum`, as the
 /// replication factors are.
 ServerSetting ShortSetting(std::string name, int16_t& field, int16_t minimum);
+/// A setting of Kafka's type BOOLEAN: true or false, in any case.
+ServerSetting BoolSetting(std::string name, bool& field);
 
 /// A Kafka setting this broker accepts but does not implement.
 struct IgnoredSetting {

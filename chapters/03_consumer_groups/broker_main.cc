@@ -1,7 +1,10 @@
-// The broker with consumer groups (Chapter 3) as a program; //:broker runs it:
+// The broker with consumer groups (Chapter 3) as a program (//:broker ran it
+// until Chapter 5 made it a combined broker and controller):
 //
-//   bazel run //:broker -- config/server.properties --override node.id=2
-//   bazel run //:broker -- --data-dir /tmp/kafka-data --port 9092
+//   bazel run //chapters/03_consumer_groups:broker_main --
+//       config/server.properties --override node.id=2
+//   bazel run //chapters/03_consumer_groups:broker_main --
+//       --data-dir /tmp/kafka-data --port 9092
 //
 // Besides Chapter 2's settings it takes the group coordinator's, by Kafka's
 // names (group_settings.h).

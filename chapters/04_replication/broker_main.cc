@@ -1,26 +1,28 @@
 // Chapter 4's broker as a program: one replica of each partition it holds,
 // a leader or a follower, told which by the static controller. Three of them
-// and the controller make a cluster, which //:cluster starts on loopback
-// (bazel run //:cluster -- DIR). One broker by hand, with the controller at
-// 127.0.0.1:9093 (see static_controller_main.cc):
+// and the controller make a cluster, which Chapter 4's launcher starts on
+// loopback (bazel run //chapters/04_replication:cluster -- DIR). One broker
+// by hand, with the controller at 127.0.0.1:9093 (see
+// static_controller_main.cc):
 //
 //   bazel run //chapters/04_replication:broker_main -- config/server.properties
 //       --override node.id=1 --data-dir /tmp/b1
 //       --override controller.quorum.bootstrap.servers=127.0.0.1:9093
 //
 // Besides Chapter 2's settings it takes the replica manager's and the
-// fetchers', by Kafka's names (ReplicationConfigs), and where the controller
-// listens: controller.quorum.bootstrap.servers, as Kafka's KRaft broker
-// finds its controllers since KIP-853 (Kafka 4's example broker.properties
-// sets it; the older controller.quorum.voters also names each voter's id,
-// which this chapter's single controller does not need: it is 3000, as
-// Chapter 5's first controller will be).
+// fetchers', by Kafka's names (replication_settings.h), and where the
+// controller listens: controller.quorum.bootstrap.servers, as Kafka's KRaft
+// broker finds its controllers since KIP-853 (Kafka 4's example
+// broker.properties sets it; the older controller.quorum.voters also names each
+// voter's id, which this chapter's single controller does not need: it is 3000,
+// as Chapter 5's first controller will be).
 #include <memory>
 #include <stdexcept>
 
 #include "chapters/02_partitions/broker_program.h"
 #include "chapters/03_consumer_groups/group_settings.h"
 #include "chapters/04_replication/replicated_broker.h"
+#include "chapters/04_replication/replication_settings.h"
 
 namespace {
 
@@ -50,33 +52,6 @@ kafka::ServerSetting ControllerAddressSetting(
           }};
 }
 
-// The replica manager's and the fetchers' settings, with Kafka's types and
-// bounds (ReplicationConfigs); where Kafka checks no bound, a negative time
-// or size is refused here.
-std::vector<kafka::ServerSetting> ReplicationSettings(
-    kafka::ReplicaManagerConfig& replicas) {
-  kafka::ReplicaFetcherConfig& fetcher = replicas.fetcher;
-  return {
-      kafka::LongSetting("replica.lag.time.max.ms",
-                         replicas.replication.replica_lag_time_max_ms, 0),
-      kafka::LongSetting("replica.high.watermark.checkpoint.interval.ms",
-                         replicas.replica_high_watermark_checkpoint_interval_ms,
-                         1),
-      kafka::IntSetting("replica.fetch.wait.max.ms",
-                        fetcher.replica_fetch_wait_max_ms, 0),
-      kafka::IntSetting("replica.fetch.min.bytes",
-                        fetcher.replica_fetch_min_bytes, 0),
-      kafka::IntSetting("replica.fetch.max.bytes",
-                        fetcher.replica_fetch_max_bytes, 0),
-      kafka::IntSetting("replica.fetch.response.max.bytes",
-                        fetcher.replica_fetch_response_max_bytes, 0),
-      kafka::IntSetting("replica.fetch.backoff.ms",
-                        fetcher.replica_fetch_backoff_ms, 0),
-      kafka::IntSetting("replica.socket.timeout.ms", fetcher.request_timeout_ms,
-                        0),
-  };
-}
-
 // Chapter 4's own settings: the replication ones, where the controller is,
 // and the group coordinator's (Chapter 3's, and the replication factor of
 // __consumer_offsets, which matters from here on).
@@ -84,7 +59,7 @@ std::vector<kafka::ServerSetting> ChapterSettings(
     kafka::ReplicatedBrokerConfig& config,
     std::optional<kafka::HostPort>& controller) {
   std::vector<kafka::ServerSetting> settings =
-      ReplicationSettings(config.replication);
+      kafka::ReplicationSettings(config.replication);
   settings.push_back(ControllerAddressSetting(controller));
   for (kafka::ServerSetting& setting :
        kafka::GroupCoordinatorSettings(config.groups)) {

@@ -11,7 +11,7 @@ clients, and on SIGTERM or Ctrl-C stops the brokers and then the controller
 with SIGTERM (a clean shutdown: every broker checkpoints its high watermarks
 and closes its logs).
 
-    bazel run //:cluster -- /tmp/cluster
+    bazel run //chapters/04_replication:cluster -- /tmp/cluster
     kcat -b 127.0.0.1:PORT -L
 
 The directory must be empty or new: the static controller keeps the cluster's

@@ -1,7 +1,8 @@
 // Chapter 4's static controller as a program: it places the replicas of new
 // topics on the brokers it is given, tells every broker the cluster's state
 // (UpdateMetadata) and takes the leaders' ISR changes (AlterPartition).
-// //:cluster starts one with three brokers on loopback; by hand:
+// Chapter 4's launcher (//chapters/04_replication:cluster) starts one with
+// three brokers on loopback; by hand:
 //
 //   bazel run //chapters/04_replication:static_controller_main --
 //       config/server.properties --data-dir /tmp/controller --port 9093

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "lib/lab.h"
+
 namespace kafka {
 namespace {
 
@@ -15,6 +17,11 @@ bool Contains(const std::vector<NodeId>& ids, NodeId id) {
 NodeId ElectOnlineLeader(const PartitionState& partition,
                          const std::vector<NodeId>& isr,
                          const IsAcceptableLeader& is_acceptable) {
+  // BEGIN LAB lab05_controller ElectOnlineLeader
+  // HINT: A valid leader is in `isr` and acceptable (is_acceptable: active,
+  // HINT: neither fenced nor shutting down). The current leader, if valid,
+  // HINT: stays. Otherwise the first valid replica in assignment order
+  // HINT: (partition.replicas, not the ISR's order); none: -1.
   const auto valid = [&](NodeId replica) {
     return Contains(isr, replica) && is_acceptable(replica);
   };
@@ -27,6 +34,7 @@ NodeId ElectOnlineLeader(const PartitionState& partition,
     if (valid(replica)) return replica;
   }
   return -1;
+  // END LAB
 }
 //! [online election]
 

@@ -7,6 +7,7 @@
 #include "chapters/02_partitions/partition.h"
 #include "chapters/02_partitions/topic_admin.h"
 #include "chapters/04_replication/replication_control.h"
+#include "lib/lab.h"
 
 namespace kafka {
 namespace {
@@ -151,13 +152,9 @@ QuorumController::ControllerResult QuorumController::ActivationRecords() {
         FeatureLevelRecord{.name = std::string(kMetadataVersionFeature),
                            .feature_level = kMetadataVersionLevel});
   }
-  return {records, [this] {
-            // Every broker's session starts now: the previous active
-            // controller's clock is not this one's.
-            for (const auto& [id, broker] : image_.brokers()) {
-              last_contact_ms_[id] = env_.NowMs();
-            }
-          }};
+  // The session clock starts now for every broker (the previous active
+  // controller's clock is not this one's); no broker has a session yet.
+  return {records, [this] { activated_ms_ = env_.NowMs(); }};
 }
 
 void QuorumController::Renounce() {
@@ -281,9 +278,11 @@ QuorumController::ControllerResult QuorumController::RegisterBroker(
     return refuse(ErrorCode::kInconsistentClusterId);
   }
   const BrokerRegistration* existing = image_.broker(request.broker_id);
+  // Kafka's hasValidSession: a fenced broker has none, nor one this
+  // controller has not heard from in its term.
   auto contact = last_contact_ms_.find(request.broker_id);
   const bool live_session =
-      contact != last_contact_ms_.end() &&
+      existing && !existing->fenced && contact != last_contact_ms_.end() &&
       env_.NowMs() - contact->second < config_.broker_session_timeout_ms;
   // Another process with this id while the first one's session lives.
   if (existing && existing->incarnation_id != request.incarnation_id &&
@@ -341,6 +340,19 @@ Status QuorumController::HandleBrokerHeartbeat(const Request& request,
 QuorumController::ControllerResult QuorumController::Heartbeat(
     const BrokerHeartbeatRequest& request,
     Answer<BrokerHeartbeatResponse> answer) {
+  // BEGIN LAB lab05_controller QuorumController::Heartbeat
+  // HINT: A wrong broker epoch: answer its error (CheckBrokerEpoch), fenced.
+  // HINT: Note the contact time and current_metadata_offset. Caught up: that
+  // HINT: offset has reached the broker's epoch (its registration's offset).
+  // HINT: Fenced: unfence (UnfenceRecords) once caught up, unless it wants to
+  // HINT: be fenced or to shut down, or is in controlled shutdown; it may
+  // HINT: shut down at once. In controlled shutdown: done, and fenced, once
+  // HINT: it leads nothing and LowestActiveOffset() has reached the offset
+  // HINT: of the records that began it. Active: want_fence fences it;
+  // HINT: want_shut_down fences it at once if it leads nothing (or wants to
+  // HINT: be fenced), else begins controlled shutdown
+  // HINT: (ControlledShutdownRecords; note the offset of its last record).
+  // HINT: Answer once the records commit, with the image's fenced state.
   const NodeId id = request.broker_id;
   if (Status current = CheckBrokerEpoch(id, request.broker_epoch);
       !current.ok()) {
@@ -386,6 +398,7 @@ QuorumController::ControllerResult QuorumController::Heartbeat(
                     .is_fenced = !now || now->fenced,
                     .should_shut_down = shut_down});
           }};
+  // END LAB
 }
 //! [heartbeat]
 
@@ -493,9 +506,10 @@ bool QuorumController::LeadsAnyPartition(NodeId broker) const {
 QuorumController::ControllerResult QuorumController::FenceStaleBroker() {
   for (const auto& [id, broker] : image_.brokers()) {
     auto contact = last_contact_ms_.find(id);
+    const int64_t since_ms =
+        contact == last_contact_ms_.end() ? activated_ms_ : contact->second;
     const bool stale =
-        contact == last_contact_ms_.end() ||
-        env_.NowMs() - contact->second >= config_.broker_session_timeout_ms;
+        env_.NowMs() - since_ms >= config_.broker_session_timeout_ms;
     // One broker per operation, as Kafka's maybeFenceOneStaleBroker: the
     // next check takes the next.
     if (!broker.fenced && stale) return {FenceRecords(id), [] {}};

@@ -11,15 +11,15 @@
 /// (their MetadataImage is the active one's, a little behind), and so do
 /// the brokers, which learn every decision from it.
 ///
-/// The write path is Kafka's ControllerEventQueue made as simple as it can
-/// be: one write operation at a time. An operation decides on the committed
-/// image, appends its records, and waits for them to commit before the next
-/// operation decides; the decisions therefore never see state that might
-/// still be lost. (Kafka's controller decides on its uncommitted state and
-/// keeps several batches in flight, which is faster and harder to read.) A
-/// new active controller's first write is an activation record (the
-/// metadata.version FeatureLevelRecord on an empty log, else a NoOpRecord):
-/// once it commits, everything before it has been replayed.
+/// The write path is the QuorumController's event queue (a KafkaEventQueue)
+/// made as simple as it can be: one write operation at a time. An operation
+/// decides on the committed image, appends its records, and waits for them to
+/// commit before the next operation decides; the decisions therefore never see
+/// state that might still be lost. (Kafka's controller decides on its
+/// uncommitted state and keeps several batches in flight, which is faster and
+/// harder to read.) A new active controller's first write is an activation
+/// record (the metadata.version FeatureLevelRecord on an empty log, else a
+/// NoOpRecord): once it commits, everything before it has been replayed.
 ///
 /// What it decides, with Kafka's rules (the control managers):
 ///
@@ -28,7 +28,11 @@
 ///     broker's epoch; the broker is fenced until a heartbeat's
 ///     current_metadata_offset reaches that offset, then unfenced. No
 ///     heartbeat for broker.session.timeout.ms: fenced, it leaves every ISR
-///     and its partitions get new leaders. want_shut_down starts a controlled
+///     and its partitions get new leaders (after a failover the clock
+///     starts at the activation). A new incarnation of a registered broker
+///     is refused (DUPLICATE_BROKER_REGISTRATION) only while the old one
+///     has a session: unfenced and heard from by this controller within the
+///     timeout (Kafka's hasValidSession). want_shut_down starts a controlled
 ///     shutdown (it leaves the ISRs, leadership moves away); once it leads
 ///     nothing and every active broker has seen that, should_shut_down.
 ///   - Replication control (ReplicationControlManager): CreateTopics,
@@ -282,10 +286,15 @@ class QuorumController : public RaftListener {
   std::deque<Operation> queue_;
   std::optional<InFlight> in_flight_;
 
-  /// When each broker was last heard from (the active controller's
-  /// BrokerHeartbeatManager; a new active controller starts everyone's
-  /// session afresh).
+  /// When each broker was last heard from by this controller, in this term
+  /// (Kafka's BrokerHeartbeatTracker: contact times come from heartbeats and
+  /// registrations only).
   std::map<NodeId, int64_t> last_contact_ms_;
+  /// When this controller became active: the session clock of a broker it
+  /// has not heard from yet starts then, so that a silent unfenced broker is
+  /// still fenced a session timeout later. It is not a session: a new
+  /// incarnation of such a broker may register at once.
+  int64_t activated_ms_ = 0;
   /// How far each broker has replayed the log, as its last heartbeat said.
   std::map<NodeId, int64_t> metadata_offset_;
   /// The offset of the records that began each broker's controlled

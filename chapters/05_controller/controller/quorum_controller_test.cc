@@ -42,6 +42,14 @@ class QuorumControllerTest : public ::testing::Test {
     raft_.CommitAll();  // the activation record
   }
 
+  // Another controller leads an epoch, then this one again: it renounces and
+  // activates anew, with the image it had.
+  void Reactivate() {
+    raft_.ChangeLeader(kController + 1, ++epoch_);
+    raft_.ChangeLeader(kController, ++epoch_);
+    raft_.CommitAll();  // the activation record
+  }
+
   // Sends a request; its answer lands in the slot returned, when it comes.
   template <typename Response, typename Message>
   std::shared_ptr<std::optional<Response>> Send(ApiKey api, int16_t version,
@@ -260,6 +268,28 @@ TEST_F(QuorumControllerTest, AnotherProcessWithALiveIdIsRefused) {
             ErrorCode::kDuplicateBrokerRegistration);
 }
 
+// A new active controller has heard no heartbeat yet: no broker has a
+// session with it, and a restarted broker (a combined node restarting, its
+// controller now active) registers at once instead of a session later.
+TEST_F(QuorumControllerTest, ANewIncarnationRegistersAtOnceAfterAFailover) {
+  StartBrokers({1, 2, 3});
+  Reactivate();
+  EXPECT_EQ(RegisterBroker(2, 2).error_code, ErrorCode::kNone);
+  EXPECT_TRUE(controller_->image().broker(2)->fenced);
+}
+
+// ... but a broker that stays silent is still fenced a session timeout
+// after the activation.
+TEST_F(QuorumControllerTest, ASilentBrokerIsFencedASessionAfterAFailover) {
+  StartBrokers({1, 2, 3});
+  Reactivate();
+  RunWithHeartbeats(kSessionTimeoutMs - 1000, {1, 3});
+  EXPECT_FALSE(controller_->image().broker(2)->fenced);  // not yet
+  RunWithHeartbeats(2000, {1, 3});
+  EXPECT_TRUE(controller_->image().broker(2)->fenced);
+  EXPECT_FALSE(controller_->image().broker(1)->fenced);
+}
+
 // A restarted broker (a new incarnation) registers again: a new epoch, its
 // old life leaves the ISRs, and it is fenced until it catches up.
 TEST_F(QuorumControllerTest, ARestartedBrokerGetsANewEpochAndLeavesTheIsrs) {
@@ -415,6 +445,88 @@ TEST_F(QuorumControllerTest, ABrokerThatLeadsNothingShutsDownAtOnce) {
   EXPECT_EQ(RecordTypes(), (std::vector<std::string>{"FenceBrokerRecord",
                                                      "PartitionChangeRecord"}));
   EXPECT_EQ(State("orders").isr, (std::vector<NodeId>{1, 2}));
+}
+
+// A caught-up fenced broker stays fenced while it asks to (want_fence: it is
+// still recovering its logs), and one that asks to shut down may go at once:
+// a fenced broker leads nothing.
+TEST_F(QuorumControllerTest, AFencedBrokerThatWantsFenceOrShutdownStaysFenced) {
+  const BrokerRegistrationResponse registered = RegisterBroker(1, 1);
+  epochs_[1] = registered.broker_epoch;
+  Transcript();
+  BrokerHeartbeatResponse recovering = Call<BrokerHeartbeatResponse>(
+      ApiKey::kBrokerHeartbeat, 0,
+      BrokerHeartbeatRequest{.broker_id = 1,
+                             .broker_epoch = epochs_[1],
+                             .current_metadata_offset = committed_offset(),
+                             .want_fence = true});
+  EXPECT_TRUE(recovering.is_caught_up);
+  EXPECT_TRUE(recovering.is_fenced);
+  EXPECT_FALSE(recovering.should_shut_down);
+  BrokerHeartbeatResponse leaving =
+      CaughtUpHeartbeat(1, /*want_shut_down=*/true);
+  EXPECT_TRUE(leaving.is_fenced);
+  EXPECT_TRUE(leaving.should_shut_down);
+  EXPECT_TRUE(RecordTypes().empty());
+  EXPECT_TRUE(controller_->image().broker(1)->fenced);
+}
+
+// An active broker that asks to be fenced is: it leaves the ISRs and its
+// leadership moves, as on a session timeout.
+TEST_F(QuorumControllerTest, AnActiveBrokerThatWantsFenceIsFenced) {
+  StartBrokers({1, 2, 3});
+  CreateTopic("orders", {{1, 2, 3}});
+  Transcript();
+  BrokerHeartbeatResponse answer = Call<BrokerHeartbeatResponse>(
+      ApiKey::kBrokerHeartbeat, 0,
+      BrokerHeartbeatRequest{.broker_id = 1,
+                             .broker_epoch = epochs_[1],
+                             .current_metadata_offset = committed_offset(),
+                             .want_fence = true});
+  EXPECT_TRUE(answer.is_fenced);
+  EXPECT_FALSE(answer.should_shut_down);
+  EXPECT_EQ(RecordTypes(), (std::vector<std::string>{"FenceBrokerRecord",
+                                                     "PartitionChangeRecord"}));
+  EXPECT_EQ(State("orders").leader, 2);
+  EXPECT_EQ(State("orders").isr, (std::vector<NodeId>{2, 3}));
+}
+
+// Controlled shutdown ends only once the broker leads nothing. Here another
+// controller wrote the shutdown's start without moving leadership away, and
+// this one took over: the broker still leads orders-0, so it may not go.
+TEST_F(QuorumControllerTest, ABrokerStillLeadingDoesNotFinishItsShutdown) {
+  StartBrokers({1, 2, 3});
+  CreateTopic("orders", {{1, 2, 3}});
+  raft_.ChangeLeader(3001, ++epoch_);
+  raft_.CommitFromElsewhere({EncodeMetadataRecord(
+      BrokerRegistrationChangeRecord{.broker_id = 1,
+                                     .broker_epoch = epochs_[1],
+                                     .in_controlled_shutdown = 1})});
+  raft_.ChangeLeader(kController, ++epoch_);
+  raft_.CommitAll();
+  ASSERT_TRUE(controller_->image().broker(1)->in_controlled_shutdown);
+  ASSERT_EQ(State("orders").leader, 1);
+  CaughtUpHeartbeat(2);
+  CaughtUpHeartbeat(3);
+  BrokerHeartbeatResponse answer = CaughtUpHeartbeat(1, true);
+  EXPECT_FALSE(answer.should_shut_down);
+  EXPECT_FALSE(answer.is_fenced);
+}
+
+// Once its controlled shutdown is done the broker is fenced for good: a late
+// heartbeat does not unfence it (it must register again).
+TEST_F(QuorumControllerTest, AShutDownBrokerIsNotUnfencedByALateHeartbeat) {
+  StartBrokers({1, 2, 3});
+  CreateTopic("orders", {{1, 2, 3}});
+  CaughtUpHeartbeat(1, /*want_shut_down=*/true);
+  CaughtUpHeartbeat(2);
+  CaughtUpHeartbeat(3);
+  ASSERT_TRUE(CaughtUpHeartbeat(1, true).should_shut_down);
+  Transcript();
+  BrokerHeartbeatResponse late = CaughtUpHeartbeat(1);
+  EXPECT_TRUE(late.is_fenced);
+  EXPECT_TRUE(RecordTypes().empty());
+  EXPECT_TRUE(controller_->image().broker(1)->in_controlled_shutdown);
 }
 
 // ---- The write path --------------------------------------------------------

@@ -285,31 +285,52 @@ FetchResponse::LeaderIdAndEpoch KafkaRaftClient::CurrentLeader() const {
 void KafkaRaftClient::SendRequest(NodeId to, ApiKey api, int16_t version,
                                   Bytes body, int64_t timeout_ms,
                                   ResponseHandler on_response) {
-  env_.Send(to,
-            {int16_t(api), version, 0,
-             "raft-client-" + std::to_string(config_.node_id)},
-            std::move(body), timeout_ms, std::move(on_response),
-            Connection::kRaft);
+  env_.Send(
+      to,
+      {int16_t(api), version, 0,
+       "raft-client-" + std::to_string(config_.node_id)},
+      std::move(body), timeout_ms,
+      [this, to, on_response = std::move(on_response)](Result<Bytes> answer) {
+        if (answer.ok()) {
+          unanswered_.erase(to);
+        } else {
+          ++unanswered_[to];
+        }
+        on_response(std::move(answer));
+      },
+      Connection::kRaft);
+}
+
+int64_t KafkaRaftClient::RetryBackoffMs(NodeId node) const {
+  auto found = unanswered_.find(node);
+  const int doublings =
+      found == unanswered_.end() ? 0 : std::min(found->second, 16);
+  return std::min(
+      config_.retry_backoff_ms << doublings,
+      std::max(config_.reconnect_backoff_max_ms, config_.retry_backoff_ms));
 }
 
 // ---------------------------------------------------------------- Vote
 
 void KafkaRaftClient::SendVoteRequests() {
+  for (NodeId voter : quorum_.voters()) {
+    if (voter != config_.node_id) SendVoteRequest(voter);
+  }
+}
+
+void KafkaRaftClient::SendVoteRequest(NodeId voter) {
   VoteRequest request;
   request.cluster_id = cluster_id();
   request.topics.push_back(
       {kMetadataTopicName,
        {{kMetadataPartition, epoch(), config_.node_id,
          log_->last_fetched_epoch(), log_->end_offset()}}});
-  const Bytes body = EncodeMessage(request, ApiKey::kVote, kQuorumApiVersion);
-  for (NodeId voter : quorum_.voters()) {
-    if (voter == config_.node_id) continue;
-    SendRequest(voter, ApiKey::kVote, kQuorumApiVersion, body,
-                config_.request_timeout_ms,
-                [this, generation = generation_, voter](Result<Bytes> answer) {
-                  HandleVoteResponse(generation, voter, std::move(answer));
-                });
-  }
+  SendRequest(voter, ApiKey::kVote, kQuorumApiVersion,
+              EncodeMessage(request, ApiKey::kVote, kQuorumApiVersion),
+              config_.request_timeout_ms,
+              [this, generation = generation_, voter](Result<Bytes> answer) {
+                HandleVoteResponse(generation, voter, std::move(answer));
+              });
 }
 
 void KafkaRaftClient::HandleVoteResponse(uint64_t generation, NodeId voter,
@@ -323,7 +344,12 @@ void KafkaRaftClient::HandleVoteResponse(uint64_t generation, NodeId voter,
   if (!response.ok() || response->error_code != ErrorCode::kNone ||
       response->topics.size() != 1 ||
       response->topics[0].partitions.size() != 1) {
-    return;  // the election timer decides what happens next
+    // No answer (a voter not up yet, a lost message): ask again, backing
+    // off, until the election timer ends this candidacy.
+    env_.StartTimer(RetryBackoffMs(voter), [this, generation, voter] {
+      if (generation == generation_) SendVoteRequest(voter);
+    });
+    return;
   }
   const VoteResponse::Partition& answer = response->topics[0].partitions[0];
   if (ObserveEpoch(answer.leader_epoch, OptionalNode(answer.leader_id))) return;
@@ -467,7 +493,7 @@ void KafkaRaftClient::SendBeginQuorumEpoch(NodeId voter) {
           }
         }
         // Until the voter knows (a restarted voter, a lost message): again.
-        env_.StartTimer(config_.retry_backoff_ms, [this, generation, voter] {
+        env_.StartTimer(RetryBackoffMs(voter), [this, generation, voter] {
           if (generation == generation_ &&
               !begin_epoch_acknowledged_.contains(voter)) {
             SendBeginQuorumEpoch(voter);
@@ -876,7 +902,8 @@ void KafkaRaftClient::MaybeSendFetch() {
   request.topics.push_back(std::move(topic));
   fetch_in_flight_ = generation_;
   // The leader may hold the fetch for fetch_max_wait_ms: wait longer.
-  SendRequest(FetchTarget(), ApiKey::kFetch, kFetchVersion,
+  fetch_target_ = FetchTarget();
+  SendRequest(fetch_target_, ApiKey::kFetch, kFetchVersion,
               EncodeMessage(request, ApiKey::kFetch, kFetchVersion),
               config_.request_timeout_ms + config_.fetch_max_wait_ms,
               [this, generation = generation_](Result<Bytes> body) {
@@ -886,7 +913,7 @@ void KafkaRaftClient::MaybeSendFetch() {
 //! [follower fetch]
 
 void KafkaRaftClient::ScheduleFetchRetry() {
-  fetch_retry_timer_ = env_.StartTimer(config_.retry_backoff_ms, [this] {
+  fetch_retry_timer_ = env_.StartTimer(RetryBackoffMs(fetch_target_), [this] {
     fetch_retry_timer_.reset();
     MaybeSendFetch();
   });
@@ -997,7 +1024,8 @@ void KafkaRaftClient::SendFetchSnapshot(const SnapshotId& id,
        {{kMetadataPartition, epoch(), {id.end_offset, id.epoch}, position}}});
   if (position == 0) snapshot_being_fetched_.clear();
   fetch_in_flight_ = generation_;
-  SendRequest(*quorum_.leader(), ApiKey::kFetchSnapshot, kQuorumApiVersion,
+  fetch_target_ = *quorum_.leader();
+  SendRequest(fetch_target_, ApiKey::kFetchSnapshot, kQuorumApiVersion,
               EncodeMessage(request, ApiKey::kFetchSnapshot, kQuorumApiVersion),
               config_.request_timeout_ms,
               [this, generation = generation_, id](Result<Bytes> body) {

@@ -22,6 +22,12 @@
 ///   election.timeout.ms plus a random part as long; a lost election backs
 ///   off up to election.backoff.max.ms. The winner tells everyone with
 ///   BeginQuorumEpoch; a resigning leader with EndQuorumEpoch.
+/// - **Retries back off.** A Vote, BeginQuorumEpoch or Fetch that got no
+///   answer is sent again after retry.backoff.ms, doubled for each request
+///   in a row that node left unanswered, up to reconnect.backoff.max.ms
+///   (Kafka's RequestManager and its NetworkClient's reconnect backoff): a
+///   voter that starts late still gets the candidate's request, and a
+///   crashed one is not asked 50 times a second.
 /// - **Commit.** The high watermark is the largest offset a majority of the
 ///   voters (the leader included) has, and only once it is past the start
 ///   of the leader's epoch: a new leader's first entry is a LeaderChange
@@ -33,7 +39,7 @@
 ///   with FetchSnapshot, loads it and fetches on from its end.
 ///
 /// What Kafka does that this does not: pre-vote (KIP-996: a node that
-/// cannot win still bumps the epoch, as in Kafka before 3.9), lingering
+/// cannot win still bumps the epoch, as in Kafka before 4.0), lingering
 /// appends into one batch (append.linger.ms: every Append is a batch at
 /// once), dynamic voter sets and directory ids (KIP-853), and moving the log
 /// start only when segments can go (here a snapshot moves it at once).
@@ -164,6 +170,7 @@ class KafkaRaftClient : public RaftClient {
 
   // Candidate.
   void SendVoteRequests();
+  void SendVoteRequest(NodeId voter);
   void HandleVoteResponse(uint64_t generation, NodeId voter,
                           Result<Bytes> body);
   bool CanGrantVote(NodeId candidate, int32_t last_epoch,
@@ -205,6 +212,11 @@ class KafkaRaftClient : public RaftClient {
   // Sending.
   void SendRequest(NodeId to, ApiKey api, int16_t version, Bytes body,
                    int64_t timeout_ms, ResponseHandler on_response);
+  /// How long to wait before asking `node` again: retry.backoff.ms, doubled
+  /// for each request in a row it did not answer, up to
+  /// reconnect.backoff.max.ms (Kafka's RequestManager backs off a node
+  /// after a failed request; its NetworkClient's reconnect backoff grows).
+  int64_t RetryBackoffMs(NodeId node) const;
   std::optional<std::string> cluster_id() const;
   bool ClusterIdMatches(const std::optional<std::string>& id) const;
   /// This node's view of the leader, as answers carry it (-1: unknown).
@@ -227,6 +239,10 @@ class KafkaRaftClient : public RaftClient {
   /// The next offset the listener hears of (HandleCommit).
   int64_t next_commit_offset_ = 0;
 
+  /// Requests in a row each node left unanswered (no response: a timeout,
+  /// a refused connection); any answer resets it.
+  std::map<NodeId, int> unanswered_;
+
   // Candidate.
   std::set<NodeId> granted_;
   // Leader.
@@ -239,6 +255,8 @@ class KafkaRaftClient : public RaftClient {
   // Follower and observer.
   std::optional<uint64_t> fetch_in_flight_;  ///< its generation
   std::optional<TimerId> fetch_retry_timer_;
+  /// The node the last Fetch or FetchSnapshot went to (a retry backs off it).
+  NodeId fetch_target_ = -1;
   Bytes snapshot_being_fetched_;
 };
 

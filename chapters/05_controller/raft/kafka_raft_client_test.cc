@@ -192,6 +192,49 @@ TEST(KafkaRaftClientTest, IsolatedLeaderResignsAndItsUncommittedTailIsCut) {
   EXPECT_TRUE(cluster.history().violations.empty());
 }
 
+// A voter that starts late (a process launched after the others) is asked
+// for its vote again, backing off, so the first election is won once it is
+// up, rather than timing out and standing again in a new epoch. Seeds where
+// a candidate asked only once needed a second election.
+TEST(KafkaRaftClientTest, AVoterThatStartsLateIsAskedAgainAndOneElectionWins) {
+  for (uint64_t seed : {1, 3, 6, 8}) {
+    RaftCluster cluster(seed, 3);
+    cluster.sim().Crash(2);
+    cluster.sim().Crash(3);
+    cluster.sim().RunFor(1500);
+    cluster.sim().Restart(2);
+    cluster.sim().RunFor(2500);
+    cluster.sim().Restart(3);
+    const NodeId leader = cluster.RunUntilLeader().value();
+    EXPECT_EQ(cluster.raft(leader).epoch(), 1) << "seed " << seed;
+  }
+}
+
+// A node that does not answer is asked again later and later: from
+// retry.backoff.ms (20) doubling up to reconnect.backoff.max.ms (1000), not
+// every 20 ms. One rule for BeginQuorumEpoch, Vote and Fetch alike.
+TEST(KafkaRaftClientTest, RequestsToANodeThatDoesNotAnswerBackOff) {
+  RaftCluster cluster(2, 3);
+  cluster.sim().Crash(3);
+  const NodeId leader = cluster.RunUntilLeader(30000, {1, 2}).value();
+  const int begins = cluster.RequestsSent(leader, 3, ApiKey::kBeginQuorumEpoch);
+  cluster.sim().RunFor(10000);
+  // 40, 80, ... 640 ms, then once a second: about 15 in 10 s (500 at 20 ms).
+  EXPECT_LE(cluster.RequestsSent(leader, 3, ApiKey::kBeginQuorumEpoch) - begins,
+            16);
+
+  // The follower of a crashed leader, until it stands (fetch.timeout.ms).
+  const NodeId follower = leader == 1 ? 2 : 1;
+  const int fetches = cluster.RequestsSent(follower, leader, ApiKey::kFetch);
+  cluster.sim().Crash(leader);
+  cluster.sim().RunFor(1900);
+  EXPECT_LE(cluster.RequestsSent(follower, leader, ApiKey::kFetch) - fetches,
+            8);
+  // And its Vote requests to the nodes that are down, while it stands.
+  cluster.sim().RunFor(10000);
+  EXPECT_LE(cluster.RequestsSent(follower, 3, ApiKey::kVote), 20);
+}
+
 // A follower whose leader is gone waits fetch.timeout.ms, then stands.
 TEST(KafkaRaftClientTest, FollowerStandsForElectionAfterTheFetchTimeout) {
   RaftCluster cluster(3, 3);

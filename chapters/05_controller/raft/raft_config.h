@@ -65,6 +65,10 @@ struct RaftConfig {
   int64_t request_timeout_ms = 2000;
   /// controller.quorum.retry.backoff.ms.
   int64_t retry_backoff_ms = 20;
+  /// reconnect.backoff.max.ms: the longest wait before asking a node that
+  /// did not answer again (the wait doubles from retry.backoff.ms with each
+  /// request in a row it left unanswered).
+  int64_t reconnect_backoff_max_ms = 1000;
   /// How long a leader holds a fetch that finds nothing new (Kafka's
   /// KafkaRaftClient.MAX_FETCH_WAIT_MS).
   int32_t fetch_max_wait_ms = 500;

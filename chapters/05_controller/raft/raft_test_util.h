@@ -173,6 +173,16 @@ class RaftCluster {
       (void)appended;
     }
   }
+  /// How many `api` requests node `from` sent to node `to` so far.
+  int RequestsSent(NodeId from, NodeId to, ApiKey api) const {
+    int count = 0;
+    for (const TraceEvent& event : sim_.trace()) {
+      count += event.kind == TraceEvent::Kind::kSend && event.from == from &&
+               event.to == to && !event.message.is_response &&
+               event.message.api_key == int16_t(api);
+    }
+    return count;
+  }
   /// Runs until node `id` has committed `count` values (or max_ms pass).
   bool RunUntilCommitted(NodeId id, size_t count, int64_t max_ms = 10000) {
     return sim_.RunUntil(

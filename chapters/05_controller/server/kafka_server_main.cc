@@ -19,5 +19,5 @@ int main(int argc, char** argv) {
       argc, argv,
       "A node of a KRaft cluster: a broker, a controller or both "
       "(Chapter 5).",
-      kafka::ReadKRaftServerConfig);
+      kafka::ReadKRaftServerConfig, kafka::KRaftServerSettingsHelp());
 }

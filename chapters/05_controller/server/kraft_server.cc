@@ -151,25 +151,15 @@ int Serve(const KRaftServerConfig& config) {
   return 0;
 }
 
-std::string SettingsHelp() {
-  std::string names;
-  for (const std::string& name : KRaftSettingNames()) {
-    names += (names.empty() ? "" : ", ") + name;
-  }
-  return "\nSettings come from the properties file, then --override "
-         "name=value, then the shorthand flags, each over the one before. "
-         "Kafka's names: " +
-         names + ".";
-}
-
 }  // namespace
 
 int RunKRaftServer(int argc, char** argv, const std::string& description,
-                   const KRaftConfigReader& read_config) {
+                   const KRaftConfigReader& read_config,
+                   const std::string& settings_help) {
   CLI::App app{description};
   ServerCommandLine line;
   DefineServerCommandLine(app, line);
-  app.footer(SettingsHelp());
+  app.footer(settings_help);
   CLI11_PARSE(app, argc, argv);
   Result<KRaftServerConfig> config = read_config(line);
   if (!config.ok()) {

@@ -37,10 +37,12 @@ namespace kafka {
 using KRaftConfigReader =
     std::function<Result<KRaftServerConfig>(const ServerCommandLine& line)>;
 
-/// Reads the command line with `read_config` and serves the node the
+/// Reads the command line with `read_config` (--help ends with
+/// `settings_help`, the settings it knows) and serves the node the
 /// settings make until SIGTERM or SIGINT. The process's exit code: 1, with
 /// nothing started, if a setting is unknown or wrong (the message names it).
 int RunKRaftServer(int argc, char** argv, const std::string& description,
-                   const KRaftConfigReader& read_config);
+                   const KRaftConfigReader& read_config,
+                   const std::string& settings_help);
 
 }  // namespace kafka

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "chapters/03_consumer_groups/group_settings.h"
+#include "chapters/04_replication/replication_settings.h"
 #include "lib/user_path.h"
 
 namespace kafka {
@@ -125,6 +126,8 @@ std::vector<ServerSetting> LifecycleSettings(
 
 // The quorum controller's, with Kafka's types (default.replication.factor
 // is Kafka's INT, but CreateTopics carries it in 16 bits).
+// unclean.leader.election.enable here is the cluster's default, for the
+// topics whose own config does not say.
 std::vector<ServerSetting> ControllerSettings(
     QuorumControllerConfig& controller, QuorumSettings& given) {
   given.leader_imbalance_check_interval_seconds =
@@ -132,6 +135,10 @@ std::vector<ServerSetting> ControllerSettings(
   return {
       ShortSetting("default.replication.factor",
                    controller.default_replication_factor, 1),
+      BoolSetting("auto.leader.rebalance.enable",
+                  controller.auto_leader_rebalance_enable),
+      BoolSetting("unclean.leader.election.enable",
+                  controller.unclean_leader_election_enable),
       IntSetting("metadata.max.idle.interval.ms",
                  controller.metadata_max_idle_interval_ms, 0),
       LongSetting("leader.imbalance.check.interval.seconds",
@@ -155,6 +162,7 @@ std::vector<ServerSetting> ChapterSettings(KRaftServerConfig& config,
                                            bool quorum_names) {
   std::vector<ServerSetting> settings = RaftSettings(config.raft);
   settings.push_back(MetadataLogDirSetting(given.metadata_log_dir));
+  Append(settings, ReplicationSettings(config.replication));
   Append(settings, GroupCoordinatorSettings(config.groups));
   Append(settings, LifecycleSettings(config.lifecycle, config.controller));
   Append(settings, ControllerSettings(config.controller, given));
@@ -277,10 +285,16 @@ Result<KRaftServerConfig> ReadSingleNodeConfig(const ServerCommandLine& line) {
   return config;
 }
 
-std::vector<std::string> KRaftSettingNames() {
+std::string KRaftServerSettingsHelp() {
   KRaftServerConfig config;
   QuorumSettings given;
-  return KnownSettingNames(ChapterSettings(config, given, true));
+  return SettingsHelp(ChapterSettings(config, given, /*quorum_names=*/true));
+}
+
+std::string SingleNodeSettingsHelp() {
+  KRaftServerConfig config;
+  QuorumSettings given;
+  return SettingsHelp(ChapterSettings(config, given, /*quorum_names=*/false));
 }
 
 }  // namespace kafka

@@ -16,8 +16,9 @@
 ///                      small or a development cluster
 ///
 /// The settings are Chapter 2's (server_properties.h), Chapter 3's group
-/// coordinator's, Chapter 4's replication factor of __consumer_offsets, and
-/// this chapter's, by Kafka's names (KafkaConfig, QuorumConfig):
+/// coordinator's, Chapter 4's replica manager's (replica.*:
+/// replication_settings.h) and replication factor of __consumer_offsets,
+/// and this chapter's, by Kafka's names (KafkaConfig, QuorumConfig):
 ///
 ///   process.roles                 broker | controller | broker,controller
 ///   node.id                       one id space for brokers and controllers
@@ -37,7 +38,8 @@
 ///                                 before it fences the broker (9000)
 ///   broker.rack                   the rack a broker registers
 ///   default.replication.factor, metadata.max.idle.interval.ms,
-///   leader.imbalance.check.interval.seconds,
+///   auto.leader.rebalance.enable, leader.imbalance.check.interval.seconds,
+///   unclean.leader.election.enable (the cluster's default for a topic),
 ///   metadata.log.max.record.bytes.between.snapshots
 ///                                 a controller's (quorum_controller.h)
 ///
@@ -107,7 +109,11 @@ Result<KRaftServerConfig> ReadKRaftServerConfig(const ServerCommandLine& line);
 /// single-node example configuration.
 Result<KRaftServerConfig> ReadSingleNodeConfig(const ServerCommandLine& line);
 
-/// The setting names ReadKRaftServerConfig knows (for --help).
-std::vector<std::string> KRaftSettingNames();
+/// The end of --help (broker_program.h's SettingsHelp): every setting
+/// ReadKRaftServerConfig knows, and the ignored ones.
+std::string KRaftServerSettingsHelp();
+/// The same for ReadSingleNodeConfig (process.roles and the voters are
+/// among the ignored ones there).
+std::string SingleNodeSettingsHelp();
 
 }  // namespace kafka

@@ -85,6 +85,42 @@ TEST(KRaftServerConfigTest, TheControllerSettingsSetTheControllers) {
   EXPECT_EQ(controller.metadata_max_idle_interval_ms, 100);
 }
 
+// The cluster's defaults that a controller decides elections by.
+TEST(KRaftServerConfigTest, TheElectionSettingsSetTheControllers) {
+  Result<KRaftServerConfig> config = ReadKRaftServerConfig(
+      Overrides({"process.roles=controller", "node.id=3000", kVoters,
+                 "auto.leader.rebalance.enable=false",
+                 "unclean.leader.election.enable=TRUE"}));
+  ASSERT_TRUE(config.ok()) << ErrorOf(config);
+  EXPECT_FALSE(config->controller.auto_leader_rebalance_enable);
+  EXPECT_TRUE(config->controller.unclean_leader_election_enable);
+}
+
+// Chapter 4's replica.* settings (replication_settings.h), for a broker.
+TEST(KRaftServerConfigTest, TheReplicationSettingsSetTheReplicaManager) {
+  Result<KRaftServerConfig> config = ReadKRaftServerConfig(Overrides(
+      {"process.roles=broker", kVoters, "replica.lag.time.max.ms=7000",
+       "replica.fetch.wait.max.ms=100"}));
+  ASSERT_TRUE(config.ok()) << ErrorOf(config);
+  EXPECT_EQ(config->replication.replication.replica_lag_time_max_ms, 7000);
+  EXPECT_EQ(config->replication.fetcher.replica_fetch_wait_max_ms, 100);
+}
+
+// --help names every setting the program reads, and what it ignores.
+TEST(KRaftServerConfigTest, TheHelpNamesTheSettingsOfEachProgram) {
+  const std::string server = KRaftServerSettingsHelp();
+  for (const std::string name :
+       {"process.roles", "replica.lag.time.max.ms", "log.dirs",
+        "unclean.leader.election.enable", "auto.leader.rebalance.enable"}) {
+    EXPECT_NE(server.find(name), std::string::npos) << name;
+  }
+  EXPECT_NE(server.find("ignored"), std::string::npos);
+  const std::string single = SingleNodeSettingsHelp();
+  const size_t ignored = single.find("ignored");
+  ASSERT_NE(ignored, std::string::npos);
+  EXPECT_GT(single.find("process.roles"), ignored);
+}
+
 TEST(KRaftServerConfigTest, BootstrapServersAreTheVoters3000AndOn) {
   Result<KRaftServerConfig> config = ReadKRaftServerConfig(Overrides(
       {"process.roles=broker",
@@ -122,6 +158,9 @@ TEST(KRaftServerConfigTest, MisconfigurationsStopTheProgram) {
       {{"process.roles=broker", "controller.quorum.bootstrap.servers=x:y"},
        "Invalid value x:y for configuration "
        "controller.quorum.bootstrap.servers"},
+      {{"process.roles=broker", kVoters, "unclean.leader.election.enable=yes"},
+       "Invalid value yes for configuration unclean.leader.election.enable: "
+       "Expected value to be either true or false"},
       {{"process.roles=broker", kVoters,
         "controller.quorum.fetch.timeout.ms=-1"},
        "Invalid value -1 for configuration controller.quorum.fetch.timeout.ms: "

@@ -16,5 +16,5 @@ int main(int argc, char** argv) {
   return kafka::RunKRaftServer(
       argc, argv,
       "A single KRaft node: a broker and its own controller (Chapter 5).",
-      kafka::ReadSingleNodeConfig);
+      kafka::ReadSingleNodeConfig, kafka::SingleNodeSettingsHelp());
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The tools against a broker process (Chapter 3's //:broker). kafka-topics:
+# The tools against a Chapter 3 broker process (before KRaft). kafka-topics:
 # create (with configs), list, describe and its report options, alter
 # --partitions, delete; and the errors, as Kafka prints them, with exit code
 # 1. kafka-leader-election and kafka-metadata-quorum: this broker serves
