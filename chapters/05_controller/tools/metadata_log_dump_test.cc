@@ -90,7 +90,7 @@ TEST(MetadataLogDumpTest, BatchesAndDecodedRecords) {
 // what came before it is printed.
 TEST(MetadataLogDumpTest, TornBatchIsReported) {
   Bytes log = MetadataLog();
-  log.resize(log.size() - 3);
+  log.erase(log.end() - 3, log.end());
   std::ostringstream out;
   EXPECT_FALSE(DumpMetadataLog(log, out));
   std::vector<std::string> lines = Lines(out.str());
