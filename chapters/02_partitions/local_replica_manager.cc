@@ -14,7 +14,7 @@ bool IsValidAcks(int16_t acks) { return acks == 0 || acks == 1 || acks == -1; }
 }  // namespace
 
 FetchIsolation FetchIsolationOf(const FetchRequest& request) {
-  if (request.replica_id >= 0) return FetchIsolation::kLogEnd;
+  if (ReplicaIdOf(request) >= 0) return FetchIsolation::kLogEnd;
   if (request.isolation_level == kReadCommitted) {
     return FetchIsolation::kTxnCommitted;
   }

@@ -13,6 +13,11 @@ std::optional<PartitionMetadata> MetadataCache::GetPartition(
   return (*partitions)[size_t(partition.partition)];
 }
 
+std::optional<int64_t> MetadataCache::GetAliveBrokerEpoch(NodeId id) const {
+  if (!GetBroker(id)) return std::nullopt;
+  return -1;
+}
+
 std::optional<std::string> MetadataCache::TopicName(const Uuid& id) const {
   for (const std::string& topic : TopicNames()) {
     if (TopicId(topic) == id) return topic;

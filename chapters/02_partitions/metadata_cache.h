@@ -55,6 +55,11 @@ class MetadataCache {
   /// The brokers that are up, in id order.
   virtual std::vector<BrokerEndpoint> AliveBrokers() const = 0;
   virtual std::optional<BrokerEndpoint> GetBroker(NodeId id) const = 0;
+  /// The epoch of an alive broker (Kafka's getAliveBrokerEpoch): in KRaft
+  /// (Chapter 5) the offset of its registration record, which each
+  /// restart renews; -1 where brokers have no epochs; nullopt for a broker
+  /// that is not alive.
+  virtual std::optional<int64_t> GetAliveBrokerEpoch(NodeId id) const;
 
   virtual std::vector<std::string> TopicNames() const = 0;
   /// A topic's id (KIP-516); nullopt for an unknown topic.

@@ -140,6 +140,23 @@ MetadataResponse::Topic DescribeTopic(const MetadataCache& metadata,
   return described;
 }
 
+// The error Metadata gives a topic it asked to create. The creation may have
+// happened elsewhere (TOPIC_ALREADY_EXISTS: another client's request won),
+// and with a controller (Chapters 4 and 5) this broker's metadata learns of
+// the topic a little later: until it describes the topic, the topic is
+// LEADER_NOT_AVAILABLE, a retriable error, as Kafka's
+// AutoTopicCreationManager answers; clients ask again. A creation that
+// failed otherwise (an invalid name, ...) gives its own error.
+ErrorCode AutoCreatedTopicError(const Status& created,
+                                const MetadataResponse::Topic& described) {
+  if (!created.ok() && created.error().code != ErrorCode::kTopicAlreadyExists) {
+    return created.error().code;
+  }
+  return described.error_code == ErrorCode::kUnknownTopicOrPartition
+             ? ErrorCode::kLeaderNotAvailable
+             : described.error_code;
+}
+
 // Kafka reads topic ids only from v12: before, a request with one, or with
 // a null name, is invalid, and each topic it names says so.
 bool UsesTopicIdsTooEarly(const MetadataRequest& request, int16_t version) {
@@ -224,10 +241,8 @@ bool IsFullFetch(const FetchRequest& request) {
   return request.session_epoch == 0 || request.session_epoch == -1;
 }
 
-// Fetch v13 and later name topics by id: each topic gets its name back from
-// the metadata, so that the ReplicaManager reads by name as before. A topic
-// whose id is unknown is taken out of the request, and answered here:
-// UNKNOWN_TOPIC_ID for each of its partitions.
+}  // namespace
+
 std::vector<FetchResponse::Topic> ResolveTopicIds(
     FetchRequest& request, int16_t version, const MetadataCache& metadata) {
   if (version < 13) return {};
@@ -250,8 +265,6 @@ std::vector<FetchResponse::Topic> ResolveTopicIds(
   request.topics = std::move(known);
   return unknown;
 }
-
-}  // namespace
 
 void PartitionApis::RegisterWith(RequestHandlers& handlers) {
   handlers.Register(ApiKey::kProduce,
@@ -319,7 +332,7 @@ Status PartitionApis::HandleMetadata(const Request& request,
            i](Status created) {
             MetadataResponse::Topic& described = pending->response().topics[i];
             described = DescribeTopic(metadata, topic);
-            if (!created.ok()) described.error_code = created.error().code;
+            described.error_code = AutoCreatedTopicError(created, described);
             described.topic_authorized_operations = operations;
             pending->PartDone();
           });

@@ -56,4 +56,12 @@ class PartitionApis {
   PartitionApiComponents components_;
 };
 
+/// Fetch v13 and later name topics by id: each topic of `request` gets its
+/// name back from `metadata`, so that the ReplicaManager reads by name as
+/// before. A topic whose id is unknown is taken out of the request and
+/// returned, answered: UNKNOWN_TOPIC_ID for each of its partitions. Before
+/// v13, nothing changes.
+std::vector<FetchResponse::Topic> ResolveTopicIds(
+    FetchRequest& request, int16_t version, const MetadataCache& metadata);
+
 }  // namespace kafka

@@ -14,6 +14,18 @@ constexpr int8_t kRecovered = 0;
 
 const char kClientId[] = "alter-partition-manager";
 
+std::vector<AlterPartitionRequest::BrokerState> IsrWithEpochs(
+    const LeaderAndIsr& proposed) {
+  std::vector<AlterPartitionRequest::BrokerState> members;
+  for (size_t i = 0; i < proposed.isr.size(); ++i) {
+    members.push_back({.broker_id = proposed.isr[i],
+                       .broker_epoch = i < proposed.isr_broker_epochs.size()
+                                           ? proposed.isr_broker_epochs[i]
+                                           : -1});
+  }
+  return members;
+}
+
 LeaderAndIsr LeaderAndIsrOf(const AlterPartitionResponse::Partition& answer) {
   return {answer.leader_id, answer.leader_epoch, answer.isr,
           answer.partition_epoch};
@@ -26,6 +38,7 @@ AlterPartitionManager::AlterPartitionManager(Environment& env, NodeId broker_id,
     : env_(env), broker_id_(broker_id), controller_(std::move(controller)) {}
 
 void AlterPartitionManager::Submit(const TopicPartition& partition,
+                                   const Uuid& topic_id,
                                    const LeaderAndIsr& proposed,
                                    Callback on_done) {
   if (unsent_.contains(partition)) {
@@ -34,7 +47,7 @@ void AlterPartitionManager::Submit(const TopicPartition& partition,
                       " already waits for the controller"});
     return;
   }
-  unsent_.emplace(partition, Proposal{proposed, std::move(on_done)});
+  unsent_.emplace(partition, Proposal{topic_id, proposed, std::move(on_done)});
   MaybePropagateIsrChanges();
 }
 
@@ -61,12 +74,14 @@ AlterPartitionRequest AlterPartitionManager::BuildRequest() const {
   for (const auto& [partition, proposal] : unsent_) {
     if (request.topics.empty() ||
         request.topics.back().topic_name != partition.topic) {
-      request.topics.push_back({.topic_name = partition.topic});
+      request.topics.push_back(
+          {.topic_name = partition.topic, .topic_id = proposal.topic_id});
     }
     request.topics.back().partitions.push_back(
         {.partition_index = partition.partition,
          .leader_epoch = proposal.proposed.leader_epoch,
          .new_isr = proposal.proposed.isr,
+         .new_isr_with_epochs = IsrWithEpochs(proposal.proposed),
          .leader_recovery_state = kRecovered,
          .partition_epoch = proposal.proposed.partition_epoch});
   }
@@ -93,10 +108,17 @@ void AlterPartitionManager::HandleResponse(
 void AlterPartitionManager::CompleteProposals(
     const std::vector<TopicPartition>& sent,
     const AlterPartitionResponse& response) {
+  // Version 2+ answers name topics by id: back to the names proposed for.
+  std::map<Uuid, std::string> topic_names;
+  for (const auto& [partition, proposal] : unsent_) {
+    topic_names[proposal.topic_id] = partition.topic;
+  }
   std::map<TopicPartition, Result<LeaderAndIsr>> outcomes;
   for (const AlterPartitionResponse::Topic& topic : response.topics) {
+    auto name = topic_names.find(topic.topic_id);
+    if (name == topic_names.end()) continue;
     for (const AlterPartitionResponse::Partition& answer : topic.partitions) {
-      const TopicPartition partition{topic.topic_name, answer.partition_index};
+      const TopicPartition partition{name->second, answer.partition_index};
       if (answer.error_code == ErrorCode::kNone) {
         outcomes.emplace(partition, LeaderAndIsrOf(answer));
       } else {

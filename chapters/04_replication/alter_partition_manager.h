@@ -24,10 +24,11 @@
 /// outcome goes to the callback given with it: the partition's new state, or
 /// the controller's refusal.
 ///
-/// What real Kafka does differently: it sends each proposal's ISR with the
-/// broker epoch of every member (KIP-903, version 3) and names topics by id
-/// (version 2); Chapter 4's static controller knows no broker epochs, so
-/// this sends version 1, which names topics.
+/// It sends version 3: topics by id (version 2), and each proposed member
+/// with the broker epoch the leader saw it fetch with (KIP-903), which the
+/// controller checks against the member's registration. Chapter 4's
+/// static controller knows no broker epochs: there every epoch is -1, and
+/// not checked.
 #pragma once
 
 #include <cstdint>
@@ -50,6 +51,9 @@ struct LeaderAndIsr {
   int32_t leader_epoch = 0;
   std::vector<NodeId> isr;
   int32_t partition_epoch = 0;
+  /// A proposal's broker epoch of each ISR member, in `isr`'s order
+  /// (Kafka's isrWithBrokerEpoch); -1, or none given: not checked.
+  std::vector<int64_t> isr_broker_epochs;
 
   bool operator==(const LeaderAndIsr&) const = default;
 };
@@ -60,9 +64,9 @@ class AlterPartitionManager {
   /// controller now holds it, or its refusal.
   using Callback = std::function<void(Result<LeaderAndIsr> outcome)>;
 
-  /// The AlterPartition version sent: names topics, has
-  /// leader_recovery_state.
-  static constexpr int16_t kVersion = 1;
+  /// The AlterPartition version sent: topics by id, members with their
+  /// broker epochs.
+  static constexpr int16_t kVersion = 3;
   /// How long after a failed request the proposals go out again.
   static constexpr int64_t kRetryBackoffMs = 50;
   /// How long one request may take (request.timeout.ms) before it counts
@@ -77,8 +81,8 @@ class AlterPartitionManager {
   /// Queues a proposal for `partition` and sends it unless a request is in
   /// flight (then it goes with the next). A partition with a proposal
   /// already waiting gets OPERATION_NOT_ATTEMPTED at once.
-  void Submit(const TopicPartition& partition, const LeaderAndIsr& proposed,
-              Callback on_done);
+  void Submit(const TopicPartition& partition, const Uuid& topic_id,
+              const LeaderAndIsr& proposed, Callback on_done);
 
   /// How many proposals wait for an answer.
   size_t pending() const { return unsent_.size(); }
@@ -86,6 +90,7 @@ class AlterPartitionManager {
 
  private:
   struct Proposal {
+    Uuid topic_id;
     LeaderAndIsr proposed;
     Callback on_done;
   };

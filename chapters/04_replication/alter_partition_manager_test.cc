@@ -45,13 +45,17 @@ class ScriptedController : public ServingNode {
   std::vector<Held> held;
 };
 
+// Topic "t" and its id, which AlterPartition v2+ names it by.
+const Uuid kTopicId(std::array<uint8_t, 16>{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                            0, 0, 0, 7});
+
 // The partitions a request proposes, "topic-partition" in order.
 std::vector<std::string> Proposed(const AlterPartitionRequest& request) {
   std::vector<std::string> names;
   for (const auto& topic : request.topics) {
+    const std::string name = topic.topic_id == kTopicId ? "t" : "?";
     for (const auto& partition : topic.partitions) {
-      names.push_back(topic.topic_name + "-" +
-                      std::to_string(partition.partition_index));
+      names.push_back(name + "-" + std::to_string(partition.partition_index));
     }
   }
   return names;
@@ -63,7 +67,8 @@ AlterPartitionResponse AnswerFor(const std::string& topic, int32_t partition,
                                  ErrorCode error, std::vector<NodeId> isr = {},
                                  int32_t partition_epoch = -1) {
   AlterPartitionResponse response;
-  response.topics.push_back({.topic_name = topic});
+  response.topics.push_back(
+      {.topic_name = topic, .topic_id = topic == "t" ? kTopicId : Uuid()});
   response.topics.back().partitions.push_back(
       {.partition_index = partition,
        .error_code = error,
@@ -88,13 +93,15 @@ class AlterPartitionManagerTest : public ::testing::Test {
     return sim_.node<ScriptedController>(id);
   }
   // Proposes ISR {1, 2} for t-<partition> in leader epoch 4, partition
-  // epoch 7; the outcome lands in outcomes_[partition].
+  // epoch 7, with broker epochs 40 and 52; the outcome lands in
+  // outcomes_[partition].
   void Propose(int32_t partition) {
-    manager_->Submit({"t", partition},
+    manager_->Submit({"t", partition}, kTopicId,
                      {.leader = kBroker,
                       .leader_epoch = 4,
                       .isr = {1, 2},
-                      .partition_epoch = 7},
+                      .partition_epoch = 7,
+                      .isr_broker_epochs = {40, 52}},
                      [this, partition](Result<LeaderAndIsr> outcome) {
                        outcomes_.insert_or_assign(partition,
                                                   std::move(outcome));
@@ -108,19 +115,23 @@ class AlterPartitionManagerTest : public ::testing::Test {
   std::map<int32_t, Result<LeaderAndIsr>> outcomes_;
 };
 
-// The proposal goes out as Kafka's leader sends it: the broker, and per
-// partition the leader epoch, the new ISR and the partition epoch it was
-// made on.
+// The proposal goes out as Kafka's leader sends it (version 3): the broker,
+// the topic by id, and per partition the leader epoch, the new ISR with
+// each member's broker epoch (KIP-903) and the partition epoch it was made
+// on.
 TEST_F(AlterPartitionManagerTest, SendsTheProposalWithItsEpochs) {
   Propose(0);
   sim_.RunFor(10);
   ASSERT_EQ(controller().held.size(), 1u);
+  EXPECT_EQ(controller().held[0].header.api_version, 3);
   const AlterPartitionRequest& sent = controller().held[0].request;
   EXPECT_EQ(sent.broker_id, kBroker);
   ASSERT_EQ(Proposed(sent), std::vector<std::string>{"t-0"});
   const auto& partition = sent.topics[0].partitions[0];
   EXPECT_EQ(partition.leader_epoch, 4);
-  EXPECT_EQ(partition.new_isr, (std::vector<int32_t>{1, 2}));
+  EXPECT_EQ(
+      partition.new_isr_with_epochs,
+      (std::vector<AlterPartitionRequest::BrokerState>{{1, 40}, {2, 52}}));
   EXPECT_EQ(partition.partition_epoch, 7);
 }
 

@@ -27,16 +27,20 @@ bool IsDiverging(const FetchResponse::EpochEndOffset& diverging) {
 ReplicaFetcher::ReplicaFetcher(Environment& env, NodeId local_broker,
                                NodeId source_broker,
                                const ReplicaFetcherConfig& config,
-                               FollowerLookup followers)
+                               FollowerLookup followers,
+                               BrokerEpochSupplier broker_epoch)
     : env_(env),
       local_broker_(local_broker),
       source_broker_(source_broker),
       config_(config),
-      followers_(std::move(followers)) {}
+      followers_(std::move(followers)),
+      broker_epoch_(std::move(broker_epoch)) {}
 
 void ReplicaFetcher::AddPartition(const TopicPartition& partition,
+                                  const Uuid& topic_id,
                                   int32_t current_leader_epoch) {
-  partitions_[partition] = PartitionFetchState{current_leader_epoch};
+  partitions_[partition] = PartitionFetchState{
+      .topic_id = topic_id, .current_leader_epoch = current_leader_epoch};
   MaybeFetch();
 }
 
@@ -78,7 +82,10 @@ void ReplicaFetcher::MaybeFetch() {
 
 FetchRequest ReplicaFetcher::BuildFetch(Sent& sent) const {
   FetchRequest request;
-  request.replica_id = local_broker_;
+  request.replica_id = local_broker_;  // v0-14
+  request.replica_state = {
+      .replica_id = local_broker_,
+      .replica_epoch = broker_epoch_ ? broker_epoch_() : -1};
   request.max_wait_ms = config_.replica_fetch_wait_max_ms;
   request.min_bytes = config_.replica_fetch_min_bytes;
   request.max_bytes = config_.replica_fetch_response_max_bytes;
@@ -92,7 +99,8 @@ FetchRequest ReplicaFetcher::BuildFetch(Sent& sent) const {
     if (follower == nullptr) continue;
     if (request.topics.empty() ||
         request.topics.back().topic != partition.topic) {
-      request.topics.push_back({.topic = partition.topic});
+      request.topics.push_back(
+          {.topic = partition.topic, .topic_id = state.topic_id});
     }
     // From the log end, naming the epoch of the last batch there: the
     // leader checks that its log agrees up to it.
@@ -104,7 +112,8 @@ FetchRequest ReplicaFetcher::BuildFetch(Sent& sent) const {
          .last_fetched_epoch = follower->last_fetched_epoch().value_or(-1),
          .log_start_offset = follower->log_start_offset(),
          .partition_max_bytes = config_.replica_fetch_max_bytes});
-    sent[partition] = {state.current_leader_epoch, fetch_offset};
+    sent[partition] = {state.topic_id, state.current_leader_epoch,
+                       fetch_offset};
   }
   return request;
 }
@@ -124,15 +133,24 @@ void ReplicaFetcher::HandleResponse(const Sent& sent, Result<Bytes> body) {
   } else {
     for (const FetchResponse::Topic& topic : response->responses) {
       for (const FetchResponse::Partition& answer : topic.partitions) {
-        const TopicPartition partition{topic.topic, answer.partition_index};
-        auto asked = sent.find(partition);
-        if (asked != sent.end()) {
-          ProcessPartition(partition, asked->second, answer);
+        if (std::optional<TopicPartition> partition =
+                SentPartitionOf(sent, topic.topic_id, answer.partition_index)) {
+          ProcessPartition(*partition, sent.at(*partition), answer);
         }
       }
     }
   }
   MaybeFetch();
+}
+
+std::optional<TopicPartition> ReplicaFetcher::SentPartitionOf(
+    const Sent& sent, const Uuid& topic_id, int32_t partition) {
+  for (const auto& [asked, what] : sent) {
+    if (what.topic_id == topic_id && asked.partition == partition) {
+      return asked;
+    }
+  }
+  return std::nullopt;
 }
 
 //! [process partition]
@@ -272,11 +290,13 @@ void ReplicaFetcher::ScheduleFetch(int64_t delay_ms) {
 ReplicaFetcherManager::ReplicaFetcherManager(Environment& env,
                                              NodeId local_broker,
                                              ReplicaFetcherConfig config,
-                                             FollowerLookup followers)
+                                             FollowerLookup followers,
+                                             BrokerEpochSupplier broker_epoch)
     : env_(env),
       local_broker_(local_broker),
       config_(config),
-      followers_(std::move(followers)) {}
+      followers_(std::move(followers)),
+      broker_epoch_(std::move(broker_epoch)) {}
 
 void ReplicaFetcherManager::AddFetcherForPartitions(
     const std::map<TopicPartition, InitialFetchState>& partitions) {
@@ -290,7 +310,8 @@ void ReplicaFetcherManager::AddFetcherForPartitions(
                         initial.leader.port);
     }
     FetcherFor(initial.leader.id)
-        .AddPartition(partition, initial.current_leader_epoch);
+        .AddPartition(partition, initial.topic_id,
+                      initial.current_leader_epoch);
   }
 }
 
@@ -318,8 +339,8 @@ std::optional<NodeId> ReplicaFetcherManager::SourceOf(
 ReplicaFetcher& ReplicaFetcherManager::FetcherFor(NodeId source) {
   std::unique_ptr<ReplicaFetcher>& fetcher = fetchers_[source];
   if (!fetcher) {
-    fetcher = std::make_unique<ReplicaFetcher>(env_, local_broker_, source,
-                                               config_, followers_);
+    fetcher = std::make_unique<ReplicaFetcher>(
+        env_, local_broker_, source, config_, followers_, broker_epoch_);
   }
   return *fetcher;
 }

@@ -30,7 +30,13 @@
 /// This is Kafka's AbstractFetcherThread and ReplicaFetcherThread (and
 /// ReplicaFetcherManager). What real Kafka does differently: each fetcher
 /// is a thread, with fetch sessions (KIP-227) to send only the partitions
-/// that changed, topic ids (Fetch 13+) and quotas.
+/// that changed, and quotas.
+///
+/// Each fetch names this broker's epoch (Fetch v15's replica_state, KIP-903:
+/// in KRaft the offset of its registration, -1 before Chapter 5), so that the
+/// leader can tell this incarnation's fetches from those of one before a
+/// restart, which may still be in flight; and, as v13+ do, it names topics
+/// by id.
 ///
 /// A follower whose log end is below the leader's log start (it was away
 /// while the leader's retention or DeleteRecords went past it) is answered
@@ -72,10 +78,13 @@ struct ReplicaFetcherConfig {
 using FollowerLookup =
     std::function<ReplicatedPartition*(const TopicPartition& partition)>;
 
-/// The Fetch version a follower sends: the first with last_fetched_epoch
-/// and diverging_epoch, and the last that names topics (13 names them by
-/// id).
-inline constexpr int16_t kReplicaFetchVersion = 12;
+/// This broker's epoch as its fetches name it (Kafka's brokerEpochSupplier):
+/// -1 where brokers have none.
+using BrokerEpochSupplier = std::function<int64_t()>;
+
+/// The Fetch version a follower sends: v12 brought last_fetched_epoch and
+/// diverging_epoch, v13 topic ids, v15 the follower's broker epoch.
+inline constexpr int16_t kReplicaFetchVersion = 15;
 
 /// Fetches the partitions one source broker leads (Kafka's
 /// ReplicaFetcherThread).
@@ -83,6 +92,8 @@ class ReplicaFetcher {
  public:
   /// One partition's place in the fetcher (Kafka's PartitionFetchState).
   struct PartitionFetchState {
+    /// The partition's topic id, which the Fetch names.
+    Uuid topic_id;
     /// The leader epoch this follower knows, sent as current_leader_epoch.
     int32_t current_leader_epoch = -1;
     /// Not fetched before this time (after an error).
@@ -93,13 +104,15 @@ class ReplicaFetcher {
     bool asking_log_start = false;
   };
 
+  /// `broker_epoch` unset: this broker's fetches name epoch -1.
   ReplicaFetcher(Environment& env, NodeId local_broker, NodeId source_broker,
-                 const ReplicaFetcherConfig& config, FollowerLookup followers);
+                 const ReplicaFetcherConfig& config, FollowerLookup followers,
+                 BrokerEpochSupplier broker_epoch = nullptr);
 
-  /// Fetches `partition` from now on, in `current_leader_epoch`; a
-  /// partition already here takes the epoch and starts afresh (not
-  /// delayed, not fenced).
-  void AddPartition(const TopicPartition& partition,
+  /// Fetches `partition` (of topic `topic_id`) from now on, in
+  /// `current_leader_epoch`; a partition already here takes the epoch and
+  /// starts afresh (not delayed, not fenced).
+  void AddPartition(const TopicPartition& partition, const Uuid& topic_id,
                     int32_t current_leader_epoch);
   /// Stops fetching `partition`; the answer to a fetch in flight for it is
   /// dropped.
@@ -114,6 +127,7 @@ class ReplicaFetcher {
  private:
   /// What one Fetch asked for one partition, to match its answer against.
   struct SentPartition {
+    Uuid topic_id;
     int32_t current_leader_epoch;
     int64_t fetch_offset;
   };
@@ -125,6 +139,10 @@ class ReplicaFetcher {
   /// The Fetch for every partition that may be fetched now; empty if none.
   FetchRequest BuildFetch(Sent& sent) const;
   void HandleResponse(const Sent& sent, Result<Bytes> body);
+  /// The partition an answer is for: v13+ name topics by id.
+  static std::optional<TopicPartition> SentPartitionOf(const Sent& sent,
+                                                       const Uuid& topic_id,
+                                                       int32_t partition);
   void ProcessPartition(const TopicPartition& partition,
                         const SentPartition& sent,
                         const FetchResponse::Partition& answer);
@@ -153,6 +171,7 @@ class ReplicaFetcher {
   NodeId source_broker_;
   ReplicaFetcherConfig config_;
   FollowerLookup followers_;
+  BrokerEpochSupplier broker_epoch_;
   std::map<TopicPartition, PartitionFetchState> partitions_;
   bool in_flight_ = false;
   std::optional<TimerId> wake_up_;
@@ -163,13 +182,15 @@ class ReplicaFetcher {
 struct InitialFetchState {
   BrokerEndpoint leader;
   int32_t current_leader_epoch = 0;
+  Uuid topic_id;
 };
 
 /// One fetcher per source broker (Kafka's ReplicaFetcherManager).
 class ReplicaFetcherManager {
  public:
   ReplicaFetcherManager(Environment& env, NodeId local_broker,
-                        ReplicaFetcherConfig config, FollowerLookup followers);
+                        ReplicaFetcherConfig config, FollowerLookup followers,
+                        BrokerEpochSupplier broker_epoch = nullptr);
 
   /// Fetches each partition from its leader from now on (Kafka's
   /// addFetcherForPartitions), taking it from the fetcher of its previous
@@ -194,6 +215,7 @@ class ReplicaFetcherManager {
   NodeId local_broker_;
   ReplicaFetcherConfig config_;
   FollowerLookup followers_;
+  BrokerEpochSupplier broker_epoch_;
   /// Fetchers stay once made (at most one per broker of the cluster); one
   /// whose partitions all went sends nothing.
   std::map<NodeId, std::unique_ptr<ReplicaFetcher>> fetchers_;

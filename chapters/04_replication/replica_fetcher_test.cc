@@ -33,6 +33,11 @@ constexpr int64_t kBackoffMs = ReplicaFetcherConfig{}.replica_fetch_backoff_ms;
 const TopicPartition kOrders{"orders", 0};
 const TopicPartition kOrders1{"orders", 1};
 const TopicPartition kOrders2{"orders", 2};
+// The topic's id: Fetch v13+ names topics by it.
+const Uuid kOrdersId(std::array<uint8_t, 16>{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                             0, 0, 0, 9});
+// This follower's broker epoch (its registration, Chapter 5).
+constexpr int64_t kBrokerEpoch = 77;
 
 class IdleNode : public ClientNode {
  public:
@@ -130,7 +135,7 @@ FetchResponse::Partition Refused(const TopicPartition& partition,
 FetchResponse AnswerOf(std::vector<FetchResponse::Partition> partitions) {
   FetchResponse response;
   response.responses.push_back(
-      {.topic = "orders", .partitions = std::move(partitions)});
+      {.topic_id = kOrdersId, .partitions = std::move(partitions)});
   return response;
 }
 
@@ -139,7 +144,8 @@ std::vector<std::string> Named(const FetchRequest& request) {
   std::vector<std::string> names;
   for (const FetchRequest::Topic& topic : request.topics) {
     for (const FetchRequest::Partition& partition : topic.partitions) {
-      names.push_back(topic.topic + "-" + std::to_string(partition.partition));
+      const std::string name = topic.topic_id == kOrdersId ? "orders" : "?";
+      names.push_back(name + "-" + std::to_string(partition.partition));
     }
   }
   return names;
@@ -159,9 +165,9 @@ class ReplicaFetcherTest : public ::testing::Test {
           partition, *logs_[partition], kFollower, ReplicationConfig{});
       FollowLeader(partition, kLeader, kEpoch);
     }
-    fetcher_ = std::make_unique<ReplicaFetcher>(sim_.env(kFollower), kFollower,
-                                                kLeader, ReplicaFetcherConfig{},
-                                                Followers());
+    fetcher_ = std::make_unique<ReplicaFetcher>(
+        sim_.env(kFollower), kFollower, kLeader, ReplicaFetcherConfig{},
+        Followers(), [] { return kBrokerEpoch; });
   }
 
   FollowerLookup Followers() {
@@ -217,21 +223,24 @@ class ReplicaFetcherTest : public ::testing::Test {
   std::unique_ptr<ReplicaFetcher> fetcher_;
 };
 
-// A follower's Fetch is a consumer's with three more things the leader
-// needs: replica_id is the follower's broker id (so the leader counts its log
-// end), current_leader_epoch the epoch it follows in (so a leader in another
-// epoch can refuse it), and last_fetched_epoch the epoch of its last batch
-// (so the leader can tell whether the two logs still agree up to the fetch
-// offset, which is the follower's log end).
+// A follower's Fetch is a consumer's with four more things the leader
+// needs: the follower's broker id (so the leader counts its log end) and
+// broker epoch (so it can tell this incarnation from one before a restart,
+// KIP-903), current_leader_epoch the epoch it follows in (so a leader in
+// another epoch can refuse it), and last_fetched_epoch the epoch of its last
+// batch (so the leader can tell whether the two logs still agree up to the
+// fetch offset, which is the follower's log end).
 TEST_F(ReplicaFetcherTest, FetchesAsAReplicaFromItsLogEndWithItsEpochs) {
   Holds(kOrders,
         Concat({LeaderBatch(0, 3, {"a", "b"}), LeaderBatch(2, 4, {"c"})}));
-  fetcher_->AddPartition(kOrders, kEpoch);
+  fetcher_->AddPartition(kOrders, kOrdersId, kEpoch);
   sim_.RunFor(10);
 
   ASSERT_EQ(Leader().held.size(), 1u);
+  EXPECT_EQ(Leader().held[0].header.api_version, kReplicaFetchVersion);
   const FetchRequest& request = Leader().held[0].request;
-  EXPECT_EQ(request.replica_id, kFollower);
+  EXPECT_EQ(ReplicaIdOf(request), kFollower);
+  EXPECT_EQ(request.replica_state.replica_epoch, kBrokerEpoch);
   EXPECT_EQ(request.max_wait_ms,
             ReplicaFetcherConfig{}.replica_fetch_wait_max_ms);
   EXPECT_EQ(Named(request), std::vector<std::string>{"orders-0"});
@@ -245,7 +254,7 @@ TEST_F(ReplicaFetcherTest, FetchesAsAReplicaFromItsLogEndWithItsEpochs) {
 // Its high watermark is the leader's, but no further than its own log end.
 // The next fetch goes on from the new log end, naming the last batch's epoch.
 TEST_F(ReplicaFetcherTest, AppendsTheLeadersBatchesWithTheirOffsetsAndEpochs) {
-  fetcher_->AddPartition(kOrders, kEpoch);
+  fetcher_->AddPartition(kOrders, kOrdersId, kEpoch);
   sim_.RunFor(10);
   const Bytes leader_log =
       Concat({LeaderBatch(0, 2, {"a", "b"}), LeaderBatch(2, kEpoch, {"c"})});
@@ -270,7 +279,7 @@ TEST_F(ReplicaFetcherTest, AppendsTheLeadersBatchesWithTheirOffsetsAndEpochs) {
 TEST_F(ReplicaFetcherTest, TheLogStartFollowsTheLeaders) {
   Holds(kOrders, Concat({LeaderBatch(0, 1, {"m0"}), LeaderBatch(1, 1, {"m1"}),
                          LeaderBatch(2, 1, {"m2"})}));
-  fetcher_->AddPartition(kOrders, kEpoch);
+  fetcher_->AddPartition(kOrders, kOrdersId, kEpoch);
   sim_.RunFor(10);
   FetchResponse::Partition answer = Records(kOrders, {}, 3);
   answer.log_start_offset = 2;
@@ -293,7 +302,7 @@ TEST_F(ReplicaFetcherTest, AFollowerBelowTheLeadersLogStartStartsThere) {
   Holds(kOrders,
         Concat({LeaderBatch(0, 1, {"m0"}), LeaderBatch(1, 1, {"m1"})}));
   Leader().log_start_offset = 5;
-  fetcher_->AddPartition(kOrders, kEpoch);
+  fetcher_->AddPartition(kOrders, kOrdersId, kEpoch);
   sim_.RunFor(10);
   Leader().Answer(0,
                   AnswerOf({Refused(kOrders, ErrorCode::kOffsetOutOfRange)}));
@@ -319,7 +328,7 @@ TEST_F(ReplicaFetcherTest, TruncatesWhereTheLogsPartAndFetchesFromThere) {
   Holds(kOrders,
         Concat({LeaderBatch(0, 1, {"m0"}), LeaderBatch(1, 1, {"m1"}),
                 LeaderBatch(2, 2, {"m2"}), LeaderBatch(3, 2, {"x3"})}));
-  fetcher_->AddPartition(kOrders, kEpoch);
+  fetcher_->AddPartition(kOrders, kOrdersId, kEpoch);
   sim_.RunFor(10);
   ASSERT_EQ(Asked(0).fetch_offset, 4);
   ASSERT_EQ(Asked(0).last_fetched_epoch, 2);
@@ -340,7 +349,7 @@ TEST_F(ReplicaFetcherTest, TruncatesWhereTheLogsPartAndFetchesFromThere) {
 TEST_F(ReplicaFetcherTest, TruncatesInSeveralRoundsWhenItLacksTheEpoch) {
   Holds(kOrders, Concat({LeaderBatch(0, 0, {"m0"}), LeaderBatch(1, 0, {"a1"}),
                          LeaderBatch(2, 2, {"a2"})}));
-  fetcher_->AddPartition(kOrders, kEpoch);
+  fetcher_->AddPartition(kOrders, kOrdersId, kEpoch);
   sim_.RunFor(10);
   Leader().Answer(0, AnswerOf({Diverging(kOrders, 1, 3)}));
   sim_.RunFor(10);
@@ -380,7 +389,7 @@ TEST_F(ReplicaFetcherTest, AnEmptyEpochOfItsOwnGoesOnDivergence) {
                         .partition_epoch = ++partition_epoch_},
                        sim_.now_ms());
   FollowLeader(kOrders, kLeader, kEpoch + 2);
-  fetcher_->AddPartition(kOrders, kEpoch + 2);
+  fetcher_->AddPartition(kOrders, kOrdersId, kEpoch + 2);
   sim_.RunFor(10);
   ASSERT_EQ(Asked(0).fetch_offset, 2);
   ASSERT_EQ(Asked(0).last_fetched_epoch, kEpoch + 1);
@@ -400,7 +409,7 @@ TEST_F(ReplicaFetcherTest, AnEmptyEpochOfItsOwnGoesOnDivergence) {
 // the metadata brings the new epoch and the partition is added in it; then
 // it is fetched at once.
 TEST_F(ReplicaFetcherTest, AFencedPartitionWaitsForTheNewEpoch) {
-  fetcher_->AddPartition(kOrders, kEpoch);
+  fetcher_->AddPartition(kOrders, kOrdersId, kEpoch);
   sim_.RunFor(10);
   Leader().Answer(0, AnswerOf({Refused(kOrders, ErrorCode::kFencedLeaderEpoch,
                                        LeaderBatch(0, kEpoch, {"a"}))}));
@@ -410,7 +419,7 @@ TEST_F(ReplicaFetcherTest, AFencedPartitionWaitsForTheNewEpoch) {
   EXPECT_TRUE(fetcher_->partitions().at(kOrders).fenced);
 
   FollowLeader(kOrders, kLeader, kEpoch + 1);
-  fetcher_->AddPartition(kOrders, kEpoch + 1);
+  fetcher_->AddPartition(kOrders, kOrdersId, kEpoch + 1);
   sim_.RunFor(10);
   ASSERT_EQ(Leader().held.size(), 2u);
   EXPECT_EQ(Asked(1).current_leader_epoch, kEpoch + 1);
@@ -424,7 +433,7 @@ class EpochErrorTest : public ReplicaFetcherTest,
                        public ::testing::WithParamInterface<ErrorCode> {};
 
 TEST_P(EpochErrorTest, BacksOffAndAppendsNothing) {
-  fetcher_->AddPartition(kOrders, kEpoch);
+  fetcher_->AddPartition(kOrders, kOrdersId, kEpoch);
   sim_.RunFor(10);
   Leader().Answer(
       0,
@@ -448,10 +457,10 @@ INSTANTIATE_TEST_SUITE_P(FetchErrors, EpochErrorTest,
 // with another log), so the records it brings may not fit. The next fetch
 // asks again in the new epoch.
 TEST_F(ReplicaFetcherTest, AnAnswerForAnOlderEpochIsDropped) {
-  fetcher_->AddPartition(kOrders, kEpoch);
+  fetcher_->AddPartition(kOrders, kOrdersId, kEpoch);
   sim_.RunFor(10);
   FollowLeader(kOrders, kLeader, kEpoch + 1);
-  fetcher_->AddPartition(kOrders, kEpoch + 1);
+  fetcher_->AddPartition(kOrders, kOrdersId, kEpoch + 1);
   sim_.RunFor(10);
   ASSERT_EQ(Leader().held.size(), 1u) << "one fetch in flight at a time";
 
@@ -468,10 +477,10 @@ TEST_F(ReplicaFetcherTest, AnAnswerForAnOlderEpochIsDropped) {
 // with one Fetch in flight: a partition added meanwhile waits for the answer
 // and goes in the next one.
 TEST_F(ReplicaFetcherTest, OneFetchInFlightCarriesEveryPartition) {
-  fetcher_->AddPartition(kOrders, kEpoch);
-  fetcher_->AddPartition(kOrders1, kEpoch);
+  fetcher_->AddPartition(kOrders, kOrdersId, kEpoch);
+  fetcher_->AddPartition(kOrders1, kOrdersId, kEpoch);
   sim_.RunFor(10);
-  fetcher_->AddPartition(kOrders2, kEpoch);
+  fetcher_->AddPartition(kOrders2, kOrdersId, kEpoch);
   sim_.RunFor(10);
   ASSERT_EQ(Leader().held.size(), 1u);
   EXPECT_EQ(Named(Leader().held[0].request),
@@ -494,10 +503,14 @@ TEST_F(ReplicaFetcherTest, OneFetcherPerSourceBroker) {
   ReplicaFetcherManager manager(sim_.env(kFollower), kFollower,
                                 ReplicaFetcherConfig{}, Followers());
   FollowLeader(kOrders1, kOtherLeader, kEpoch);
-  manager.AddFetcherForPartitions(
-      {{kOrders, {.leader = {.id = kLeader}, .current_leader_epoch = kEpoch}},
-       {kOrders1,
-        {.leader = {.id = kOtherLeader}, .current_leader_epoch = kEpoch}}});
+  manager.AddFetcherForPartitions({{kOrders,
+                                    {.leader = {.id = kLeader},
+                                     .current_leader_epoch = kEpoch,
+                                     .topic_id = kOrdersId}},
+                                   {kOrders1,
+                                    {.leader = {.id = kOtherLeader},
+                                     .current_leader_epoch = kEpoch,
+                                     .topic_id = kOrdersId}}});
   sim_.RunFor(10);
   ASSERT_EQ(Leader(kLeader).held.size(), 1u);
   ASSERT_EQ(Leader(kOtherLeader).held.size(), 1u);
@@ -509,9 +522,10 @@ TEST_F(ReplicaFetcherTest, OneFetcherPerSourceBroker) {
   EXPECT_EQ(manager.SourceOf(kOrders1), kOtherLeader);
 
   FollowLeader(kOrders, kOtherLeader, kEpoch + 1);
-  manager.AddFetcherForPartitions(
-      {{kOrders,
-        {.leader = {.id = kOtherLeader}, .current_leader_epoch = kEpoch + 1}}});
+  manager.AddFetcherForPartitions({{kOrders,
+                                    {.leader = {.id = kOtherLeader},
+                                     .current_leader_epoch = kEpoch + 1,
+                                     .topic_id = kOrdersId}}});
   EXPECT_EQ(manager.SourceOf(kOrders), kOtherLeader);
   EXPECT_TRUE(manager.GetFetcher(kLeader)->partitions().empty());
   Leader(kLeader).Answer(

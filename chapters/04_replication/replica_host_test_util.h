@@ -19,9 +19,11 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "chapters/02_partitions/log_manager.h"
+#include "chapters/02_partitions/partition_apis.h"
 #include "chapters/04_replication/controller_metadata.h"
 #include "chapters/04_replication/partition_state.h"
 #include "chapters/04_replication/replicated_replica_manager.h"
@@ -57,6 +59,7 @@ class ReplicaHost : public ServingNode {
                                                Responder respond) {
       Result<FetchRequest> decoded = DecodeRequestBody<FetchRequest>(request);
       if (!decoded.ok()) return decoded.status();
+      ResolveTopicIds(*decoded, request.header.api_version, metadata_);
       replicas_->FetchMessages(
           std::move(decoded).value(),
           [respond, header = request.header](FetchResponse response) {
@@ -112,15 +115,23 @@ class FakeController : public ServingNode {
     bool changed = false;
     for (const auto& topic : decoded->topics) {
       auto& answer = response.topics.emplace_back();
-      answer.topic_name = topic.topic_name;
+      answer.topic_id = topic.topic_id;
       for (const auto& proposal : topic.partitions) {
-        answer.partitions.push_back(Decide(
-            {topic.topic_name, proposal.partition_index}, proposal, changed));
+        answer.partitions.push_back(
+            Decide({TopicNameOf(topic.topic_id), proposal.partition_index},
+                   proposal, changed));
       }
     }
     respond(EncodeResponseBody(response, request.header));
     if (changed && on_change) on_change();
     return Status();
+  }
+
+  std::string TopicNameOf(const Uuid& id) const {
+    for (const auto& [partition, state] : states) {
+      if (state.topic_id == id) return partition.topic;
+    }
+    return "";
   }
 
   AlterPartitionResponse::Partition Decide(
@@ -137,7 +148,7 @@ class FakeController : public ServingNode {
       out.error_code = ErrorCode::kInvalidUpdateVersion;
     } else {
       PartitionState& state = found->second;
-      state.isr = asked.new_isr;
+      state.isr = ProposedIsr(asked);
       ++state.partition_epoch;
       changed = true;
       out.leader_id = state.leader;

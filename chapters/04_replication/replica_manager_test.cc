@@ -144,9 +144,9 @@ TEST_F(ReplicaManagerTest, AStuckFollowerLeavesTheIsrAndRejoins) {
       [&] { return c_.partition(1, kTp).isr().size() == 2; }, 60'000));
   EXPECT_GE(Now() - paused_at, 30'000);
   EXPECT_EQ(Sorted(c_.partition(1, kTp).isr()), (std::vector<NodeId>{1, 2}));
-  EXPECT_EQ(
-      Sorted(c_.controller().received.at(0).topics[0].partitions[0].new_isr),
-      (std::vector<int32_t>{1, 2}));
+  EXPECT_EQ(Sorted(ProposedIsr(
+                c_.controller().received.at(0).topics[0].partitions[0])),
+            (std::vector<int32_t>{1, 2}));
   EXPECT_EQ(c_.partition(1, kTp).high_watermark(), 1);
 
   c_.sim().Resume(3);

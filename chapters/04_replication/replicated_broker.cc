@@ -17,11 +17,12 @@ ReplicaManagerConfig ReplicaManagerConfigOf(
 ReplicatedBrokerComponents::ReplicatedBrokerComponents(
     Environment& env, const BrokerConfig& broker,
     const ReplicaManagerConfig& replication, MetadataCache& metadata,
-    const ControllerNodeProvider& controller)
+    const ControllerNodeProvider& controller, BrokerEpochSupplier broker_epoch)
     : logs_(env.storage(), broker.data_dir, broker.log),
       metadata_(metadata),
       replicas_(env, logs_, metadata_,
-                ReplicaManagerConfigOf(broker, replication), controller),
+                ReplicaManagerConfigOf(broker, replication), controller,
+                std::move(broker_epoch)),
       topics_(env, controller),
       replication_apis_(replicas_) {
   logs_.LoadLogs(env.NowMs(), env.random());

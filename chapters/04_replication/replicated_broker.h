@@ -61,10 +61,13 @@ class ReplicatedBrokerComponents {
  public:
   /// `controller` names the node the ISR changes and the forwarded admin
   /// requests go to.
+  /// `broker_epoch`: this broker's (Chapter 5's registration), for the
+  /// replica manager's fetches and ISR proposals; unset, -1.
   ReplicatedBrokerComponents(Environment& env, const BrokerConfig& broker,
                              const ReplicaManagerConfig& replication,
                              MetadataCache& metadata,
-                             const ControllerNodeProvider& controller);
+                             const ControllerNodeProvider& controller,
+                             BrokerEpochSupplier broker_epoch = nullptr);
 
   LogManager& logs() { return logs_; }
   ReplicatedReplicaManager& replicas() { return replicas_; }

@@ -284,6 +284,7 @@ void ReplicatedPartition::UpdateFollowerFetchState(
   follower.last_fetch_leader_log_end_offset =
       std::max(leader_end_offset, follower.last_fetch_leader_log_end_offset);
   follower.last_fetch_time_ms = now_ms;
+  follower.broker_epoch = params.replica_epoch;
 }
 //! [follower fetch state]
 
@@ -297,6 +298,13 @@ std::optional<IsrChange> ReplicatedPartition::MaybeExpandIsr(
   std::vector<NodeId> new_isr = isr_;
   new_isr.push_back(follower.broker);
   return ProposeIsr(std::move(new_isr));
+}
+
+bool ReplicatedPartition::IsIsrEligible(NodeId broker) const {
+  if (!isr_eligibility_) return true;
+  auto follower = followers_.find(broker);
+  return follower != followers_.end() &&
+         isr_eligibility_(broker, follower->second.broker_epoch);
 }
 
 // Below the HW the follower would make it go back; below the start of this

@@ -90,6 +90,10 @@ struct FollowerState {
   /// The leader's LEO when the follower fetched last, and when that was.
   int64_t last_fetch_leader_log_end_offset = 0;
   int64_t last_fetch_time_ms = 0;
+  /// The broker epoch the follower's last fetch named (Fetch v15's
+  /// replica_epoch, KIP-903): which incarnation of the broker that fetch
+  /// came from. -1: none named.
+  int64_t broker_epoch = -1;
 
   /// Kafka's isCaughtUp: the follower has the leader's whole log, or had it
   /// (as of some fetch) within the last `replica_lag_time_max_ms`. Being
@@ -113,6 +117,8 @@ struct FollowerFetchParams {
   int32_t max_bytes = 1 << 20;
   /// The leader epoch the follower fetches in; -1: no check.
   int32_t current_leader_epoch = Partition::kNoLeaderEpochCheck;
+  /// The follower's broker epoch (Fetch v15, KIP-903); -1: not known.
+  int64_t replica_epoch = -1;
 };
 
 /// A proposed ISR (one partition of Kafka's AlterPartition): made by the
@@ -164,11 +170,14 @@ class ReplicatedPartition : public Partition {
 
   void set_warning_sink(WarningSink sink);
 
-  /// Whether a broker may be in the ISR: not fenced by the controller
-  /// (Kafka's isReplicaIsrEligible, which asks the metadata cache). A
-  /// caught-up follower outside the ISR holds the HW only if it is
-  /// eligible, and joins the ISR only then. Unset, every broker is.
-  using IsrEligibility = std::function<bool(NodeId broker)>;
+  /// Whether a broker may be in the ISR, given the broker epoch its last
+  /// fetch named (Kafka's isReplicaIsrEligible, which asks the metadata
+  /// cache): not fenced by the controller and, in KRaft, that fetch from
+  /// the broker's current incarnation (KIP-903). A caught-up follower
+  /// outside the ISR holds the HW only if it is eligible, and joins the ISR
+  /// only then. Unset, every broker is.
+  using IsrEligibility =
+      std::function<bool(NodeId broker, int64_t fetch_broker_epoch)>;
   void set_isr_eligibility(IsrEligibility eligible) {
     isr_eligibility_ = std::move(eligible);
   }
@@ -329,9 +338,8 @@ class ReplicatedPartition : public Partition {
   bool InMaximalIsr(NodeId broker) const;
   /// An empty log starts at `first`'s base offset if it begins inside it.
   void StartAtStraddlingBatch(const RecordBatchHeader& first);
-  bool IsIsrEligible(NodeId broker) const {
-    return !isr_eligibility_ || isr_eligibility_(broker);
-  }
+  /// The eligibility of a follower, with the broker epoch it fetched with.
+  bool IsIsrEligible(NodeId broker) const;
   /// Makes `new_isr` the change in flight, and returns it.
   IsrChange ProposeIsr(std::vector<NodeId> new_isr);
   /// The HW at `offset`, kept within [log start, LEO].

@@ -160,7 +160,8 @@ class ReplicatedPartitionTest : public ::testing::Test {
             follower->last_fetched_epoch().value_or(kUndefinedEpoch),
         .log_start_offset = follower->log_start_offset(),
         .max_bytes = max_bytes,
-        .current_leader_epoch = follower->leader_epoch()};
+        .current_leader_epoch = follower->leader_epoch(),
+        .replica_epoch = fetching_broker_epoch_};
     Result<FollowerFetchResult> result =
         leader->FetchForFollower(params, now_ms_);
     EXPECT_TRUE(result.ok()) << result.error().ToString();
@@ -186,6 +187,8 @@ class ReplicatedPartitionTest : public ::testing::Test {
   }
 
   int64_t now_ms_ = 1'000'000;
+  /// The broker epoch the follower fetches name (KIP-903); -1: none.
+  int64_t fetching_broker_epoch_ = -1;
   int32_t partition_epoch_ = 0;
   std::vector<std::unique_ptr<Replica>> replicas_;
 };
@@ -936,7 +939,8 @@ TEST_F(ReplicatedPartitionTest, AFencedFollowerDoesNotHoldTheHw) {
   Replica& a = AddReplica(kA);
   Replica& b = AddReplica(kB);
   std::set<NodeId> fenced;
-  a->set_isr_eligibility([&](NodeId id) { return !fenced.contains(id); });
+  a->set_isr_eligibility(
+      [&](NodeId id, int64_t) { return !fenced.contains(id); });
   Apply(State(kA, 0, {kA, kB}, {kA, kB}), {&a, &b});
   ProduceMany(a, 2);
   FetchRound(b, a);
@@ -948,6 +952,35 @@ TEST_F(ReplicatedPartitionTest, AFencedFollowerDoesNotHoldTheHw) {
   Produce(a, "m2");
   EXPECT_EQ(a->high_watermark(), 3) << "B, fenced, was waited for";
   EXPECT_FALSE(FetchRound(b, a).isr_change) << "B, fenced, was proposed";
+}
+
+// KIP-903: each fetch names the broker epoch of the incarnation that sent
+// it. B's broker restarted and registered again (epoch 20 now); fetches of
+// its earlier incarnation (epoch 10), still in flight, reach the leader and
+// show B caught up. That is not B as it is now (its log may have lost its
+// tail in the crash): B is not proposed for the ISR. Once fetches of the
+// new incarnation show it caught up, it is.
+TEST_F(ReplicatedPartitionTest,
+       AFetchOfAnEarlierIncarnationCannotRejoinTheIsr) {
+  Replica& a = AddReplica(kA);
+  Replica& b = AddReplica(kB);
+  const int64_t registered_epoch = 20;  // B's, as the metadata says
+  a->set_isr_eligibility([&](NodeId, int64_t fetch_broker_epoch) {
+    return fetch_broker_epoch == registered_epoch;
+  });
+  Apply(State(kA, 0, {kA}, {kA, kB}), {&a, &b});
+  ProduceMany(a, 2);
+
+  fetching_broker_epoch_ = 10;
+  FetchRound(b, a);
+  EXPECT_FALSE(FetchRound(b, a).isr_change)
+      << "a fetch of B's earlier incarnation was taken for B";
+  EXPECT_EQ(a->followers().at(kB).broker_epoch, 10);
+
+  fetching_broker_epoch_ = registered_epoch;
+  std::optional<IsrChange> change = FetchRound(b, a).isr_change;
+  ASSERT_TRUE(change.has_value()) << "B, caught up, was kept out";
+  EXPECT_EQ(change->new_isr, (std::vector<NodeId>{kA, kB}));
 }
 
 // DeleteRecords may move the leader's log start inside a batch: here to 2,

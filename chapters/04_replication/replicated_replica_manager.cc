@@ -81,18 +81,21 @@ FetchResponse ReadPartitions(const FetchRequest& request, int64_t& bytes_read,
 
 ReplicatedReplicaManager::ReplicatedReplicaManager(
     Environment& env, LogManager& logs, const MetadataCache& metadata,
-    ReplicaManagerConfig config, ControllerNodeProvider controller)
+    ReplicaManagerConfig config, ControllerNodeProvider controller,
+    BrokerEpochSupplier broker_epoch)
     : env_(env),
       logs_(logs),
       metadata_(metadata),
       config_(std::move(config)),
+      broker_epoch_(std::move(broker_epoch)),
       fetch_purgatory_(env),
-      fetchers_(env, config_.broker_id, config_.fetcher,
-                [this](const TopicPartition& partition) {
-                  ReplicatedPartition* found = GetPartition(partition);
-                  return found != nullptr && !found->is_leader() ? found
-                                                                 : nullptr;
-                }),
+      fetchers_(
+          env, config_.broker_id, config_.fetcher,
+          [this](const TopicPartition& partition) {
+            ReplicatedPartition* found = GetPartition(partition);
+            return found != nullptr && !found->is_leader() ? found : nullptr;
+          },
+          [this] { return LocalBrokerEpoch(); }),
       alter_partition_manager_(env, config_.broker_id, std::move(controller)) {}
 
 void ReplicatedReplicaManager::Startup() {
@@ -160,7 +163,7 @@ std::optional<InitialFetchState> ReplicatedReplicaManager::ApplyFollowerState(
   }
   // A new epoch restarts the fetching; so does a leader that came up since.
   if (new_epoch || fetchers_.SourceOf(state.partition) != state.leader) {
-    return InitialFetchState{*leader, state.leader_epoch};
+    return InitialFetchState{*leader, state.leader_epoch, state.topic_id};
   }
   return std::nullopt;
 }
@@ -173,9 +176,12 @@ ReplicatedPartition* ReplicatedReplicaManager::GetOrCreatePartition(
   if (log == nullptr) return nullptr;
   auto partition = std::make_unique<ReplicatedPartition>(
       state.partition, *log, config_.broker_id, config_.replication);
-  // The controller's live brokers are the unfenced ones.
-  partition->set_isr_eligibility([this](NodeId broker) {
-    return metadata_.GetBroker(broker).has_value();
+  // The controller's live brokers are the unfenced ones; a fetch that
+  // named an epoch must be of the broker's current registration (KIP-903).
+  partition->set_isr_eligibility([this](NodeId broker,
+                                        int64_t fetch_broker_epoch) {
+    std::optional<int64_t> epoch = metadata_.GetAliveBrokerEpoch(broker);
+    return epoch && (fetch_broker_epoch == -1 || fetch_broker_epoch == *epoch);
   });
   auto checkpointed = checkpointed_high_watermarks_.find(state.partition);
   if (checkpointed != checkpointed_high_watermarks_.end()) {
@@ -332,7 +338,7 @@ void ReplicatedReplicaManager::FetchMessages(FetchRequest request,
                                              FetchCallback on_done) {
   int64_t bytes = 0;
   FollowerReadOutcome outcome;
-  FetchResponse response = request.replica_id >= 0
+  FetchResponse response = ReplicaIdOf(request) >= 0
                                ? ReadForFollower(request, bytes, outcome)
                                : ReadFromLocalLog(request, bytes);
   // A follower's fetch that moved the high watermark answers the consumers
@@ -403,13 +409,14 @@ FetchResponse ReplicatedReplicaManager::ReadForFollower(
       request, bytes_read,
       [&](const TopicPartition& id, const FetchRequest::Partition& wanted,
           int32_t max_bytes, FetchResponse::Partition& out) {
-        ReadPartitionForFollower(id, request.replica_id, wanted, max_bytes, out,
-                                 outcome);
+        ReadPartitionForFollower(
+            id, {ReplicaIdOf(request), request.replica_state.replica_epoch},
+            wanted, max_bytes, out, outcome);
       });
 }
 
 void ReplicatedReplicaManager::ReadPartitionForFollower(
-    const TopicPartition& id, NodeId replica_id,
+    const TopicPartition& id, const FetchRequest::ReplicaState& replica,
     const FetchRequest::Partition& wanted, int32_t max_bytes,
     FetchResponse::Partition& out, FollowerReadOutcome& outcome) {
   ReplicatedPartition* partition = GetPartition(id);
@@ -418,12 +425,13 @@ void ReplicatedReplicaManager::ReadPartitionForFollower(
     return;
   }
   Result<FollowerFetchResult> result = partition->FetchForFollower(
-      {.replica_id = replica_id,
+      {.replica_id = replica.replica_id,
        .fetch_offset = wanted.fetch_offset,
        .last_fetched_epoch = wanted.last_fetched_epoch,
        .log_start_offset = wanted.log_start_offset,
        .max_bytes = max_bytes,
-       .current_leader_epoch = wanted.current_leader_epoch},
+       .current_leader_epoch = wanted.current_leader_epoch,
+       .replica_epoch = replica.replica_epoch},
       env_.NowMs());
   if (!result.ok()) {
     out.error_code = result.error().code;
@@ -453,13 +461,25 @@ void ReplicatedReplicaManager::CompleteDelayedFetches(
 //! [isr changes]
 void ReplicatedReplicaManager::SubmitIsrChange(const IsrChange& change) {
   const ReplicatedPartition* partition = GetPartition(change.partition);
-  alter_partition_manager_.Submit(change.partition,
-                                  {partition->leader_id(), change.leader_epoch,
-                                   change.new_isr, change.partition_epoch},
-                                  [this, change](Result<LeaderAndIsr> outcome) {
-                                    OnAlterPartitionAnswer(change,
-                                                           std::move(outcome));
-                                  });
+  std::vector<int64_t> broker_epochs;
+  for (NodeId member : change.new_isr) {
+    auto follower = partition->followers().find(member);
+    broker_epochs.push_back(member == config_.broker_id ? LocalBrokerEpoch()
+                            : follower == partition->followers().end()
+                                ? -1
+                                : follower->second.broker_epoch);
+  }
+  alter_partition_manager_.Submit(
+      change.partition, topic_ids_[change.partition],
+      {partition->leader_id(), change.leader_epoch, change.new_isr,
+       change.partition_epoch, std::move(broker_epochs)},
+      [this, change](Result<LeaderAndIsr> outcome) {
+        OnAlterPartitionAnswer(change, std::move(outcome));
+      });
+}
+
+int64_t ReplicatedReplicaManager::LocalBrokerEpoch() const {
+  return broker_epoch_ ? broker_epoch_() : -1;
 }
 
 void ReplicatedReplicaManager::OnAlterPartitionAnswer(

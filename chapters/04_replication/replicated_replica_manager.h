@@ -13,7 +13,7 @@
 ///                  Chapter 2, since acks=all's wait for the ISR is Chapter
 ///                  6's delayed produce
 ///   Fetch          a consumer's reads up to the high watermark, on the
-///                  leader; a follower's (replica_id >= 0) is also how the
+///                  leader; a follower's (a replica id >= 0) is also how the
 ///                  leader learns that follower's log end: its fetch may move
 ///                  the high watermark (which answers the consumers' long
 ///                  polls waiting for it) and add it to the ISR, and a log
@@ -80,11 +80,14 @@ class ReplicatedReplicaManager : public ReplicaManager, public LocalLogReader {
  public:
   /// `metadata` says where each leader listens, for the fetchers; it is
   /// updated before each ApplyPartitionStates. `controller` names the node
-  /// the ISR changes go to (AlterPartition).
+  /// the ISR changes go to (AlterPartition). `broker_epoch` is this
+  /// broker's (Chapter 5's registration), which its fetches and ISR
+  /// proposals name (KIP-903); unset, they name -1.
   ReplicatedReplicaManager(Environment& env, LogManager& logs,
                            const MetadataCache& metadata,
                            ReplicaManagerConfig config,
-                           ControllerNodeProvider controller);
+                           ControllerNodeProvider controller,
+                           BrokerEpochSupplier broker_epoch = nullptr);
 
   /// Reads the high watermark checkpoint and starts the ISR expiration
   /// timer. Partitions appear with the controller's first state.
@@ -182,15 +185,19 @@ class ReplicatedReplicaManager : public ReplicaManager, public LocalLogReader {
                      FetchIsolation isolation, bool read_committed,
                      FetchResponse::Partition& out) const;
   /// One partition of a follower's first read.
-  void ReadPartitionForFollower(const TopicPartition& id, NodeId replica_id,
+  void ReadPartitionForFollower(const TopicPartition& id,
+                                const FetchRequest::ReplicaState& replica,
                                 const FetchRequest::Partition& wanted,
                                 int32_t max_bytes,
                                 FetchResponse::Partition& out,
                                 FollowerReadOutcome& outcome);
 
-  /// Sends a leader's proposed ISR to the controller; its answer goes back
-  /// to the partition.
+  /// Sends a leader's proposed ISR to the controller, each member with the
+  /// broker epoch it last fetched with (this broker: its own; Kafka's
+  /// addBrokerEpochToIsr); its answer goes back to the partition.
   void SubmitIsrChange(const IsrChange& change);
+  /// This broker's epoch, -1 if it has none.
+  int64_t LocalBrokerEpoch() const;
   void OnAlterPartitionAnswer(const IsrChange& change,
                               Result<LeaderAndIsr> outcome);
   /// Every replica.lag.time.max.ms / 2: each leader drops lagging followers
@@ -205,6 +212,7 @@ class ReplicatedReplicaManager : public ReplicaManager, public LocalLogReader {
   LogManager& logs_;
   const MetadataCache& metadata_;
   ReplicaManagerConfig config_;
+  BrokerEpochSupplier broker_epoch_;
   std::map<TopicPartition, std::unique_ptr<ReplicatedPartition>> partitions_;
   std::map<TopicPartition, Uuid> topic_ids_;
   /// The controller's topic configs, as of its last state.

@@ -151,6 +151,14 @@ bool ClusterBrokers::IsRegistered(NodeId id) const {
 
 bool ClusterBrokers::IsActive(NodeId id) const { return Contains(active, id); }
 
+bool ClusterBrokers::IsIsrEligible(
+    const AlterPartitionRequest::BrokerState& member) const {
+  if (!IsActive(member.broker_id)) return false;
+  auto registered = epochs.find(member.broker_id);
+  return member.broker_epoch == -1 || registered == epochs.end() ||
+         registered->second == member.broker_epoch;
+}
+
 Error UnknownTopic(const std::string& topic) {
   return Error{ErrorCode::kUnknownTopicOrPartition,
                "topic '" + topic + "' does not exist"};
@@ -338,7 +346,8 @@ bool UncleanLeaderElectionEnabled(const TopicConfigOverrides& topic_configs,
 ErrorCode CheckAlterPartition(const PartitionState& current,
                               int8_t recovery_state, NodeId broker,
                               const AlterPartitionRequest::Partition& proposal,
-                              const ClusterBrokers& brokers) {
+                              const ClusterBrokers& brokers, int16_t version) {
+  const std::vector<NodeId> new_isr = ProposedIsr(proposal);
   if (proposal.leader_epoch > current.leader_epoch ||
       proposal.partition_epoch > current.partition_epoch) {
     return ErrorCode::kNotController;
@@ -350,23 +359,27 @@ ErrorCode CheckAlterPartition(const PartitionState& current,
   if (proposal.partition_epoch < current.partition_epoch) {
     return ErrorCode::kInvalidUpdateVersion;
   }
-  if (!IsSetOfReplicas(proposal.new_isr, current.replicas) ||
-      !Contains(proposal.new_isr, current.leader)) {
+  if (!IsSetOfReplicas(new_isr, current.replicas) ||
+      !Contains(new_isr, current.leader)) {
     return ErrorCode::kInvalidRequest;
   }
   // A leader elected uncleanly (KIP-704) keeps the ISR to itself until it
   // says RECOVERED: nobody else's log is known to match its own. And a
   // recovered partition never goes back to recovering.
   if (proposal.leader_recovery_state == kLeaderRecovering &&
-      (proposal.new_isr.size() > 1 || recovery_state == kLeaderRecovered)) {
+      (new_isr.size() > 1 || recovery_state == kLeaderRecovered)) {
     return ErrorCode::kInvalidRequest;
   }
   if (proposal.leader_recovery_state != kLeaderRecovering &&
       proposal.leader_recovery_state != kLeaderRecovered) {
     return ErrorCode::kInvalidRequest;  // no such state
   }
-  for (NodeId member : proposal.new_isr) {
-    if (!brokers.IsActive(member)) return ErrorCode::kOperationNotAttempted;
+  for (const AlterPartitionRequest::BrokerState& member :
+       ProposedIsrWithEpochs(proposal)) {
+    if (!brokers.IsIsrEligible(member)) {
+      return version >= 2 ? ErrorCode::kIneligibleReplica
+                          : ErrorCode::kOperationNotAttempted;
+    }
   }
   return ErrorCode::kNone;
 }

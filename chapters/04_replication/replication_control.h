@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -41,9 +42,17 @@ struct ClusterBrokers {
   /// The registered brokers that may take new replicas, lead, and join an
   /// ISR: not fenced and not in controlled shutdown; in id order.
   std::vector<NodeId> active;
+  /// Each registered broker's epoch (KRaft: the offset of its registration
+  /// record); empty where brokers have none (Chapter 4's static controller).
+  std::map<NodeId, int64_t> epochs;
 
   bool IsRegistered(NodeId id) const;
   bool IsActive(NodeId id) const;
+  /// Whether `member` may join an ISR (Kafka's isEligibleReplica): active,
+  /// and, when the leader names the epoch it saw `member` fetch with (not
+  /// -1), that epoch is the broker's registration's. A fetch from an
+  /// incarnation that has since restarted names an older one (KIP-903).
+  bool IsIsrEligible(const AlterPartitionRequest::BrokerState& member) const;
 };
 
 /// What a new topic gets when CreateTopics leaves it to the controller.
@@ -146,12 +155,13 @@ bool UncleanLeaderElectionEnabled(const TopicConfigOverrides& topic_configs,
 /// INVALID_UPDATE_VERSION for an older partition epoch, INVALID_REQUEST for
 /// an ISR that is not a set of the replicas or lacks the leader, for
 /// RECOVERING with more than the leader in the ISR, or for RECOVERING once
-/// RECOVERED; OPERATION_NOT_ATTEMPTED (INELIGIBLE_REPLICA from version 2)
-/// for an ISR naming a broker that is not active. NONE if it may be
+/// RECOVERED; for an ISR naming a broker that is not eligible (see
+/// ClusterBrokers::IsIsrEligible), OPERATION_NOT_ATTEMPTED in request
+/// `version` 0 or 1, INELIGIBLE_REPLICA from 2 (KIP-841). NONE if it may be
 /// applied.
 ErrorCode CheckAlterPartition(const PartitionState& current,
                               int8_t recovery_state, NodeId broker,
                               const AlterPartitionRequest::Partition& proposal,
-                              const ClusterBrokers& brokers);
+                              const ClusterBrokers& brokers, int16_t version);
 
 }  // namespace kafka

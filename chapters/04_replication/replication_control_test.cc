@@ -18,6 +18,9 @@ PartitionState Orders0(std::vector<NodeId> isr) {
           .partition_epoch = 7};
 }
 
+// The AlterPartition version a leader sends.
+constexpr int16_t kVersion = 3;
+
 // What the leader, broker 1, proposes for orders-0 on the current epochs.
 AlterPartitionRequest::Partition Proposal(std::vector<NodeId> isr,
                                           int8_t recovery_state) {
@@ -35,17 +38,21 @@ AlterPartitionRequest::Partition Proposal(std::vector<NodeId> isr,
 // RECOVERED, which it may do with them at once.
 TEST(CheckAlterPartitionTest, ARecoveringLeaderKeepsTheIsrToItself) {
   const PartitionState unclean = Orders0({1});
+  EXPECT_EQ(
+      CheckAlterPartition(unclean, kLeaderRecovering, 1,
+                          Proposal({1}, kLeaderRecovering), kBrokers, kVersion),
+      ErrorCode::kNone);
   EXPECT_EQ(CheckAlterPartition(unclean, kLeaderRecovering, 1,
-                                Proposal({1}, kLeaderRecovering), kBrokers),
-            ErrorCode::kNone);
-  EXPECT_EQ(CheckAlterPartition(unclean, kLeaderRecovering, 1,
-                                Proposal({1, 2}, kLeaderRecovering), kBrokers),
+                                Proposal({1, 2}, kLeaderRecovering), kBrokers,
+                                kVersion),
             ErrorCode::kInvalidRequest);
+  EXPECT_EQ(
+      CheckAlterPartition(unclean, kLeaderRecovering, 1,
+                          Proposal({1}, kLeaderRecovered), kBrokers, kVersion),
+      ErrorCode::kNone);
   EXPECT_EQ(CheckAlterPartition(unclean, kLeaderRecovering, 1,
-                                Proposal({1}, kLeaderRecovered), kBrokers),
-            ErrorCode::kNone);
-  EXPECT_EQ(CheckAlterPartition(unclean, kLeaderRecovering, 1,
-                                Proposal({1, 2}, kLeaderRecovered), kBrokers),
+                                Proposal({1, 2}, kLeaderRecovered), kBrokers,
+                                kVersion),
             ErrorCode::kNone);
 }
 
@@ -53,23 +60,55 @@ TEST(CheckAlterPartitionTest, ARecoveringLeaderKeepsTheIsrToItself) {
 // that is neither is a bad request, not a crash.
 TEST(CheckAlterPartitionTest, ARecoveredPartitionStaysRecovered) {
   const PartitionState clean = Orders0({1, 2});
+  EXPECT_EQ(
+      CheckAlterPartition(clean, kLeaderRecovered, 1,
+                          Proposal({1}, kLeaderRecovering), kBrokers, kVersion),
+      ErrorCode::kInvalidRequest);
+  EXPECT_EQ(
+      CheckAlterPartition(clean, kLeaderRecovered, 1,
+                          Proposal({1}, kLeaderRecovered), kBrokers, kVersion),
+      ErrorCode::kNone);
   EXPECT_EQ(CheckAlterPartition(clean, kLeaderRecovered, 1,
-                                Proposal({1}, kLeaderRecovering), kBrokers),
-            ErrorCode::kInvalidRequest);
-  EXPECT_EQ(CheckAlterPartition(clean, kLeaderRecovered, 1,
-                                Proposal({1}, kLeaderRecovered), kBrokers),
-            ErrorCode::kNone);
-  EXPECT_EQ(CheckAlterPartition(clean, kLeaderRecovered, 1,
-                                Proposal({1}, /*recovery_state=*/2), kBrokers),
+                                Proposal({1}, /*recovery_state=*/2), kBrokers,
+                                kVersion),
             ErrorCode::kInvalidRequest);
 }
 
-// A broker that is not active may not join the ISR.
+// A broker that is not active may not join the ISR: OPERATION_NOT_ATTEMPTED
+// to versions 0 and 1, INELIGIBLE_REPLICA from 2 (KIP-841).
 TEST(CheckAlterPartitionTest, OnlyActiveBrokersJoinTheIsr) {
-  EXPECT_EQ(
-      CheckAlterPartition(Orders0({1, 2}), kLeaderRecovered, 1,
-                          Proposal({1, 2, 3}, kLeaderRecovered), kBrokers),
-      ErrorCode::kOperationNotAttempted);
+  EXPECT_EQ(CheckAlterPartition(Orders0({1, 2}), kLeaderRecovered, 1,
+                                Proposal({1, 2, 3}, kLeaderRecovered), kBrokers,
+                                /*version=*/1),
+            ErrorCode::kOperationNotAttempted);
+  EXPECT_EQ(CheckAlterPartition(Orders0({1, 2}), kLeaderRecovered, 1,
+                                Proposal({1, 2, 3}, kLeaderRecovered), kBrokers,
+                                /*version=*/2),
+            ErrorCode::kIneligibleReplica);
+}
+
+// KIP-903: from version 3 each member comes with the broker epoch the
+// leader saw it fetch with. Broker 2 registered again (epoch 30) after the
+// fetch the leader judged it by (epoch 12): that member is ineligible; its
+// current epoch, or -1 (not known, not checked), is not.
+TEST(CheckAlterPartitionTest, AMemberOfAnEarlierIncarnationIsIneligible) {
+  ClusterBrokers brokers = kBrokers;
+  brokers.epochs = {{1, 10}, {2, 30}};
+  auto with_epochs = [](int64_t epoch_of_2) {
+    AlterPartitionRequest::Partition proposal = Proposal({}, kLeaderRecovered);
+    proposal.new_isr_with_epochs = {{1, 10}, {2, epoch_of_2}};
+    return proposal;
+  };
+  const PartitionState current = Orders0({1});
+  EXPECT_EQ(CheckAlterPartition(current, kLeaderRecovered, 1, with_epochs(12),
+                                brokers, kVersion),
+            ErrorCode::kIneligibleReplica);
+  EXPECT_EQ(CheckAlterPartition(current, kLeaderRecovered, 1, with_epochs(30),
+                                brokers, kVersion),
+            ErrorCode::kNone);
+  EXPECT_EQ(CheckAlterPartition(current, kLeaderRecovered, 1, with_epochs(-1),
+                                brokers, kVersion),
+            ErrorCode::kNone);
 }
 
 // ---- Assignments

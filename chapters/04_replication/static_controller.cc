@@ -355,11 +355,17 @@ Status StaticController::HandleAlterPartition(const Request& request,
   AlterPartitionResponse response;
   bool accepted = false;
   for (const AlterPartitionRequest::Topic& topic : decoded->topics) {
-    AlterPartitionResponse::Topic& answer = response.topics.emplace_back(
-        AlterPartitionResponse::Topic{.topic_name = topic.topic_name});
+    const std::optional<std::string> name = TopicNameOf(topic);
+    AlterPartitionResponse::Topic& answer =
+        response.topics.emplace_back(AlterPartitionResponse::Topic{
+            .topic_name = name.value_or(""), .topic_id = topic.topic_id});
     for (const AlterPartitionRequest::Partition& proposal : topic.partitions) {
       answer.partitions.push_back(
-          AlterPartition(topic.topic_name, decoded->broker_id, proposal));
+          name ? AlterPartition(*name, decoded->broker_id, proposal,
+                                request.header.api_version)
+               : AlterPartitionResponse::Partition{
+                     .partition_index = proposal.partition_index,
+                     .error_code = ErrorCode::kUnknownTopicId});
       accepted |= answer.partitions.back().error_code == ErrorCode::kNone;
     }
   }
@@ -368,9 +374,18 @@ Status StaticController::HandleAlterPartition(const Request& request,
   return Status();
 }
 
+std::optional<std::string> StaticController::TopicNameOf(
+    const AlterPartitionRequest::Topic& topic) const {
+  if (topic.topic_id.IsZero()) return topic.topic_name;  // v0-1
+  for (const auto& [name, known] : topics_) {
+    if (known.id == topic.topic_id) return name;
+  }
+  return std::nullopt;
+}
+
 AlterPartitionResponse::Partition StaticController::AlterPartition(
     const std::string& topic, NodeId broker,
-    const AlterPartitionRequest::Partition& proposal) {
+    const AlterPartitionRequest::Partition& proposal, int16_t version) {
   AlterPartitionResponse::Partition answer{.partition_index =
                                                proposal.partition_index};
   PartitionState* state = Find({topic, proposal.partition_index});
@@ -381,10 +396,11 @@ AlterPartitionResponse::Partition StaticController::AlterPartition(
   // This controller never elects uncleanly into RECOVERING: every
   // partition it keeps is RECOVERED.
   answer.error_code = CheckAlterPartition(*state, kLeaderRecovered, broker,
-                                          proposal, Brokers());
+                                          proposal, Brokers(), version);
   if (answer.error_code != ErrorCode::kNone) return answer;
-  if (!SameMembers(state->isr, proposal.new_isr)) {
-    state->isr = proposal.new_isr;
+  if (std::vector<NodeId> isr = ProposedIsr(proposal);
+      !SameMembers(state->isr, isr)) {
+    state->isr = std::move(isr);
     ++state->partition_epoch;
   }
   answer.leader_id = state->leader;

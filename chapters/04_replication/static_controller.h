@@ -138,9 +138,13 @@ class StaticController : public ServingNode {
   Status AlterTopicConfigs(
       const IncrementalAlterConfigsRequest::Resource& resource,
       bool validate_only);
+  /// The topic an AlterPartition names: by name (v0-1) or by id (v2+);
+  /// nullopt for an unknown id.
+  std::optional<std::string> TopicNameOf(
+      const AlterPartitionRequest::Topic& topic) const;
   AlterPartitionResponse::Partition AlterPartition(
       const std::string& topic, NodeId broker,
-      const AlterPartitionRequest::Partition& proposal);
+      const AlterPartitionRequest::Partition& proposal, int16_t version);
 
   PartitionState* Find(const TopicPartition& partition);
   /// The configured brokers; the unfenced ones are active.

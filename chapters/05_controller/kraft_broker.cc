@@ -69,8 +69,11 @@ void KRaftBroker::Start(Environment& env) {
 void KRaftBroker::StartBrokerHalf(Environment& env) {
   metadata_ = std::make_unique<KRaftMetadataCache>(metadata_listener_->image(),
                                                    config_.broker.cluster_id);
+  // The lifecycle manager (below) holds the broker epoch of this
+  // incarnation once it has registered; -1 before.
   components_ = std::make_unique<ReplicatedBrokerComponents>(
-      env, config_.broker, config_.replication, *metadata_, ActiveController());
+      env, config_.broker, config_.replication, *metadata_, ActiveController(),
+      [this] { return lifecycle_ ? lifecycle_->broker_epoch() : -1; });
   components_->RegisterWith(handlers());
   broker_apis_ = std::make_unique<BrokerApis>(components_->api_components(),
                                               config_.broker);

@@ -28,6 +28,13 @@ std::optional<BrokerEndpoint> KRaftMetadataCache::GetBroker(NodeId id) const {
   return EndpointOf(*broker);
 }
 
+std::optional<int64_t> KRaftMetadataCache::GetAliveBrokerEpoch(
+    NodeId id) const {
+  const BrokerRegistration* broker = image_.broker(id);
+  if (broker == nullptr || broker->fenced) return std::nullopt;
+  return broker->epoch;
+}
+
 std::vector<std::string> KRaftMetadataCache::TopicNames() const {
   std::vector<std::string> names;
   for (const auto& [name, topic] : image_.topics()) names.push_back(name);

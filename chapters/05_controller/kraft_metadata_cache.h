@@ -40,6 +40,8 @@ class KRaftMetadataCache : public MetadataCache {
   std::vector<BrokerEndpoint> AliveBrokers() const override;
   /// An alive broker; nullopt for a fenced or unknown one.
   std::optional<BrokerEndpoint> GetBroker(NodeId id) const override;
+  /// An alive broker's registration epoch.
+  std::optional<int64_t> GetAliveBrokerEpoch(NodeId id) const override;
   std::vector<std::string> TopicNames() const override;
   std::optional<Uuid> TopicId(const std::string& topic) const override;
   std::optional<std::vector<PartitionMetadata>> TopicPartitions(

@@ -490,6 +490,7 @@ ClusterBrokers QuorumController::Brokers() const {
   ClusterBrokers brokers{.active = image_.ActiveBrokers()};
   for (const auto& [id, registration] : image_.brokers()) {
     brokers.registered.push_back(id);
+    brokers.epochs[id] = registration.epoch;
   }
   return brokers;
 }
@@ -691,15 +692,14 @@ Status QuorumController::HandleAlterPartition(const Request& request,
   if (!decoded.ok()) return decoded.status();
   auto answer =
       AnswerWith<AlterPartitionResponse>(std::move(respond), request.header);
-  Submit({[this, alter = *decoded, answer] {
-            return AlterPartitions(alter, answer);
-          },
+  Submit({[this, alter = *decoded, version = request.header.api_version,
+           answer] { return AlterPartitions(alter, version, answer); },
           [answer](ErrorCode error) { answer({.error_code = error}); }});
   return Status();
 }
 
 QuorumController::ControllerResult QuorumController::AlterPartitions(
-    const AlterPartitionRequest& request,
+    const AlterPartitionRequest& request, int16_t version,
     Answer<AlterPartitionResponse> answer) {
   auto response = std::make_shared<AlterPartitionResponse>();
   if (request.broker_epoch != -1) {  // -1: not checked (v0-1 senders)
@@ -712,11 +712,23 @@ QuorumController::ControllerResult QuorumController::AlterPartitions(
   }
   std::vector<MetadataRecord> records;
   for (const auto& topic : request.topics) {
-    AlterPartitionResponse::Topic& answered = response->topics.emplace_back(
-        AlterPartitionResponse::Topic{.topic_name = topic.topic_name});
+    // v0-1 name the topic, v2+ give its id.
+    const TopicImage* known = topic.topic_id.IsZero()
+                                  ? image_.topic(topic.topic_name)
+                                  : image_.topic(topic.topic_id);
+    AlterPartitionResponse::Topic& answered =
+        response->topics.emplace_back(AlterPartitionResponse::Topic{
+            .topic_name = known ? known->name : topic.topic_name,
+            .topic_id = topic.topic_id});
     for (const auto& proposal : topic.partitions) {
-      answered.partitions.push_back(AlterPartition(
-          topic.topic_name, request.broker_id, proposal, records));
+      answered.partitions.push_back(
+          known ? AlterPartition(known->name, request.broker_id, proposal,
+                                 version, records)
+                : AlterPartitionResponse::Partition{
+                      .partition_index = proposal.partition_index,
+                      .error_code = topic.topic_id.IsZero()
+                                        ? ErrorCode::kUnknownTopicOrPartition
+                                        : ErrorCode::kUnknownTopicId});
     }
   }
   // The accepted partitions are answered as they are once committed.
@@ -735,7 +747,7 @@ QuorumController::ControllerResult QuorumController::AlterPartitions(
 //! [alter partition]
 AlterPartitionResponse::Partition QuorumController::AlterPartition(
     const std::string& topic, NodeId broker,
-    const AlterPartitionRequest::Partition& proposal,
+    const AlterPartitionRequest::Partition& proposal, int16_t version,
     std::vector<MetadataRecord>& records) const {
   AlterPartitionResponse::Partition answer{.partition_index =
                                                proposal.partition_index};
@@ -745,14 +757,15 @@ AlterPartitionResponse::Partition QuorumController::AlterPartition(
     answer.error_code = ErrorCode::kUnknownTopicOrPartition;
     return answer;
   }
-  // Fenced and shutting-down brokers may not join an ISR (KIP-841).
+  // Fenced and shutting-down brokers may not join an ISR (KIP-841), nor a
+  // broker whose fetch came from an earlier incarnation (KIP-903).
   answer.error_code = CheckAlterPartition(
       partition->state, int8_t(partition->leader_recovery_state), broker,
-      proposal, Brokers());
+      proposal, Brokers(), version);
   if (answer.error_code != ErrorCode::kNone) return answer;
   std::optional<PartitionChangeRecord> change =
       PartitionChangeBuilder(*partition, ActiveBrokers())
-          .SetTargetIsr(proposal.new_isr)
+          .SetTargetIsr(ProposedIsr(proposal))
           .SetTargetLeaderRecoveryState(
               LeaderRecoveryState(proposal.leader_recovery_state))
           .Build();

@@ -15,7 +15,7 @@
 /// read replica (-1: the leader); v12 is flexible, with tagged fields sent
 /// only when set; v13 names topics by id (KIP-516). v6, v8, v10 and v14
 /// change only what errors a client may expect. v15 moves the follower's id
-/// into a tagged replica_state, for KRaft (Chapters 4 and 5).
+/// into a tagged replica_state, with its broker epoch (KIP-903, Chapter 5).
 ///
 /// The structs and their codec are generated from the schemas in
 /// `messages/` (Appendix B, "How messages are described").
@@ -30,5 +30,14 @@ namespace kafka {
 
 /// Fetch.replica_id of an ordinary consumer (brokers put their own id there).
 inline constexpr int32_t kConsumerReplicaId = -1;
+
+/// The fetching replica's id, whichever field the version used (Kafka's
+/// FetchRequest.replicaId): kConsumerReplicaId for a consumer. A sender sets
+/// both replica_id and replica_state; the codec sends the version's.
+inline int32_t ReplicaIdOf(const FetchRequest& request) {
+  return request.replica_state.replica_id != kConsumerReplicaId
+             ? request.replica_state.replica_id
+             : request.replica_id;
+}
 
 }  // namespace kafka

@@ -39,7 +39,8 @@
 ///     CreatePartitions, DeleteTopics, placed and checked by the rules
 ///     Chapter 4's static controller uses too (replication_control.h), on
 ///     the image's registered and active brokers; AlterPartition with the
-///     same checks (CheckAlterPartition) and the broker epoch; ElectLeaders
+///     same checks (CheckAlterPartition), the asking leader's broker epoch
+///     and, from version 3, each member's (KIP-903); ElectLeaders
 ///     (PREFERRED, UNCLEAN); the automatic preferred-leader rebalance
 ///     (auto.leader.rebalance.enable). Every leader and ISR change goes
 ///     through PartitionChangeBuilder. A partition left leaderless by a
@@ -224,6 +225,7 @@ class QuorumController : public RaftListener {
   ControllerResult CreateTopics(const CreateTopicsRequest& request,
                                 Answer<CreateTopicsResponse> answer);
   ControllerResult AlterPartitions(const AlterPartitionRequest& request,
+                                   int16_t version,
                                    Answer<AlterPartitionResponse> answer);
   ControllerResult ElectLeaders(const ElectLeadersRequest& request,
                                 Answer<ElectLeadersResponse> answer);
@@ -247,7 +249,7 @@ class QuorumController : public RaftListener {
       std::vector<MetadataRecord>& records) const;
   AlterPartitionResponse::Partition AlterPartition(
       const std::string& topic, NodeId broker,
-      const AlterPartitionRequest::Partition& proposal,
+      const AlterPartitionRequest::Partition& proposal, int16_t version,
       std::vector<MetadataRecord>& records) const;
   /// The partition as AlterPartition answers it, from the image.
   AlterPartitionResponse::Partition PartitionAnswer(const std::string& topic,

@@ -5,6 +5,7 @@
 #include <random>
 
 #include "chapters/05_controller/raft/control_records.h"
+#include "lib/protocol/fetch.h"
 #include "lib/protocol/message.h"
 #include "lib/protocol/messages/begin_quorum_epoch_request.h"
 #include "lib/protocol/messages/begin_quorum_epoch_response.h"
@@ -662,13 +663,13 @@ Status KafkaRaftClient::HandleFetch(const Request& request, Responder respond) {
   answer = ReadForFetch(asked->fetch_offset, asked->last_fetched_epoch,
                         std::min(asked->partition_max_bytes, fetch->max_bytes));
   const std::optional<int64_t> high_watermark_before = high_watermark_;
-  if (fetch->replica_id >= 0) {
+  if (const int32_t replica = ReplicaIdOf(*fetch); replica >= 0) {
     if (answer.error == ErrorCode::kNone && !answer.diverging &&
         !answer.snapshot) {
-      UpdateReplica(fetch->replica_id, asked->fetch_offset);
-    } else if (quorum_.voters().contains(fetch->replica_id)) {
+      UpdateReplica(replica, asked->fetch_offset);
+    } else if (quorum_.voters().contains(replica)) {
       // A fetch is a heartbeat, whatever it finds.
-      voter_progress_[fetch->replica_id].last_fetch_ms = env_.NowMs();
+      voter_progress_[replica].last_fetch_ms = env_.NowMs();
     }
   }
   // A fetch that moved the high watermark is answered at once: the
