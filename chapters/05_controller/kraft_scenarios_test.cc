@@ -11,8 +11,11 @@
 #include <algorithm>
 
 #include "chapters/05_controller/kraft_cluster.h"
+#include "lib/protocol/alter_partition.h"
+#include "lib/protocol/fetch.h"
 #include "lib/protocol/messages/describe_quorum_request.h"
 #include "lib/protocol/messages/describe_quorum_response.h"
+#include "lib/protocol/metadata.h"
 
 namespace kafka {
 namespace {
@@ -260,10 +263,7 @@ TEST_F(KRaftScenariosTest, AnUncleanElectionLosesWhatTheLastIsrMemberHad) {
 // offset of its new RegisterBrokerRecord) and stays fenced until it has
 // replayed the metadata log up to that record; only then may it lead or
 // join an ISR. The cluster wrote a lot while it was down. (KIP-903's other
-// half, that a follower's fetch naming its old broker epoch cannot bring it
-// back into an ISR, needs Fetch v15's replica epoch and AlterPartition v3's
-// broker epochs, which Chapter 4's followers and AlterPartitionManager do
-// not send yet.)
+// half is the next test.)
 TEST_F(KRaftScenariosTest, ARestartedBrokerStaysFencedUntilItCaughtUp) {
   const int64_t old_epoch = Registration(3).epoch;
   cluster_.Crash(3);
@@ -296,6 +296,112 @@ TEST_F(KRaftScenariosTest, ARestartedBrokerStaysFencedUntilItCaughtUp) {
   EXPECT_TRUE(seen_fenced_registration);
   EXPECT_TRUE(violations.empty()) << violations.front();
   EXPECT_TRUE(cluster_.broker(3).metadata().TopicId("t4").has_value());
+}
+
+// Scenario 7, KIP-903: a fetch that names a broker's earlier incarnation
+// cannot bring the broker back into an ISR. Broker 3 crashed with a log
+// behind the leader's, and came back as a new registration (a new broker
+// epoch); it cannot reach the leader yet. A fetch its old incarnation sent
+// before the crash, held up in the network, now reaches the leader and says
+// broker 3 has the whole log: it names the old epoch, so the leader does not
+// propose broker 3 for the ISR. An AlterPartition naming that epoch, as a
+// leader that misjudged it might send, is refused by the controller
+// (INELIGIBLE_REPLICA). Broker 3 rejoins only once its own fetches show it
+// caught up.
+TEST_F(KRaftScenariosTest, AFetchOfAnEarlierIncarnationCannotRejoinTheIsr) {
+  ASSERT_TRUE(cluster_.CreateTopic("orders", 1, 3, {}, {{1, 2, 3}}).ok());
+  ASSERT_TRUE(cluster_.RunUntilLeaderElected(kOrders));
+  ASSERT_EQ(cluster_.Produce(1, kOrders, {"a"}), ErrorCode::kNone);
+  ASSERT_TRUE(cluster_.RunUntilReplicated(kOrders));
+  const int64_t old_epoch = Registration(3).epoch;
+  cluster_.Crash(3);
+  ASSERT_TRUE(cluster_.RunUntilState(
+      kOrders, [](const PartitionState& s) { return !Contains(s.isr, 3); },
+      20'000));
+  ASSERT_EQ(cluster_.Produce(1, kOrders, {"b", "c"}), ErrorCode::kNone);
+  cluster_.Partition({3}, {1});
+  cluster_.Restart(3);
+  // Until the leader's metadata has broker 3's new registration, unfenced.
+  ASSERT_TRUE(cluster_.RunUntil(
+      [&] {
+        std::optional<int64_t> known =
+            cluster_.broker(1).metadata().GetAliveBrokerEpoch(3);
+        return known && *known != old_epoch;
+      },
+      30'000));
+
+  // The stale fetch, from the leader's log end, as if broker 3 had it all;
+  // broker 1 is cut off from the controllers meanwhile, so that a proposal
+  // it made would still be in flight.
+  const ReplicatedPartition& leader = *cluster_.replica(1, kOrders);
+  FetchRequest stale;
+  stale.replica_state = {.replica_id = 3, .replica_epoch = old_epoch};
+  stale.max_wait_ms = 0;
+  stale.topics = {
+      {.topic_id = cluster_.broker(1).metadata().TopicId("orders").value(),
+       .partitions = {
+           {.partition = 0,
+            .current_leader_epoch = State().leader_epoch,
+            .fetch_offset = leader.log_end_offset(),
+            .last_fetched_epoch = leader.last_fetched_epoch().value_or(-1)}}}};
+  cluster_.Partition({1}, cluster_.controllers());
+  Result<FetchResponse> fetched = cluster_.Call<FetchResponse>(
+      cluster_.client(), 1, ApiKey::kFetch, 15, stale);
+  ASSERT_TRUE(fetched.ok()) << fetched.error().ToString();
+  EXPECT_FALSE(leader.pending_isr_change().has_value())
+      << "the leader proposed broker 3 on its old incarnation's fetch";
+  cluster_.Heal();
+  cluster_.Partition({3}, {1});
+
+  AlterPartitionRequest misjudged{
+      .broker_id = 1,
+      .broker_epoch = Registration(1).epoch,
+      .topics = {
+          {.topic_id = *cluster_.broker(1).metadata().TopicId("orders"),
+           .partitions = {{.partition_index = 0,
+                           .leader_epoch = State().leader_epoch,
+                           .new_isr_with_epochs = {{1, Registration(1).epoch},
+                                                   {2, Registration(2).epoch},
+                                                   {3, old_epoch}},
+                           .partition_epoch = State().partition_epoch}}}}};
+  Result<AlterPartitionResponse> refused =
+      cluster_.Call<AlterPartitionResponse>(
+          cluster_.client(), *cluster_.active_controller(),
+          ApiKey::kAlterPartition, 3, misjudged);
+  ASSERT_TRUE(refused.ok()) << refused.error().ToString();
+  EXPECT_EQ(refused->topics.at(0).partitions.at(0).error_code,
+            ErrorCode::kIneligibleReplica);
+  cluster_.RunFor(2'000);
+  EXPECT_FALSE(Contains(State().isr, 3));
+
+  cluster_.Heal();
+  ASSERT_TRUE(cluster_.RunUntilState(
+      kOrders, [](const PartitionState& s) { return Contains(s.isr, 3); },
+      30'000));
+  EXPECT_EQ(LogOf(3), (std::vector<std::string>{"a", "b", "c"}));
+}
+
+// A broker's metadata lags the controller's: a restarted broker has not
+// caught up yet. A producer's Metadata naming a topic this broker does not
+// know yet asks the controller to create it (auto.create.topics.enable),
+// which answers TOPIC_ALREADY_EXISTS. That is no error for the producer:
+// the topic is LEADER_NOT_AVAILABLE (retriable) until this broker learns of
+// it, as Kafka's AutoTopicCreationManager answers. (librdkafka fails every
+// queued record of a topic whose Metadata error is not retriable.)
+TEST_F(KRaftScenariosTest,
+       AutoCreationOfATopicOnlyTheControllerKnowsIsRetried) {
+  cluster_.Crash(3);
+  ASSERT_TRUE(cluster_.CreateTopic("orders", 1, 2, {}, {{1, 2}}).ok());
+  cluster_.Restart(3);
+  ASSERT_FALSE(cluster_.broker(3).metadata().TopicId("orders").has_value());
+  Result<MetadataResponse> answer = cluster_.Call<MetadataResponse>(
+      cluster_.client(), 3, ApiKey::kMetadata, 12,
+      MetadataRequestFor({"orders"}), 20'000);
+  ASSERT_TRUE(answer.ok()) << answer.error().ToString();
+  const ErrorCode error = answer->topics.at(0).error_code;
+  EXPECT_TRUE(error == ErrorCode::kLeaderNotAvailable ||
+              error == ErrorCode::kNone)
+      << ErrorName(error);
 }
 
 class PreferredLeaderTest : public KRaftScenariosTest {
