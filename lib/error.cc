@@ -24,6 +24,10 @@ std::string_view ErrorName(ErrorCode code) {
       return "OFFSET_METADATA_TOO_LARGE";
     case ErrorCode::kRecordListTooLarge:
       return "RECORD_LIST_TOO_LARGE";
+    case ErrorCode::kNotEnoughReplicas:
+      return "NOT_ENOUGH_REPLICAS";
+    case ErrorCode::kNotEnoughReplicasAfterAppend:
+      return "NOT_ENOUGH_REPLICAS_AFTER_APPEND";
     case ErrorCode::kUnsupportedVersion:
       return "UNSUPPORTED_VERSION";
     case ErrorCode::kInvalidRequest:

@@ -38,6 +38,8 @@ enum class ErrorCode : int16_t {
   kNotCoordinator = 16,
   kInvalidTopicException = 17,
   kRecordListTooLarge = 18,
+  kNotEnoughReplicas = 19,
+  kNotEnoughReplicasAfterAppend = 20,
   kInvalidRequiredAcks = 21,
   kIllegalGeneration = 22,
   kInconsistentGroupProtocol = 23,

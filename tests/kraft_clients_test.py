@@ -27,19 +27,20 @@ import re
 import select
 import shutil
 import signal
-import struct
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 
-from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka import Consumer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
 SERVER, LAUNCHER = sys.argv[1:3]
 sys.path.insert(0, os.path.dirname(LAUNCHER))
-from kafka_cluster import Cluster, fetch_metadata  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kafka_cluster import Cluster  # noqa: E402
+import kraft_cluster_clients  # noqa: E402
+from kraft_cluster_clients import read_all, records, wait_for  # noqa: E402
 
 TOPIC = "payments"
 PARTITIONS = 3
@@ -51,69 +52,9 @@ SETTINGS = ["broker.session.timeout.ms=3000",
             "broker.heartbeat.interval.ms=500"]
 
 
-def wait_for(condition, timeout_s=30, what="a condition"):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def partitions_seen_by(port):
-    """{partition: {"leader", "leader_epoch", "isr", ...}} of TOPIC, as the
-    broker at `port` knows them; None if it cannot say."""
-    try:
-        topic = fetch_metadata(("127.0.0.1", port), [TOPIC])["topics"][TOPIC]
-    except (OSError, KeyError, struct.error):
-        return None
-    if topic["error_code"] != 0 or len(topic["partitions"]) < PARTITIONS:
-        return None
-    return topic["partitions"]
-
-
-class AcknowledgedProducer:
-    """A producer with acks=all that keeps every record acknowledged."""
-
-    def __init__(self, bootstrap):
-        self.producer = Producer({"bootstrap.servers": bootstrap,
-                                  "acks": "all", "linger.ms": 5})
-        self.acknowledged = []
-        self.errors = []
-
-    def _on_delivery(self, error, message):
-        if error is None:
-            self.acknowledged.append((message.key(), message.value()))
-        else:
-            self.errors.append(error)
-
-    def produce(self, records):
-        for key, value in records:
-            self.producer.produce(TOPIC, key=key, value=value,
-                                  on_delivery=self._on_delivery)
-        remaining = self.producer.flush(60)
-        if remaining:
-            self.errors.append(f"{remaining} records not delivered")
-
-
-def records(prefix, count):
-    return [(f"k{i % 7}".encode(), f"{prefix}-{i}".encode())
-            for i in range(count)]
-
-
-def read_all(consumer, expected, timeout_s=30):
-    """Polls until `expected` records came, or nothing comes for a while."""
-    read = []
-    deadline = time.monotonic() + timeout_s
-    while len(read) < expected and time.monotonic() < deadline:
-        message = consumer.poll(1)
-        if message is None:
-            continue
-        if message.error():
-            raise AssertionError(message.error())
-        read.append((message.key(), message.value()))
-    return read
+    """TOPIC's partitions as the broker at `port` knows them, or None."""
+    return kraft_cluster_clients.partitions_seen_by(port, TOPIC, PARTITIONS)
 
 
 class KRaftClients(unittest.TestCase):
@@ -148,13 +89,8 @@ class KRaftClients(unittest.TestCase):
         return wait_for(all_in_sync, what="every replica in every ISR")
 
     def kill_broker(self, broker_id):
-        """kill -9, by the pid file, as an operator would."""
-        with open(os.path.join(self.base_dir, f"broker-{broker_id}.pid")) as f:
-            pid = int(f.read())
-        os.kill(pid, signal.SIGKILL)
-        node = self.cluster.broker(broker_id)
-        node.process.process.wait(10)
-        self.assertEqual(node.process.process.returncode, -signal.SIGKILL)
+        kraft_cluster_clients.kill_broker(self, self.base_dir, self.cluster,
+                                          broker_id)
 
     def wait_for_new_leader(self, port, killed, before):
         """Partition 0's new leader, elected from its ISR of `before` with a
@@ -178,7 +114,8 @@ class KRaftClients(unittest.TestCase):
     # up and rejoins the ISR; every acknowledged record is read back.
     def test_acknowledged_records_survive_a_leader_killed(self):
         before = self.create_topic()[0]
-        producer = AcknowledgedProducer(self.cluster.bootstrap)
+        producer = kraft_cluster_clients.AcknowledgedProducer(
+            self.cluster.bootstrap, TOPIC)
         producer.produce(records("before", 300))
         self.assertEqual(producer.errors, [])
         consumer = Consumer({"bootstrap.servers": self.cluster.bootstrap,

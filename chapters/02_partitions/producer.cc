@@ -22,13 +22,16 @@ size_t EstimatedSize(const SimpleRecord& record) {
          (record.value ? record.value->size() : 0);
 }
 
-// The errors that say the leader may have moved (or not be known yet): a
-// retry, after fresh Metadata, may reach the right broker.
+// The errors a retry may cure: the leader may have moved (or not be known
+// yet), and a retry after fresh Metadata may reach the right broker; or
+// the ISR was too small, and may have grown back by then.
 bool IsRetriable(const Error& error) {
   return error.code == ErrorCode::kNetworkException ||
          error.code == ErrorCode::kRequestTimedOut ||
          error.code == ErrorCode::kNotLeaderOrFollower ||
-         error.code == ErrorCode::kUnknownTopicOrPartition;
+         error.code == ErrorCode::kUnknownTopicOrPartition ||
+         error.code == ErrorCode::kNotEnoughReplicas ||
+         error.code == ErrorCode::kNotEnoughReplicasAfterAppend;
 }
 
 }  // namespace
@@ -65,6 +68,7 @@ void Producer::Accumulate(const std::string& topic, Pending pending) {
       topic, partitioner_->Partition(pending.record.key, partitions)};
   Batch& batch = open_batches_[partition];
   batch.partition = partition;
+  if (batch.records.empty()) batch.created_ms = pending.record.timestamp;
   const size_t size = EstimatedSize(pending.record);
   if (!batch.records.empty() &&
       batch.bytes + size > size_t(config_.batch_size)) {
@@ -155,24 +159,33 @@ void Producer::LearnLeaders(const MetadataResponse::Topic& topic) {
   }
 }
 
-// One request per leader at a time, with at most one batch per partition:
-// without retries, a partition's batches reach the log in the order they
-// were made (a retried batch can fall behind the next one).
+// Up to max.in.flight.requests.per.connection requests per leader, each
+// with at most one batch per partition: without retries, a partition's
+// batches reach the log in the order they were made (a retried batch can
+// fall behind the next one).
 void Producer::SendReadyBatches() {
   for (auto& [leader, batches] : ready_) {
-    if (batches.empty() || in_flight_[leader]) continue;
-    std::vector<Batch> now, later;
-    std::set<TopicPartition> taken;
-    for (Batch& batch : batches) {
-      (taken.insert(batch.partition).second ? now : later)
-          .push_back(std::move(batch));
+    while (!batches.empty() &&
+           in_flight_[leader] < config_.max_in_flight_requests_per_connection) {
+      SendOneRequest(leader, batches);
     }
-    batches = std::move(later);
-    std::sort(now.begin(), now.end(), [](const Batch& a, const Batch& b) {
-      return a.partition < b.partition;
-    });
-    SendToLeader(leader, std::move(now));
   }
+}
+
+// Takes the first ready batch of each partition off `batches` and sends
+// them in one request.
+void Producer::SendOneRequest(NodeId leader, std::vector<Batch>& batches) {
+  std::vector<Batch> now, later;
+  std::set<TopicPartition> taken;
+  for (Batch& batch : batches) {
+    (taken.insert(batch.partition).second ? now : later)
+        .push_back(std::move(batch));
+  }
+  batches = std::move(later);
+  std::sort(now.begin(), now.end(), [](const Batch& a, const Batch& b) {
+    return a.partition < b.partition;
+  });
+  SendToLeader(leader, std::move(now));
 }
 
 //! [send to leader]
@@ -208,7 +221,7 @@ void Producer::SendToLeader(NodeId leader, std::vector<Batch> batches) {
     for (Batch& batch : batches) Complete(batch, int64_t{-1});
     return;
   }
-  in_flight_[leader] = true;
+  ++in_flight_[leader];
   env_.Send(leader, header, std::move(body), config_.request_timeout_ms,
             [this, leader,
              batches = std::move(batches)](Result<Bytes> answer) mutable {
@@ -219,7 +232,7 @@ void Producer::SendToLeader(NodeId leader, std::vector<Batch> batches) {
 
 void Producer::OnProduceResponse(NodeId leader, std::vector<Batch> batches,
                                  Result<Bytes> body) {
-  in_flight_[leader] = false;
+  --in_flight_[leader];
   Result<ProduceResponse> response =
       body.ok()
           ? DecodeMessage<ProduceResponse>(
@@ -253,7 +266,10 @@ void Producer::OnProduceResponse(NodeId leader, std::vector<Batch> batches,
 }
 
 void Producer::RetryOrFail(Batch batch, const Error& error) {
-  if (!IsRetriable(error) || ++batch.attempts > config_.retries) {
+  const bool out_of_time = env_.NowMs() + config_.retry_backoff_ms >
+                           batch.created_ms + config_.delivery_timeout_ms;
+  if (!IsRetriable(error) || ++batch.attempts > config_.retries ||
+      out_of_time) {
     return Complete(batch, error);
   }
   // The leader may have moved: ask where it is now, and go there after the

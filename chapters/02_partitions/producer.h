@@ -15,17 +15,24 @@
 /// acks=0 it waits for nothing and reports offset -1.
 ///
 /// A batch that fails with NOT_LEADER_OR_FOLLOWER, UNKNOWN_TOPIC_OR_PARTITION
-/// or a connection error (NETWORK_EXCEPTION, REQUEST_TIMED_OUT) is retried,
-/// up to `retries` times: such an error says that its leader may have moved,
-/// so the producer asks for the topic's Metadata again at once, and after
-/// retry.backoff.ms sends the batch to the leader it knows then.
+/// or a connection error (NETWORK_EXCEPTION, REQUEST_TIMED_OUT) is retried:
+/// such an error says that its leader may have moved, so the producer asks
+/// for the topic's Metadata again at once, and after retry.backoff.ms sends
+/// the batch to the leader it knows then. So is one that an ISR too small
+/// refused (NOT_ENOUGH_REPLICAS, NOT_ENOUGH_REPLICAS_AFTER_APPEND; Chapter
+/// 6). It retries up to `retries` times, and for no longer than
+/// delivery.timeout.ms after the batch's first record came: then the
+/// record's callback gets the last error (Chapter 6).
 ///
 /// This is a library on the node model: it acts only through the Environment
 /// of the node that owns it, so it runs in the simulator and over TCP alike.
 ///
-/// What real Kafka does differently: up to five requests in flight per
-/// connection (max.in.flight.requests.per.connection) where this one has
-/// one, retries governed by delivery.timeout.ms, compression, metadata
+/// Up to max.in.flight.requests.per.connection Produce requests go to one
+/// leader at a time, each with at most one batch of a partition. With more
+/// than one, a retried batch can land after the partition's next one
+/// (Chapter 7's idempotence keeps the order).
+///
+/// What real Kafka does differently: metadata
 /// refreshes on a timer too (metadata.max.age.ms) and sent to the least
 /// loaded broker it knows (here always to a bootstrap server), and a
 /// buffer.memory limit that blocks send() when full.
@@ -62,7 +69,15 @@ struct ProducerConfig {
   std::string partitioner = "java_default";  ///< see MakePartitioner
   int64_t request_timeout_ms = 30'000;       ///< request.timeout.ms
   int64_t retry_backoff_ms = 100;            ///< retry.backoff.ms
-  int retries = 5;  ///< retries, for the errors a retry may cure
+  /// retries, for the errors a retry may cure; Kafka's default is
+  /// unbounded (2147483647), so delivery.timeout.ms is what ends them.
+  int retries = 2147483647;
+  /// delivery.timeout.ms: how long after a batch's first record came it may
+  /// still be retried.
+  int64_t delivery_timeout_ms = 120'000;
+  /// max.in.flight.requests.per.connection: Produce requests to one leader
+  /// that may wait for their answers together.
+  int max_in_flight_requests_per_connection = 5;
   std::string client_id = "literate-producer";
 };
 
@@ -96,6 +111,7 @@ class Producer {
     std::vector<Pending> records;
     size_t bytes = 0;
     int attempts = 0;
+    int64_t created_ms = 0;  ///< when its first record came
   };
   struct TopicMetadata {
     std::vector<NodeId> leaders;  ///< by partition
@@ -111,6 +127,7 @@ class Producer {
   /// Closes the open batch of `partition` and queues it to send.
   void CloseBatch(const TopicPartition& partition);
   void SendReadyBatches();
+  void SendOneRequest(NodeId leader, std::vector<Batch>& batches);
   Bytes EncodeBatch(const Batch& batch) const;
   void SendToLeader(NodeId leader, std::vector<Batch> batches);
   void OnProduceResponse(NodeId leader, std::vector<Batch> batches,
@@ -129,7 +146,7 @@ class Producer {
   std::map<std::string, std::vector<Pending>> waiting_for_metadata_;
   std::map<TopicPartition, Batch> open_batches_;
   std::map<NodeId, std::vector<Batch>> ready_;  ///< by leader
-  std::map<NodeId, bool> in_flight_;            ///< one request per leader
+  std::map<NodeId, int> in_flight_;             ///< requests waiting, by leader
   std::optional<TimerId> linger_timer_;
   int64_t unreported_ = 0;
 };

@@ -15,11 +15,13 @@
 
 #include <algorithm>
 #include <array>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "chapters/02_partitions/log_manager.h"
@@ -40,18 +42,27 @@ inline constexpr char kDataDir[] = "kafka-logs";
 inline constexpr std::array<uint8_t, 16> kTopicId = {7, 7, 7, 7, 7, 7, 7, 7,
                                                      7, 7, 7, 7, 7, 7, 7, 7};
 
+/// What a test may change in every host: the logs' default configs (a
+/// topic's min.insync.replicas, say), and what answers a produce (Chapter
+/// 6's delayed produce; unset, Chapter 4's answer after the append).
+struct ReplicaHostOptions {
+  LogConfig log;
+  ProduceAcksFactory produce_acks;
+};
+
 /// A broker with only its replica manager and the APIs brokers use.
 class ReplicaHost : public ServingNode {
  public:
-  explicit ReplicaHost(NodeId id) : id_(id) {}
+  explicit ReplicaHost(NodeId id, ReplicaHostOptions options = {})
+      : id_(id), options_(std::move(options)) {}
 
   void Start(Environment& env) override {
-    logs_ = std::make_unique<LogManager>(env.storage(), kDataDir, LogConfig{});
+    logs_ = std::make_unique<LogManager>(env.storage(), kDataDir, options_.log);
     logs_->LoadLogs(env.NowMs(), env.random());
     replicas_ = std::make_unique<ReplicatedReplicaManager>(
         env, *logs_, metadata_,
         ReplicaManagerConfig{.broker_id = id_, .data_dir = kDataDir},
-        FixedControllerNode(kController));
+        FixedControllerNode(kController), nullptr, options_.produce_acks);
     replicas_->Startup();
     apis_ = std::make_unique<ReplicationApis>(*replicas_);
     apis_->RegisterWith(handlers());
@@ -85,6 +96,7 @@ class ReplicaHost : public ServingNode {
 
  private:
   NodeId id_;
+  ReplicaHostOptions options_;
   ControllerMetadataCache metadata_{"test-cluster"};
   std::unique_ptr<LogManager> logs_;
   std::unique_ptr<ReplicatedReplicaManager> replicas_;
@@ -163,9 +175,9 @@ class FakeController : public ServingNode {
 /// Brokers 1 to n as ReplicaHosts, the FakeController, and a client node.
 class ReplicaCluster {
  public:
-  ReplicaCluster(uint64_t seed, int brokers)
-      : cluster_(seed, brokers, [](NodeId id, const HostPort&) {
-          return std::make_unique<ReplicaHost>(id);
+  ReplicaCluster(uint64_t seed, int brokers, ReplicaHostOptions options = {})
+      : cluster_(seed, brokers, [options](NodeId id, const HostPort&) {
+          return std::make_unique<ReplicaHost>(id, options);
         }) {
     cluster_.sim().AddNode(kController,
                            [] { return std::make_unique<FakeController>(); });
@@ -236,12 +248,24 @@ class ReplicaCluster {
   PartitionAppendResult Append(NodeId broker, const TopicPartition& tp,
                                const Bytes& batch) {
     PartitionAppendResult result;
-    replicas(broker).AppendRecords(
-        {.acks = 1, .entries = {PartitionRecords{tp, batch}}},
-        [&](std::vector<PartitionAppendResult> results) {
-          result = results.front();
-        });
+    AppendAsync(broker, tp, batch, 1, 30'000,
+                [&](const PartitionAppendResult& answer) { result = answer; });
     return result;
+  }
+  /// Appends `batch` on `broker` with `acks`; `on_answer` hears the
+  /// result whenever the replica manager gives it.
+  void AppendAsync(
+      NodeId broker, const TopicPartition& tp, const Bytes& batch, int16_t acks,
+      int32_t timeout_ms,
+      std::function<void(const PartitionAppendResult&)> on_answer) {
+    replicas(broker).AppendRecords(
+        {.acks = acks,
+         .timeout_ms = timeout_ms,
+         .entries = {PartitionRecords{tp, batch}}},
+        [on_answer =
+             std::move(on_answer)](std::vector<PartitionAppendResult> results) {
+          on_answer(results.front());
+        });
   }
 
   /// Everything in the partition's log on `broker`, as the log holds it.

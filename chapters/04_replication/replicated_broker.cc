@@ -17,12 +17,13 @@ ReplicaManagerConfig ReplicaManagerConfigOf(
 ReplicatedBrokerComponents::ReplicatedBrokerComponents(
     Environment& env, const BrokerConfig& broker,
     const ReplicaManagerConfig& replication, MetadataCache& metadata,
-    const ControllerNodeProvider& controller, BrokerEpochSupplier broker_epoch)
+    const ControllerNodeProvider& controller, BrokerEpochSupplier broker_epoch,
+    const ProduceAcksFactory& produce_acks)
     : logs_(env.storage(), broker.data_dir, broker.log),
       metadata_(metadata),
       replicas_(env, logs_, metadata_,
                 ReplicaManagerConfigOf(broker, replication), controller,
-                std::move(broker_epoch)),
+                std::move(broker_epoch), produce_acks),
       topics_(env, controller),
       replication_apis_(replicas_) {
   logs_.LoadLogs(env.NowMs(), env.random());

@@ -1,6 +1,7 @@
 #include "chapters/04_replication/replicated_replica_manager.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "chapters/04_replication/offset_checkpoint.h"
 
@@ -82,7 +83,7 @@ FetchResponse ReadPartitions(const FetchRequest& request, int64_t& bytes_read,
 ReplicatedReplicaManager::ReplicatedReplicaManager(
     Environment& env, LogManager& logs, const MetadataCache& metadata,
     ReplicaManagerConfig config, ControllerNodeProvider controller,
-    BrokerEpochSupplier broker_epoch)
+    BrokerEpochSupplier broker_epoch, const ProduceAcksFactory& produce_acks)
     : env_(env),
       logs_(logs),
       metadata_(metadata),
@@ -96,7 +97,13 @@ ReplicatedReplicaManager::ReplicatedReplicaManager(
             return found != nullptr && !found->is_leader() ? found : nullptr;
           },
           [this] { return LocalBrokerEpoch(); }),
-      alter_partition_manager_(env, config_.broker_id, std::move(controller)) {}
+      alter_partition_manager_(env, config_.broker_id, std::move(controller)) {
+  PartitionLookup partitions = [this](const TopicPartition& partition) {
+    return std::as_const(*this).GetPartition(partition);
+  };
+  produce_acks_ = produce_acks ? produce_acks(env, std::move(partitions))
+                               : std::make_unique<AnswerAfterLeaderAppend>();
+}
 
 void ReplicatedReplicaManager::Startup() {
   Result<std::map<TopicPartition, int64_t>> checkpointed =
@@ -146,7 +153,7 @@ void ReplicatedReplicaManager::ApplyLeaderState(ReplicatedPartition& partition,
   partition.MakeLeader(state, env_.NowMs());
   if (!was_leader) TellLeadershipListeners(state.partition, true);
   // Waiting fetches may now be fenced, or see a high watermark that moved.
-  CompleteDelayedFetches(state.partition);
+  CompleteDelayedRequests(state.partition);
 }
 
 std::optional<InitialFetchState> ReplicatedReplicaManager::ApplyFollowerState(
@@ -155,7 +162,7 @@ std::optional<InitialFetchState> ReplicatedReplicaManager::ApplyFollowerState(
   const bool new_epoch = partition.MakeFollower(state);
   if (was_leader) TellLeadershipListeners(state.partition, false);
   // Consumers waiting on the old leader here get NOT_LEADER_OR_FOLLOWER.
-  CompleteDelayedFetches(state.partition);
+  CompleteDelayedRequests(state.partition);
   std::optional<BrokerEndpoint> leader = metadata_.GetBroker(state.leader);
   if (!leader) {  // no leader up: nothing to fetch from
     fetchers_.RemoveFetcherForPartitions({state.partition});
@@ -249,7 +256,7 @@ void ReplicatedReplicaManager::StopReplica(const TopicPartition& id) {
   partitions_.erase(id);
   topic_ids_.erase(id);
   if (was_leader) TellLeadershipListeners(id, false);
-  CompleteDelayedFetches(id);
+  CompleteDelayedRequests(id);
 }
 
 void ReplicatedReplicaManager::TellLeadershipListeners(
@@ -288,34 +295,39 @@ const Log* ReplicatedReplicaManager::GetLog(
 //! [append records]
 void ReplicatedReplicaManager::AppendRecords(AppendRecordsRequest request,
                                              AppendCallback on_done) {
-  std::vector<PartitionAppendResult> results;
+  std::vector<LeaderAppend> appends;
   for (const PartitionRecords& entry : request.entries) {
-    results.push_back(
+    appends.push_back(
         IsValidAcks(request.acks)
-            ? AppendToLocalLog(entry, request.internal_topics_allowed)
-            : PartitionAppendResult{ErrorCode::kInvalidRequiredAcks});
+            ? AppendToLocalLog(entry, request)
+            : LeaderAppend{entry.partition, {ErrorCode::kInvalidRequiredAcks}});
   }
   // New records are what the followers' fetches wait for (and, with an ISR
   // of the leader alone, the consumers' too).
   for (const PartitionRecords& entry : request.entries) {
-    CompleteDelayedFetches(entry.partition);
+    CompleteDelayedRequests(entry.partition);
   }
-  // Answered after the leader's append, whatever acks asks for: waiting for
-  // the ISR (acks=all) is Chapter 6's delayed produce.
-  on_done(std::move(results));
+  produce_acks_->AnswerWhenAcknowledged(request.acks, request.timeout_ms,
+                                        std::move(appends), std::move(on_done));
 }
 
-PartitionAppendResult ReplicatedReplicaManager::AppendToLocalLog(
-    const PartitionRecords& entry, bool internal_topics_allowed) {
-  ReplicatedPartition* partition = GetPartition(entry.partition);
-  if (partition == nullptr) return {MissingPartitionError(entry.partition)};
-  if (!partition->is_leader()) return {ErrorCode::kNotLeaderOrFollower};
-  if (IsInternalTopic(entry.partition.topic) && !internal_topics_allowed) {
-    return {ErrorCode::kInvalidTopicException};
+LeaderAppend ReplicatedReplicaManager::AppendToLocalLog(
+    const PartitionRecords& entry, const AppendRecordsRequest& request) {
+  const TopicPartition& id = entry.partition;
+  ReplicatedPartition* partition = GetPartition(id);
+  if (partition == nullptr) return {id, {MissingPartitionError(id)}};
+  if (!partition->is_leader()) return {id, {ErrorCode::kNotLeaderOrFollower}};
+  if (IsInternalTopic(id.topic) && !request.internal_topics_allowed) {
+    return {id, {ErrorCode::kInvalidTopicException}};
+  }
+  if (ErrorCode refused =
+          produce_acks_->CheckBeforeAppend(*partition, request.acks);
+      refused != ErrorCode::kNone) {
+    return {id, {refused}};
   }
   std::vector<RecordError> record_errors;
   Result<LogAppendInfo> appended =
-      internal_topics_allowed
+      request.internal_topics_allowed
           ? partition->AppendInternalRecords(entry.records, env_.NowMs())
           : partition->AppendRecordsToLeader(entry.records, env_.NowMs(),
                                              record_errors);
@@ -325,11 +337,13 @@ PartitionAppendResult ReplicatedReplicaManager::AppendToLocalLog(
       refused.record_errors = std::move(record_errors);
       refused.error_message = appended.error().message;
     }
-    return refused;
+    return {id, std::move(refused)};
   }
   partition->MaybeIncrementHighWatermark(env_.NowMs());
-  return {ErrorCode::kNone, appended->first_offset,
-          partition->log_start_offset()};
+  return {
+      id,
+      {ErrorCode::kNone, appended->first_offset, partition->log_start_offset()},
+      appended->last_offset + 1};
 }
 //! [append records]
 
@@ -344,7 +358,7 @@ void ReplicatedReplicaManager::FetchMessages(FetchRequest request,
   // A follower's fetch that moved the high watermark answers the consumers
   // waiting for it.
   for (const TopicPartition& partition : outcome.high_watermark_advanced) {
-    CompleteDelayedFetches(partition);
+    CompleteDelayedRequests(partition);
   }
   if (IsAnswerNow(request, response, bytes, outcome.diverging)) {
     on_done(std::move(response));
@@ -453,9 +467,10 @@ void ReplicatedReplicaManager::ReadPartitionForFollower(
 }
 //! [follower fetch]
 
-void ReplicatedReplicaManager::CompleteDelayedFetches(
+void ReplicatedReplicaManager::CompleteDelayedRequests(
     const TopicPartition& partition) {
   fetch_purgatory_.CheckAndComplete(partition);
+  produce_acks_->OnPartitionChanged(partition);
 }
 
 //! [isr changes]
@@ -500,7 +515,7 @@ void ReplicatedReplicaManager::OnAlterPartitionAnswer(
       outcome->leader,         outcome->leader_epoch,
       outcome->partition_epoch};
   if (partition->OnIsrChangeCommitted(committed, env_.NowMs())) {
-    CompleteDelayedFetches(change.partition);
+    CompleteDelayedRequests(change.partition);
   }
 }
 

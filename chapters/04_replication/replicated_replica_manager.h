@@ -9,9 +9,11 @@
 ///
 ///   Produce        appends on the leader only (NOT_LEADER_OR_FOLLOWER on a
 ///                  follower), then lets the high watermark move if it can
-///                  (an ISR of the leader alone); answered at once, as in
-///                  Chapter 2, since acks=all's wait for the ISR is Chapter
-///                  6's delayed produce
+///                  (an ISR of the leader alone); what acks asks for around
+///                  the append is the ProduceAcks given (produce_acks.h):
+///                  by default answered at once, as in Chapter 2, since
+///                  acks=all's wait for the ISR is Chapter 6's delayed
+///                  produce
 ///   Fetch          a consumer's reads up to the high watermark, on the
 ///                  leader; a follower's (a replica id >= 0) is also how the
 ///                  leader learns that follower's log end: its fetch may move
@@ -37,10 +39,9 @@
 /// broker reads back, so that it starts from the committed offsets it knew.
 ///
 /// This is Kafka's ReplicaManager (core/.../server/ReplicaManager.scala) in
-/// KRaft mode. What real Kafka does differently: acks=all waits in a produce
-/// purgatory (Chapter 6); DeleteRecords waits for the followers' log start
-/// offsets; followers may serve consumers in their rack (KIP-392); and the
-/// log start offset moves on followers too.
+/// KRaft mode. What real Kafka does differently: DeleteRecords waits for the
+/// followers' log start offsets; followers may serve consumers in their rack
+/// (KIP-392); and the log start offset moves on followers too.
 #pragma once
 
 #include <cstdint>
@@ -59,6 +60,7 @@
 #include "chapters/04_replication/alter_partition_manager.h"
 #include "chapters/04_replication/controller_node_provider.h"
 #include "chapters/04_replication/partition_state.h"
+#include "chapters/04_replication/produce_acks.h"
 #include "chapters/04_replication/replica_fetcher.h"
 #include "chapters/04_replication/replicated_partition.h"
 #include "lib/node/node.h"
@@ -82,12 +84,15 @@ class ReplicatedReplicaManager : public ReplicaManager, public LocalLogReader {
   /// updated before each ApplyPartitionStates. `controller` names the node
   /// the ISR changes go to (AlterPartition). `broker_epoch` is this
   /// broker's (Chapter 5's registration), which its fetches and ISR
-  /// proposals name (KIP-903); unset, they name -1.
+  /// proposals name (KIP-903); unset, they name -1. `produce_acks` makes
+  /// what answers a produce (Chapter 6's delayed produce); unset,
+  /// AnswerAfterLeaderAppend.
   ReplicatedReplicaManager(Environment& env, LogManager& logs,
                            const MetadataCache& metadata,
                            ReplicaManagerConfig config,
                            ControllerNodeProvider controller,
-                           BrokerEpochSupplier broker_epoch = nullptr);
+                           BrokerEpochSupplier broker_epoch = nullptr,
+                           const ProduceAcksFactory& produce_acks = nullptr);
 
   /// Reads the high watermark checkpoint and starts the ISR expiration
   /// timer. Partitions appear with the controller's first state.
@@ -171,8 +176,8 @@ class ReplicatedReplicaManager : public ReplicaManager, public LocalLogReader {
   void StopReplica(const TopicPartition& partition);
   void TellLeadershipListeners(const TopicPartition& partition, bool is_leader);
 
-  PartitionAppendResult AppendToLocalLog(const PartitionRecords& entry,
-                                         bool internal_topics_allowed);
+  LeaderAppend AppendToLocalLog(const PartitionRecords& entry,
+                                const AppendRecordsRequest& request);
   Result<int64_t> DeleteRecordsOnLocalLog(const TopicPartition& partition,
                                           int64_t offset);
   /// A follower's fetch read: each partition's FetchForFollower.
@@ -205,8 +210,9 @@ class ReplicatedReplicaManager : public ReplicaManager, public LocalLogReader {
   void ScheduleIsrExpiration();
   void ScheduleHighWatermarkCheckpoint();
   std::string HighWatermarkCheckpointPath() const;
-  /// Answers the fetches waiting on `partition` that can be answered now.
-  void CompleteDelayedFetches(const TopicPartition& partition);
+  /// Answers the fetches and produces waiting on `partition` that can be
+  /// answered now (Kafka's completeDelayedFetchOrProduceRequests).
+  void CompleteDelayedRequests(const TopicPartition& partition);
 
   Environment& env_;
   LogManager& logs_;
@@ -223,6 +229,7 @@ class ReplicatedReplicaManager : public ReplicaManager, public LocalLogReader {
   bool checkpointing_ = false;
   std::vector<LeadershipListener> leadership_listeners_;
   DelayedOperationPurgatory fetch_purgatory_;
+  std::unique_ptr<ProduceAcks> produce_acks_;
   ReplicaFetcherManager fetchers_;
   AlterPartitionManager alter_partition_manager_;
 };

@@ -166,14 +166,17 @@ bool ReplicationCluster::RunUntilReplicated(const TopicPartition& partition,
 
 ErrorCode ProduceValues(SimCluster& cluster, NodeId from, NodeId to,
                         const TopicPartition& partition,
-                        const std::vector<std::string>& values, int16_t acks) {
+                        const std::vector<std::string>& values, int16_t acks,
+                        int32_t timeout_ms) {
   ProduceRequest request;
   request.acks = acks;
-  request.timeout_ms = 5000;
+  request.timeout_ms = timeout_ms;
   request.topic_data = {
       {partition.topic, {{partition.partition, BatchOfValues(values)}}}};
   Result<ProduceResponse> answer = cluster.Call<ProduceResponse>(
-      from, to, ApiKey::kProduce, kProduceVersion, request);
+      from, to, ApiKey::kProduce, kProduceVersion, request,
+      // The transport waits longer than the broker may.
+      int64_t(timeout_ms) + 5000);
   if (!answer.ok()) return answer.error().code;
   return answer->responses.at(0).partition_responses.at(0).error_code;
 }

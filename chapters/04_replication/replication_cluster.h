@@ -40,13 +40,14 @@ std::vector<std::string> ValuesOf(const std::optional<Bytes>& records);
 /// end, whatever the high watermark.
 std::vector<std::string> LogValues(const ReplicatedPartition& replica);
 
-/// Appends `values` to `partition` with one Produce (acks `acks`) sent from
-/// node `from` to broker `to`; the partition's error code. (Any chapter's
-/// cluster of replicated brokers uses it.)
+/// Appends `values` to `partition` with one Produce (acks `acks`, the
+/// request's timeout_ms `timeout_ms`) sent from node `from` to broker
+/// `to`; the partition's error code. (Any chapter's cluster of replicated
+/// brokers uses it.)
 ErrorCode ProduceValues(SimCluster& cluster, NodeId from, NodeId to,
                         const TopicPartition& partition,
                         const std::vector<std::string>& values,
-                        int16_t acks = 1);
+                        int16_t acks = 1, int32_t timeout_ms = 5000);
 
 /// Fetches `partition` from `offset` at broker `to`, from node `from`, as a
 /// consumer (replica_id -1) that knows leader epoch `current_leader_epoch`.

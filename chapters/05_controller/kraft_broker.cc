@@ -73,7 +73,8 @@ void KRaftBroker::StartBrokerHalf(Environment& env) {
   // incarnation once it has registered; -1 before.
   components_ = std::make_unique<ReplicatedBrokerComponents>(
       env, config_.broker, config_.replication, *metadata_, ActiveController(),
-      [this] { return lifecycle_ ? lifecycle_->broker_epoch() : -1; });
+      [this] { return lifecycle_ ? lifecycle_->broker_epoch() : -1; },
+      config_.produce_acks);
   components_->RegisterWith(handlers());
   broker_apis_ = std::make_unique<BrokerApis>(components_->api_components(),
                                               config_.broker);

@@ -254,8 +254,8 @@ Result<ElectLeadersResponse> KRaftCluster::ElectLeaders(
 
 ErrorCode KRaftCluster::Produce(NodeId to, const TopicPartition& partition,
                                 const std::vector<std::string>& values,
-                                int16_t acks) {
-  return ProduceValues(*this, client_, to, partition, values, acks);
+                                int16_t acks, int32_t timeout_ms) {
+  return ProduceValues(*this, client_, to, partition, values, acks, timeout_ms);
 }
 
 FetchResponse::Partition KRaftCluster::Fetch(NodeId to,

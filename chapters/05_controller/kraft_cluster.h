@@ -109,7 +109,8 @@ class KRaftCluster : public SimCluster {
   /// Produce and consumer Fetch from the fixture's client node (Chapter
   /// 4's helpers).
   ErrorCode Produce(NodeId to, const TopicPartition& partition,
-                    const std::vector<std::string>& values, int16_t acks = 1);
+                    const std::vector<std::string>& values, int16_t acks = 1,
+                    int32_t timeout_ms = 5000);
   FetchResponse::Partition Fetch(NodeId to, const TopicPartition& partition,
                                  int64_t offset,
                                  int32_t current_leader_epoch = -1);

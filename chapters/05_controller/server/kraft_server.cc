@@ -32,12 +32,14 @@ void HandleStopSignals() {
   sigaction(SIGTERM, &action, nullptr);
 }
 
-KRaftBrokerConfig BrokerConfigOf(const KRaftServerConfig& config) {
+KRaftBrokerConfig BrokerConfigOf(const KRaftServerConfig& config,
+                                 const ProduceAcksFactory& produce_acks) {
   return {.broker = config.server.broker,
           .replication = config.replication,
           .groups = config.groups,
           .raft = config.raft,
-          .lifecycle = config.lifecycle};
+          .lifecycle = config.lifecycle,
+          .produce_acks = produce_acks};
 }
 
 ControllerServerConfig ControllerConfigOf(const KRaftServerConfig& config) {
@@ -46,15 +48,17 @@ ControllerServerConfig ControllerConfigOf(const KRaftServerConfig& config) {
 
 // The node the roles make; `broker` is set to its broker, if it has one.
 std::unique_ptr<ServingNode> MakeNode(const KRaftServerConfig& config,
+                                      const ProduceAcksFactory& produce_acks,
                                       KRaftBroker*& broker) {
   if (!config.roles.broker) {
     broker = nullptr;
     return std::make_unique<ControllerServer>(ControllerConfigOf(config));
   }
-  auto node = config.roles.controller
-                  ? std::make_unique<KRaftBroker>(BrokerConfigOf(config),
-                                                  ControllerConfigOf(config))
-                  : std::make_unique<KRaftBroker>(BrokerConfigOf(config));
+  auto node =
+      config.roles.controller
+          ? std::make_unique<KRaftBroker>(BrokerConfigOf(config, produce_acks),
+                                          ControllerConfigOf(config))
+          : std::make_unique<KRaftBroker>(BrokerConfigOf(config, produce_acks));
   broker = node.get();
   return node;
 }
@@ -132,12 +136,14 @@ void ServeUntilStopped(const KRaftServerConfig& config, TcpRuntime& runtime,
   runtime.Run();
 }
 
-int Serve(const KRaftServerConfig& config) {
+int Serve(const KRaftServerConfig& config,
+          const ProduceAcksFactory& produce_acks) {
   const std::string role = RoleName(config);
   HandleStopSignals();
   try {
     KRaftBroker* broker = nullptr;
-    TcpRuntime runtime(ListenerOptions(config), MakeNode(config, broker));
+    TcpRuntime runtime(ListenerOptions(config),
+                       MakeNode(config, produce_acks, broker));
     AwaitReady(config, runtime, broker);
     std::cout << role << " " << config.server.broker.node_id << " listening on "
               << config.server.listener.host << ":" << runtime.port()
@@ -155,7 +161,8 @@ int Serve(const KRaftServerConfig& config) {
 
 int RunKRaftServer(int argc, char** argv, const std::string& description,
                    const KRaftConfigReader& read_config,
-                   const std::string& settings_help) {
+                   const std::string& settings_help,
+                   const ProduceAcksFactory& produce_acks) {
   CLI::App app{description};
   ServerCommandLine line;
   DefineServerCommandLine(app, line);
@@ -166,7 +173,7 @@ int RunKRaftServer(int argc, char** argv, const std::string& description,
     std::cerr << "kafka-server: " << config.error().message << "\n";
     return 1;
   }
-  return Serve(*config);
+  return Serve(*config, produce_acks);
 }
 
 }  // namespace kafka

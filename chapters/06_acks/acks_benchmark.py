@@ -1,0 +1,238 @@
+"""P4 and P5: what acks=all with three replicas costs, on this machine, as
+ratios against baselines measured in the same run.
+
+It starts a cluster of processes with the nodes of //:cluster (one KRaft
+controller, three brokers, on loopback) and two topics of one partition:
+`rf1` (one replica) and `rf3` (three replicas, min.insync.replicas=2).
+
+P4, throughput: one confluent-kafka producer (acks=all, linger.ms 5, the
+defaults otherwise) sends RECORDS records of 100 bytes as fast as it can,
+to rf1 and then to rf3, alternating, REPETITIONS times each. The result is
+the median of rf3's records per second over the median of rf1's: the goal
+is at least 0.30 (three copies on two cores make 0.33 the ceiling).
+
+P5, end-to-end latency: a producer (acks=all, linger.ms 0) sends 100-byte
+records carrying their send time to rf3 at about a tenth of the rate P4
+measured, and a consumer (assigned, not in a group) notes when each
+arrives. The baseline is the loopback round trip of 100 bytes between two
+Python threads over TCP, measured in the same run, with the same clock.
+The goal is p50 and p99 each at most 20 times the baseline's.
+
+  bazel run //chapters/06_acks:acks_benchmark -- [--records N]
+      [--repetitions N] [--latency-seconds S]
+
+It prints each repetition and the medians, and a JSON line with the
+results.
+"""
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import struct
+import sys
+import tempfile
+import threading
+import time
+
+from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka.admin import AdminClient, NewTopic
+
+RECORD_BYTES = 100
+
+
+def parse_arguments(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("server_binary")
+    parser.add_argument("launcher")
+    parser.add_argument("--records", type=int, default=200_000)
+    parser.add_argument("--repetitions", type=int, default=5)
+    parser.add_argument("--latency-seconds", type=float, default=10.0)
+    return parser.parse_args(argv)
+
+
+def create_topics(bootstrap):
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    futures = admin.create_topics([
+        NewTopic("rf1", 1, 1),
+        NewTopic("rf3", 1, 3, config={"min.insync.replicas": "2"}),
+    ])
+    for future in futures.values():
+        future.result(30)
+    # Each topic's leader known and its replicas in sync before timing.
+    producer = Producer({"bootstrap.servers": bootstrap, "acks": "all"})
+    for topic in ("rf1", "rf3"):
+        producer.produce(topic, b"warm-up")
+    if producer.flush(60):
+        raise RuntimeError("the warm-up records were not acknowledged")
+
+
+def records_per_second(bootstrap, topic, count):
+    """One producer, acks=all, `count` records of 100 bytes."""
+    errors = []
+    producer = Producer({"bootstrap.servers": bootstrap, "acks": "all",
+                         "linger.ms": 5, "queue.buffering.max.messages":
+                         max(count, 100_000)})
+    value = b"x" * RECORD_BYTES
+
+    def on_delivery(error, _message):
+        if error is not None:
+            errors.append(error)
+
+    start = time.perf_counter()
+    for _ in range(count):
+        while True:
+            try:
+                producer.produce(topic, value, on_delivery=on_delivery)
+                break
+            except BufferError:
+                producer.poll(0.01)
+        producer.poll(0)
+    if producer.flush(120):
+        raise RuntimeError(f"{topic}: records left unacknowledged")
+    elapsed = time.perf_counter() - start
+    if errors:
+        raise RuntimeError(f"{topic}: {errors[0]}")
+    return count / elapsed
+
+
+def percentile(samples, fraction):
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def loopback_round_trips(count=20_000):
+    """Round trips of 100 bytes between two threads over loopback TCP, in
+    microseconds."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+
+    def echo():
+        connection, _ = server.accept()
+        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        while True:
+            data = connection.recv(RECORD_BYTES, socket.MSG_WAITALL)
+            if not data:
+                return
+            connection.sendall(data)
+
+    thread = threading.Thread(target=echo, daemon=True)
+    thread.start()
+    client = socket.create_connection(server.getsockname())
+    client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    message = b"x" * RECORD_BYTES
+    samples = []
+    for _ in range(count):
+        start = time.perf_counter_ns()
+        client.sendall(message)
+        client.recv(RECORD_BYTES, socket.MSG_WAITALL)
+        samples.append((time.perf_counter_ns() - start) / 1000)
+    client.close()
+    thread.join(5)
+    server.close()
+    return samples
+
+
+def end_to_end_latencies(bootstrap, rate, seconds):
+    """Producer send to consumer receive on rf3, in microseconds, at `rate`
+    records per second."""
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "p5",
+                         "enable.auto.commit": False,
+                         "fetch.wait.max.ms": 500})
+    consumer.assign([TopicPartition("rf3", 0, -1)])  # from the end
+    deadline = time.monotonic() + 2  # its first fetch finds the end
+    while time.monotonic() < deadline:
+        consumer.poll(0.1)
+    producer = Producer({"bootstrap.servers": bootstrap, "acks": "all",
+                         "linger.ms": 0})
+    latencies = []
+    done = threading.Event()
+
+    def consume():
+        while not done.is_set():
+            message = consumer.poll(0.1)
+            if message is None or message.error():
+                continue
+            received = time.perf_counter_ns()
+            sent = struct.unpack_from(">q", message.value())[0]
+            latencies.append((received - sent) / 1000)
+
+    thread = threading.Thread(target=consume)
+    thread.start()
+    interval = 1.0 / rate
+    padding = b"x" * (RECORD_BYTES - 8)
+    next_send = time.perf_counter()
+    end = next_send + seconds
+    while next_send < end:
+        now = time.perf_counter()
+        if now < next_send:
+            time.sleep(next_send - now)
+        producer.produce("rf3", struct.pack(">q", time.perf_counter_ns()) +
+                         padding)
+        producer.poll(0)
+        next_send += interval
+    producer.flush(30)
+    time.sleep(1)
+    done.set()
+    thread.join()
+    consumer.close()
+    # The first second warms the connections up.
+    return latencies[int(rate):]
+
+
+def main(argv):
+    arguments = parse_arguments(argv)
+    sys.path.insert(0, os.path.dirname(arguments.launcher))
+    from kafka_cluster import Cluster
+
+    base_dir = tempfile.mkdtemp(prefix="acks-benchmark-")
+    cluster = Cluster(arguments.server_binary, base_dir, controllers=1,
+                      brokers=3)
+    cluster.start()
+    try:
+        create_topics(cluster.bootstrap)
+        rates = {"rf1": [], "rf3": []}
+        for repetition in range(arguments.repetitions):
+            for topic in ("rf1", "rf3"):
+                rate = records_per_second(cluster.bootstrap, topic,
+                                          arguments.records)
+                rates[topic].append(rate)
+                print(f"P4 repetition {repetition + 1} {topic}: "
+                      f"{rate:,.0f} records/s", flush=True)
+        rf1 = statistics.median(rates["rf1"])
+        rf3 = statistics.median(rates["rf3"])
+        print(f"P4 median: rf1 {rf1:,.0f}, rf3 acks=all {rf3:,.0f} records/s, "
+              f"ratio {rf3 / rf1:.2f} (goal >= 0.30)", flush=True)
+
+        baseline = loopback_round_trips()
+        rate = max(10.0, rf3 / 10)
+        latencies = end_to_end_latencies(cluster.bootstrap, rate,
+                                         arguments.latency_seconds)
+        if not latencies:
+            raise RuntimeError("the consumer received nothing")
+        result = {
+            "p4_rf1_records_per_s": round(rf1),
+            "p4_rf3_records_per_s": round(rf3),
+            "p4_ratio": round(rf3 / rf1, 3),
+            "p5_rate_records_per_s": round(rate),
+            "p5_records": len(latencies),
+        }
+        for name, fraction in (("p50", 0.50), ("p99", 0.99)):
+            e2e = percentile(latencies, fraction)
+            rtt = percentile(baseline, fraction)
+            result[f"p5_{name}_us"] = round(e2e)
+            result[f"loopback_{name}_us"] = round(rtt, 1)
+            result[f"p5_{name}_ratio"] = round(e2e / rtt, 1)
+            print(f"P5 {name}: end to end {e2e:,.0f} us, loopback round trip "
+                  f"{rtt:,.1f} us, ratio {e2e / rtt:.1f} (goal <= 20)",
+                  flush=True)
+        print(json.dumps(result), flush=True)
+    finally:
+        cluster.stop()
+        shutil.rmtree(base_dir)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
