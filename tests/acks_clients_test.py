@@ -20,16 +20,16 @@ import sys
 import tempfile
 import unittest
 
-from confluent_kafka import Consumer, KafkaError, TopicPartition
+from confluent_kafka import KafkaError
 from confluent_kafka.admin import AdminClient, NewTopic
 
 SERVER, LAUNCHER = sys.argv[1:3]
 sys.path.insert(0, os.path.dirname(LAUNCHER))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kafka_cluster import Cluster  # noqa: E402
+import kraft_cluster_clients  # noqa: E402
 from kraft_cluster_clients import (  # noqa: E402
-    AcknowledgedProducer, kill_broker, partitions_seen_by, read_all, records,
-    wait_for)
+    AcknowledgedProducer, kill_broker, partitions_seen_by, records, wait_for)
 
 TOPIC = "ledger"
 PARTITIONS = 3
@@ -71,14 +71,8 @@ class AcksClients(unittest.TestCase):
         wait_for(every_isr_holds, timeout_s=60, what=what)
 
     def read_from_beginning(self, expected):
-        consumer = Consumer({"bootstrap.servers": self.cluster.bootstrap,
-                             "group.id": "unused",
-                             "enable.auto.commit": False})
-        consumer.assign([TopicPartition(TOPIC, p, 0)
-                         for p in range(PARTITIONS)])
-        read = read_all(consumer, expected)
-        consumer.close()
-        return read
+        return kraft_cluster_clients.read_from_beginning(
+            self.cluster.bootstrap, TOPIC, PARTITIONS, expected)
 
     def kcat_produce(self, lines, acks="all"):
         """kcat -P of `lines` (key:value) with `acks`; its exit code."""

@@ -146,14 +146,8 @@ class KRaftClients(unittest.TestCase):
                          set(producer.acknowledged))
 
     def read_from_beginning(self, expected):
-        consumer = Consumer({"bootstrap.servers": self.cluster.bootstrap,
-                             "group.id": "unused",
-                             "enable.auto.commit": False})
-        consumer.assign([TopicPartition(TOPIC, p, 0)
-                         for p in range(PARTITIONS)])
-        read = read_all(consumer, expected)
-        consumer.close()
-        return read
+        return kraft_cluster_clients.read_from_beginning(
+            self.cluster.bootstrap, TOPIC, PARTITIONS, expected)
 
 
 class Launcher(unittest.TestCase):

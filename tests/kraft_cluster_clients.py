@@ -12,7 +12,7 @@ import signal
 import struct
 import time
 
-from confluent_kafka import Producer
+from confluent_kafka import Consumer, Producer, TopicPartition
 from kafka_cluster import fetch_metadata
 
 
@@ -87,6 +87,17 @@ def read_all(consumer, expected, timeout_s=30):
         if message.error():
             raise AssertionError(message.error())
         read.append((message.key(), message.value()))
+    return read
+
+
+def read_from_beginning(bootstrap, topic, partitions, expected):
+    """Every partition of `topic` read from offset 0 by a consumer outside
+    any group, until `expected` records came (read_all)."""
+    consumer = Consumer({"bootstrap.servers": bootstrap,
+                         "group.id": "unused", "enable.auto.commit": False})
+    consumer.assign([TopicPartition(topic, p, 0) for p in range(partitions)])
+    read = read_all(consumer, expected)
+    consumer.close()
     return read
 
 
