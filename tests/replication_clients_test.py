@@ -25,7 +25,7 @@ import tempfile
 import time
 import unittest
 
-from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 from kafka.record import MemoryRecords
 
@@ -161,6 +161,21 @@ class ReplicationClients(unittest.TestCase):
 
     def create_topic(self):
         admin = AdminClient({"bootstrap.servers": self.cluster.bootstrap})
+
+        # A broker knows the cluster (its brokers, a controller id to send
+        # CreateTopics to) only once the controller's first UpdateMetadata
+        # has reached it; a client that asks before then hears of none, and
+        # librdkafka may wait longer than this test for its next look.
+        def cluster_known():
+            try:
+                metadata = admin.list_topics(timeout=5)
+            except KafkaException:  # no broker with metadata answered yet
+                return False
+            return (len(metadata.brokers) == len(BROKERS) and
+                    metadata.controller_id != -1)
+
+        wait_for(cluster_known, timeout_s=60,
+                 what="every broker to know the cluster")
         futures = admin.create_topics(
             [NewTopic(TOPIC, num_partitions=PARTITIONS, replication_factor=3)])
         futures[TOPIC].result(15)
