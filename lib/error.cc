@@ -18,6 +18,8 @@ std::string_view ErrorName(ErrorCode code) {
       return "REQUEST_TIMED_OUT";
     case ErrorCode::kNetworkException:
       return "NETWORK_EXCEPTION";
+    case ErrorCode::kCoordinatorLoadInProgress:
+      return "COORDINATOR_LOAD_IN_PROGRESS";
     case ErrorCode::kMessageTooLarge:
       return "MESSAGE_TOO_LARGE";
     case ErrorCode::kOffsetMetadataTooLarge:
@@ -32,8 +34,16 @@ std::string_view ErrorName(ErrorCode code) {
       return "UNSUPPORTED_VERSION";
     case ErrorCode::kInvalidRequest:
       return "INVALID_REQUEST";
+    case ErrorCode::kOutOfOrderSequenceNumber:
+      return "OUT_OF_ORDER_SEQUENCE_NUMBER";
+    case ErrorCode::kDuplicateSequenceNumber:
+      return "DUPLICATE_SEQUENCE_NUMBER";
+    case ErrorCode::kInvalidProducerEpoch:
+      return "INVALID_PRODUCER_EPOCH";
     case ErrorCode::kKafkaStorageError:
       return "KAFKA_STORAGE_ERROR";
+    case ErrorCode::kUnknownProducerId:
+      return "UNKNOWN_PRODUCER_ID";
     case ErrorCode::kUnknownTopicOrPartition:
       return "UNKNOWN_TOPIC_OR_PARTITION";
     case ErrorCode::kLeaderNotAvailable:
