@@ -43,11 +43,12 @@ inline constexpr std::array<uint8_t, 16> kTopicId = {7, 7, 7, 7, 7, 7, 7, 7,
                                                      7, 7, 7, 7, 7, 7, 7, 7};
 
 /// What a test may change in every host: the logs' default configs (a
-/// topic's min.insync.replicas, say), and what answers a produce (Chapter
-/// 6's delayed produce; unset, Chapter 4's answer after the append).
+/// topic's min.insync.replicas, say), and the replica managers' seams
+/// (Chapter 6's delayed produce, Chapter 7's producer state; unset, Chapter
+/// 4's).
 struct ReplicaHostOptions {
   LogConfig log;
-  ProduceAcksFactory produce_acks;
+  ReplicaManagerSeams seams;
 };
 
 /// A broker with only its replica manager and the APIs brokers use.
@@ -62,7 +63,7 @@ class ReplicaHost : public ServingNode {
     replicas_ = std::make_unique<ReplicatedReplicaManager>(
         env, *logs_, metadata_,
         ReplicaManagerConfig{.broker_id = id_, .data_dir = kDataDir},
-        FixedControllerNode(kController), nullptr, options_.produce_acks);
+        FixedControllerNode(kController), nullptr, options_.seams);
     replicas_->Startup();
     apis_ = std::make_unique<ReplicationApis>(*replicas_);
     apis_->RegisterWith(handlers());

@@ -18,12 +18,12 @@ ReplicatedBrokerComponents::ReplicatedBrokerComponents(
     Environment& env, const BrokerConfig& broker,
     const ReplicaManagerConfig& replication, MetadataCache& metadata,
     const ControllerNodeProvider& controller, BrokerEpochSupplier broker_epoch,
-    const ProduceAcksFactory& produce_acks)
+    const ReplicaManagerSeams& seams)
     : logs_(env.storage(), broker.data_dir, broker.log),
       metadata_(metadata),
       replicas_(env, logs_, metadata_,
                 ReplicaManagerConfigOf(broker, replication), controller,
-                std::move(broker_epoch), produce_acks),
+                std::move(broker_epoch), seams),
       topics_(env, controller),
       replication_apis_(replicas_) {
   logs_.LoadLogs(env.NowMs(), env.random());

@@ -63,14 +63,14 @@ class ReplicatedBrokerComponents {
   /// requests go to.
   /// `broker_epoch`: this broker's (Chapter 5's registration), for the
   /// replica manager's fetches and ISR proposals; unset, -1.
-  /// `produce_acks`: what answers a produce (Chapter 6's delayed produce);
-  /// unset, Chapter 4's AnswerAfterLeaderAppend.
+  /// `seams`: what later chapters change in the replica manager
+  /// (replica_manager_seams.h); unset, Chapter 4's.
   ReplicatedBrokerComponents(Environment& env, const BrokerConfig& broker,
                              const ReplicaManagerConfig& replication,
                              MetadataCache& metadata,
                              const ControllerNodeProvider& controller,
                              BrokerEpochSupplier broker_epoch = nullptr,
-                             const ProduceAcksFactory& produce_acks = nullptr);
+                             const ReplicaManagerSeams& seams = {});
 
   LogManager& logs() { return logs_; }
   ReplicatedReplicaManager& replicas() { return replicas_; }

@@ -66,6 +66,12 @@ void ReplicatedPartition::set_warning_sink(WarningSink sink) {
   epochs_.set_warning_sink(std::move(sink));
 }
 
+void ReplicatedPartition::set_producer_state(const ProducerStateFactory& make,
+                                             int64_t now_ms) {
+  producer_state_ = make(log(), now_ms,
+                         [this](const std::string& warning) { Warn(warning); });
+}
+
 // A corrupt file, or none beside a log that has batches (a log from before
 // epochs, or a lost file), is rebuilt from the batches' epochs. Entries past
 // the log end or below its start lost their batches (a crash, retention).
@@ -413,6 +419,29 @@ Result<EpochEndOffset> ReplicatedPartition::LastOffsetForLeaderEpoch(
   return LastOffsetForLeaderEpoch(epoch);
 }
 
+//! [append client batch]
+Result<LogAppendInfo> ReplicatedPartition::AppendClientBatch(
+    ByteView batch, int64_t now_ms, std::vector<RecordError>& record_errors) {
+  Result<std::vector<BatchSlice>> batches = SplitAndValidateBatches(batch);
+  if (!batches.ok() || batches->size() != 1) {
+    // Not one whole valid batch: Chapter 2's checks say what is wrong.
+    return AppendRecordsToLeader(batch, now_ms, record_errors);
+  }
+  Result<std::optional<LogAppendInfo>> checked =
+      producer_state_->CheckClientBatch(batches->front().header, now_ms);
+  if (!checked.ok()) return checked.error();
+  if (checked->has_value()) return **checked;  // a duplicate: not again
+  Result<LogAppendInfo> appended =
+      AppendRecordsToLeader(batch, now_ms, record_errors);
+  if (!appended.ok()) return appended;
+  RecordBatchHeader written = batches->front().header;
+  written.base_offset = appended->first_offset;
+  written.max_timestamp = appended->max_timestamp;
+  producer_state_->OnAppended({&written, 1}, appended->rolled, now_ms);
+  return appended;
+}
+//! [append client batch]
+
 Result<LogAppendInfo> ReplicatedPartition::AppendRecordsAsFollower(
     ByteView records, int64_t now_ms) {
   Result<std::vector<BatchSlice>> batches = SplitAndValidateBatches(records);
@@ -421,12 +450,15 @@ Result<LogAppendInfo> ReplicatedPartition::AppendRecordsAsFollower(
   Result<LogAppendInfo> appended =
       mutable_log().AppendAsFollower(records, now_ms);
   if (!appended.ok()) return appended;
+  std::vector<RecordBatchHeader> written;
   for (const BatchSlice& batch : *batches) {
     if (batch.header.partition_leader_epoch != kNoPartitionLeaderEpoch) {
       epochs_.Assign(batch.header.partition_leader_epoch,
                      batch.header.base_offset);
     }
+    written.push_back(batch.header);
   }
+  producer_state_->OnAppended(written, appended->rolled, now_ms);
   return appended;
 }
 
@@ -505,14 +537,18 @@ void ReplicatedPartition::TruncateTo(int64_t offset) {
   }
   mutable_log().TruncateTo(offset);
   epochs_.TruncateFromEnd(log_end_offset());
+  producer_state_->OnTruncated();
   SetHighWatermarkWithinLog(high_watermark_);
 }
 
 void ReplicatedPartition::TruncateFullyAndStartAt(int64_t offset) {
   mutable_log().TruncateFullyAndStartAt(offset);
   epochs_.Clear();
+  producer_state_->OnTruncated();
   high_watermark_ = offset;
 }
+
+void ReplicatedPartition::Close() { producer_state_->OnShutdown(); }
 
 std::optional<int32_t> ReplicatedPartition::last_fetched_epoch() const {
   return epochs_.LatestEpoch();

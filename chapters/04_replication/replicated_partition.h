@@ -52,12 +52,14 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "chapters/02_partitions/partition.h"
 #include "chapters/04_replication/leader_epoch_cache.h"
+#include "chapters/04_replication/partition_producer_state.h"
 #include "chapters/04_replication/partition_state.h"
 #include "lib/bytes.h"
 #include "lib/error.h"
@@ -169,6 +171,9 @@ class ReplicatedPartition : public Partition {
                       ReplicationConfig config);
 
   void set_warning_sink(WarningSink sink);
+  /// Builds the partition's producer state with `make` over its log
+  /// (Chapter 7's idempotence); until then, and without it, NoProducerState.
+  void set_producer_state(const ProducerStateFactory& make, int64_t now_ms);
 
   /// Whether a broker may be in the ISR, given the broker epoch its last
   /// fetch named (Kafka's isReplicaIsrEligible, which asks the metadata
@@ -220,6 +225,13 @@ class ReplicatedPartition : public Partition {
   bool is_under_min_isr() const;
 
   // --- Leader ------------------------------------------------------------
+
+  /// Appends one batch from a client, as Chapter 2's AppendRecordsToLeader
+  /// does, once the producer state has let it: a batch it refuses is not
+  /// appended, and one it already holds is answered with its offsets
+  /// instead of appended again.
+  Result<LogAppendInfo> AppendClientBatch(
+      ByteView batch, int64_t now_ms, std::vector<RecordError>& record_errors);
 
   /// One follower fetch (Kafka's fetchRecords from a follower): checks the
   /// epoch (FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH), that this replica
@@ -304,6 +316,8 @@ class ReplicatedPartition : public Partition {
   /// when the follower's whole log lies below it (OFFSET_OUT_OF_RANGE): its
   /// epochs go, and its HW is `offset`.
   void TruncateFullyAndStartAt(int64_t offset);
+  /// A clean shutdown: the producer state takes its snapshot.
+  void Close();
   /// The epoch of the last batch this replica holds, for its next fetch's
   /// last_fetched_epoch.
   std::optional<int32_t> last_fetched_epoch() const;
@@ -350,6 +364,8 @@ class ReplicatedPartition : public Partition {
   void Warn(const std::string& warning) const;
 
   NodeId local_broker_;
+  std::unique_ptr<PartitionProducerState> producer_state_ =
+      std::make_unique<NoProducerState>();
   ReplicationConfig config_;
   LeaderEpochCache epochs_;
   NodeId leader_id_ = -1;

@@ -83,7 +83,7 @@ FetchResponse ReadPartitions(const FetchRequest& request, int64_t& bytes_read,
 ReplicatedReplicaManager::ReplicatedReplicaManager(
     Environment& env, LogManager& logs, const MetadataCache& metadata,
     ReplicaManagerConfig config, ControllerNodeProvider controller,
-    BrokerEpochSupplier broker_epoch, const ProduceAcksFactory& produce_acks)
+    BrokerEpochSupplier broker_epoch, const ReplicaManagerSeams& seams)
     : env_(env),
       logs_(logs),
       metadata_(metadata),
@@ -101,8 +101,10 @@ ReplicatedReplicaManager::ReplicatedReplicaManager(
   PartitionLookup partitions = [this](const TopicPartition& partition) {
     return std::as_const(*this).GetPartition(partition);
   };
-  produce_acks_ = produce_acks ? produce_acks(env, std::move(partitions))
-                               : std::make_unique<AnswerAfterLeaderAppend>();
+  producer_state_ = seams.producer_state;
+  produce_acks_ = seams.produce_acks
+                      ? seams.produce_acks(env, std::move(partitions))
+                      : std::make_unique<AnswerAfterLeaderAppend>();
 }
 
 void ReplicatedReplicaManager::Startup() {
@@ -114,7 +116,10 @@ void ReplicatedReplicaManager::Startup() {
   ScheduleIsrExpiration();
 }
 
-void ReplicatedReplicaManager::Shutdown() { CheckpointHighWatermarks(); }
+void ReplicatedReplicaManager::Shutdown() {
+  CheckpointHighWatermarks();
+  for (auto& [id, partition] : partitions_) partition->Close();
+}
 
 //! [apply partition states]
 void ReplicatedReplicaManager::ApplyPartitionStates(
@@ -190,6 +195,9 @@ ReplicatedPartition* ReplicatedReplicaManager::GetOrCreatePartition(
     std::optional<int64_t> epoch = metadata_.GetAliveBrokerEpoch(broker);
     return epoch && (fetch_broker_epoch == -1 || fetch_broker_epoch == *epoch);
   });
+  if (producer_state_) {
+    partition->set_producer_state(producer_state_, env_.NowMs());
+  }
   auto checkpointed = checkpointed_high_watermarks_.find(state.partition);
   if (checkpointed != checkpointed_high_watermarks_.end()) {
     partition->SetHighWatermarkFromCheckpoint(checkpointed->second);
@@ -329,8 +337,8 @@ LeaderAppend ReplicatedReplicaManager::AppendToLocalLog(
   Result<LogAppendInfo> appended =
       request.internal_topics_allowed
           ? partition->AppendInternalRecords(entry.records, env_.NowMs())
-          : partition->AppendRecordsToLeader(entry.records, env_.NowMs(),
-                                             record_errors);
+          : partition->AppendClientBatch(entry.records, env_.NowMs(),
+                                         record_errors);
   if (!appended.ok()) {
     PartitionAppendResult refused{appended.error().code};
     if (!record_errors.empty()) {

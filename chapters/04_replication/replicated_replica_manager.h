@@ -13,7 +13,9 @@
 ///                  the append is the ProduceAcks given (produce_acks.h):
 ///                  by default answered at once, as in Chapter 2, since
 ///                  acks=all's wait for the ISR is Chapter 6's delayed
-///                  produce
+///                  produce; a client's batch may be refused or found
+///                  already written by the partition's producer state
+///                  (partition_producer_state.h), which Chapter 7 fills
 ///   Fetch          a consumer's reads up to the high watermark, on the
 ///                  leader; a follower's (a replica id >= 0) is also how the
 ///                  leader learns that follower's log end: its fetch may move
@@ -60,8 +62,8 @@
 #include "chapters/04_replication/alter_partition_manager.h"
 #include "chapters/04_replication/controller_node_provider.h"
 #include "chapters/04_replication/partition_state.h"
-#include "chapters/04_replication/produce_acks.h"
 #include "chapters/04_replication/replica_fetcher.h"
+#include "chapters/04_replication/replica_manager_seams.h"
 #include "chapters/04_replication/replicated_partition.h"
 #include "lib/node/node.h"
 
@@ -84,15 +86,16 @@ class ReplicatedReplicaManager : public ReplicaManager, public LocalLogReader {
   /// updated before each ApplyPartitionStates. `controller` names the node
   /// the ISR changes go to (AlterPartition). `broker_epoch` is this
   /// broker's (Chapter 5's registration), which its fetches and ISR
-  /// proposals name (KIP-903); unset, they name -1. `produce_acks` makes
-  /// what answers a produce (Chapter 6's delayed produce); unset,
-  /// AnswerAfterLeaderAppend.
+  /// proposals name (KIP-903); unset, they name -1. `seams` are what later
+  /// chapters change (replica_manager_seams.h): what answers a produce
+  /// (Chapter 6) and what each partition keeps of its producers (Chapter
+  /// 7); unset, Chapter 4's.
   ReplicatedReplicaManager(Environment& env, LogManager& logs,
                            const MetadataCache& metadata,
                            ReplicaManagerConfig config,
                            ControllerNodeProvider controller,
                            BrokerEpochSupplier broker_epoch = nullptr,
-                           const ProduceAcksFactory& produce_acks = nullptr);
+                           const ReplicaManagerSeams& seams = {});
 
   /// Reads the high watermark checkpoint and starts the ISR expiration
   /// timer. Partitions appear with the controller's first state.
@@ -230,6 +233,8 @@ class ReplicatedReplicaManager : public ReplicaManager, public LocalLogReader {
   std::vector<LeadershipListener> leadership_listeners_;
   DelayedOperationPurgatory fetch_purgatory_;
   std::unique_ptr<ProduceAcks> produce_acks_;
+  /// Unset: each partition keeps NoProducerState.
+  ProducerStateFactory producer_state_;
   ReplicaFetcherManager fetchers_;
   AlterPartitionManager alter_partition_manager_;
 };

@@ -74,7 +74,7 @@ void KRaftBroker::StartBrokerHalf(Environment& env) {
   components_ = std::make_unique<ReplicatedBrokerComponents>(
       env, config_.broker, config_.replication, *metadata_, ActiveController(),
       [this] { return lifecycle_ ? lifecycle_->broker_epoch() : -1; },
-      config_.produce_acks);
+      config_.seams);
   components_->RegisterWith(handlers());
   broker_apis_ = std::make_unique<BrokerApis>(components_->api_components(),
                                               config_.broker);

@@ -81,10 +81,10 @@ struct KRaftBrokerConfig {
   /// broker's data directory if empty).
   RaftConfig raft;
   BrokerLifecycleConfig lifecycle;
-  /// What answers a produce: Chapter 6's min.insync.replicas check and
-  /// delayed produce (MakeDelayedProduceAcks); unset, Chapter 4's answer
-  /// after the leader's append.
-  ProduceAcksFactory produce_acks;
+  /// What later chapters change in the replica manager: Chapter 6's
+  /// delayed produce (MakeDelayedProduceAcks), Chapter 7's producer state;
+  /// unset, Chapter 4's.
+  ReplicaManagerSeams seams;
 };
 
 class KRaftBroker : public BrokerNode {

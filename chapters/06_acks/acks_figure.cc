@@ -200,7 +200,7 @@ class AcksChart {
 
 KRaftClusterConfig AcksClusterConfig() {
   KRaftClusterConfig config = DefaultKRaftClusterConfig();
-  config.broker.produce_acks = MakeDelayedProduceAcks();
+  config.broker.seams.produce_acks = MakeDelayedProduceAcks();
   return config;
 }
 

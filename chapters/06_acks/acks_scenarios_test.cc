@@ -25,7 +25,7 @@ constexpr int16_t kAcksAll = -1;
 
 KRaftClusterConfig AcksClusterConfig() {
   KRaftClusterConfig config = DefaultKRaftClusterConfig();
-  config.broker.produce_acks = MakeDelayedProduceAcks();
+  config.broker.seams.produce_acks = MakeDelayedProduceAcks();
   return config;
 }
 

@@ -121,7 +121,7 @@ class DelayedProduceAcks : public ProduceAcks {
   PartitionLookup partitions_;
 };
 
-/// The factory a broker's config takes (KRaftBrokerConfig::produce_acks).
+/// The factory a broker's config takes (ReplicaManagerSeams::produce_acks).
 ProduceAcksFactory MakeDelayedProduceAcks();
 
 }  // namespace kafka

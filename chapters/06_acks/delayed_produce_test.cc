@@ -24,7 +24,8 @@ const TopicPartition kTp{"t", 0};
 constexpr int16_t kAcksAll = -1;
 
 ReplicaHostOptions WithMinInsyncReplicas(int32_t min_insync_replicas) {
-  ReplicaHostOptions options{.produce_acks = MakeDelayedProduceAcks()};
+  ReplicaHostOptions options{
+      .seams = {.produce_acks = MakeDelayedProduceAcks()}};
   options.log.min_insync_replicas = min_insync_replicas;
   return options;
 }

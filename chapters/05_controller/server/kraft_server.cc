@@ -33,13 +33,13 @@ void HandleStopSignals() {
 }
 
 KRaftBrokerConfig BrokerConfigOf(const KRaftServerConfig& config,
-                                 const ProduceAcksFactory& produce_acks) {
+                                 const ReplicaManagerSeams& seams) {
   return {.broker = config.server.broker,
           .replication = config.replication,
           .groups = config.groups,
           .raft = config.raft,
           .lifecycle = config.lifecycle,
-          .produce_acks = produce_acks};
+          .seams = seams};
 }
 
 ControllerServerConfig ControllerConfigOf(const KRaftServerConfig& config) {
@@ -48,7 +48,7 @@ ControllerServerConfig ControllerConfigOf(const KRaftServerConfig& config) {
 
 // The node the roles make; `broker` is set to its broker, if it has one.
 std::unique_ptr<ServingNode> MakeNode(const KRaftServerConfig& config,
-                                      const ProduceAcksFactory& produce_acks,
+                                      const ReplicaManagerSeams& seams,
                                       KRaftBroker*& broker) {
   if (!config.roles.broker) {
     broker = nullptr;
@@ -56,9 +56,9 @@ std::unique_ptr<ServingNode> MakeNode(const KRaftServerConfig& config,
   }
   auto node =
       config.roles.controller
-          ? std::make_unique<KRaftBroker>(BrokerConfigOf(config, produce_acks),
+          ? std::make_unique<KRaftBroker>(BrokerConfigOf(config, seams),
                                           ControllerConfigOf(config))
-          : std::make_unique<KRaftBroker>(BrokerConfigOf(config, produce_acks));
+          : std::make_unique<KRaftBroker>(BrokerConfigOf(config, seams));
   broker = node.get();
   return node;
 }
@@ -136,14 +136,13 @@ void ServeUntilStopped(const KRaftServerConfig& config, TcpRuntime& runtime,
   runtime.Run();
 }
 
-int Serve(const KRaftServerConfig& config,
-          const ProduceAcksFactory& produce_acks) {
+int Serve(const KRaftServerConfig& config, const ReplicaManagerSeams& seams) {
   const std::string role = RoleName(config);
   HandleStopSignals();
   try {
     KRaftBroker* broker = nullptr;
     TcpRuntime runtime(ListenerOptions(config),
-                       MakeNode(config, produce_acks, broker));
+                       MakeNode(config, seams, broker));
     AwaitReady(config, runtime, broker);
     std::cout << role << " " << config.server.broker.node_id << " listening on "
               << config.server.listener.host << ":" << runtime.port()
@@ -162,7 +161,7 @@ int Serve(const KRaftServerConfig& config,
 int RunKRaftServer(int argc, char** argv, const std::string& description,
                    const KRaftConfigReader& read_config,
                    const std::string& settings_help,
-                   const ProduceAcksFactory& produce_acks) {
+                   const ReplicaManagerSeams& seams) {
   CLI::App app{description};
   ServerCommandLine line;
   DefineServerCommandLine(app, line);
@@ -173,7 +172,7 @@ int RunKRaftServer(int argc, char** argv, const std::string& description,
     std::cerr << "kafka-server: " << config.error().message << "\n";
     return 1;
   }
-  return Serve(*config, produce_acks);
+  return Serve(*config, seams);
 }
 
 }  // namespace kafka

@@ -28,7 +28,7 @@
 #include <string>
 
 #include "chapters/02_partitions/broker_program.h"
-#include "chapters/04_replication/produce_acks.h"
+#include "chapters/04_replication/replica_manager_seams.h"
 #include "chapters/05_controller/server/kraft_server_config.h"
 
 namespace kafka {
@@ -41,13 +41,13 @@ using KRaftConfigReader =
 /// Reads the command line with `read_config` (--help ends with
 /// `settings_help`, the settings it knows) and serves the node the
 /// settings make until SIGTERM or SIGINT; its broker, if it has one,
-/// answers produces with `produce_acks` (Chapter 6's programs give theirs;
-/// unset, Chapter 4's answer after the leader's append). The process's
-/// exit code: 1, with nothing started, if a setting is unknown or wrong
-/// (the message names it).
+/// has the replica manager `seams` (Chapter 6's programs give their
+/// delayed produce, Chapter 7's their producer state; unset, Chapter 4's). The
+/// process's exit code: 1, with nothing started, if a setting is unknown or
+/// wrong (the message names it).
 int RunKRaftServer(int argc, char** argv, const std::string& description,
                    const KRaftConfigReader& read_config,
                    const std::string& settings_help,
-                   const ProduceAcksFactory& produce_acks = nullptr);
+                   const ReplicaManagerSeams& seams = {});
 
 }  // namespace kafka

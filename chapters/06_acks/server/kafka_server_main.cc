@@ -13,5 +13,5 @@ int main(int argc, char** argv) {
       "A node of a KRaft cluster: a broker, a controller or both, with "
       "acks=all and min.insync.replicas (Chapter 6).",
       kafka::ReadKRaftServerConfig, kafka::KRaftServerSettingsHelp(),
-      kafka::MakeDelayedProduceAcks());
+      {.produce_acks = kafka::MakeDelayedProduceAcks()});
 }

@@ -13,5 +13,5 @@ int main(int argc, char** argv) {
       "A single KRaft node: a broker and its own controller, with acks=all "
       "and min.insync.replicas (Chapter 6).",
       kafka::ReadSingleNodeConfig, kafka::SingleNodeSettingsHelp(),
-      kafka::MakeDelayedProduceAcks());
+      {.produce_acks = kafka::MakeDelayedProduceAcks()});
 }
