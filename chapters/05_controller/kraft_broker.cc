@@ -90,8 +90,22 @@ void KRaftBroker::StartBrokerHalf(Environment& env) {
       [listener = metadata_listener_.get()] {
         return listener->published_offset();
       });
+  StartAddedComponents(env);
 }
 //! [wiring]
+
+void KRaftBroker::StartAddedComponents(Environment& env) {
+  const BrokerServices services{
+      .env = env,
+      .broker_id = config_.broker.node_id,
+      .active_controller = ActiveController(),
+      .broker_epoch = [this] { return lifecycle_->broker_epoch(); },
+      .components = components_->api_components()};
+  for (const AddedComponentFactory& make : config_.added_components) {
+    added_components_.push_back(make(services));
+    added_components_.back()->RegisterWith(handlers());
+  }
+}
 
 void KRaftBroker::StartControllerHalf(Environment& env) {
   QuorumControllerConfig controller = controller_config_->controller;

@@ -55,6 +55,7 @@
 #include "chapters/02_partitions/broker.h"
 #include "chapters/03_consumer_groups/group_broker.h"
 #include "chapters/04_replication/replicated_broker.h"
+#include "chapters/05_controller/added_broker_component.h"
 #include "chapters/05_controller/broker_lifecycle_manager.h"
 #include "chapters/05_controller/broker_metadata_listener.h"
 #include "chapters/05_controller/controller/controller_server.h"
@@ -85,6 +86,9 @@ struct KRaftBrokerConfig {
   /// delayed produce (MakeDelayedProduceAcks), Chapter 7's producer state;
   /// unset, Chapter 4's.
   ReplicaManagerSeams seams;
+  /// The components later chapters add beside this broker's, each with
+  /// APIs of its own (added_broker_component.h): Chapter 7's producer ids.
+  std::vector<AddedComponentFactory> added_components;
 };
 
 class KRaftBroker : public BrokerNode {
@@ -132,9 +136,12 @@ class KRaftBroker : public BrokerNode {
   /// The raft leader as this node knows it: the active controller.
   ControllerNodeProvider ActiveController() const;
   /// Chapter 4's components, Chapter 2's handlers, Chapter 3's coordinator,
-  /// the forwarded controller APIs and the lifecycle manager, over the
-  /// metadata listener's image; `env` is a combined node's loopback one.
+  /// the forwarded controller APIs, the lifecycle manager and the added
+  /// components, over the metadata listener's image; `env` is a combined
+  /// node's loopback one.
   void StartBrokerHalf(Environment& env);
+  /// The components of config_.added_components, with their APIs.
+  void StartAddedComponents(Environment& env);
   /// A combined node's controller half, listening to the Raft client with
   /// the broker's listener; its APIs go to controller_handlers_.
   void StartControllerHalf(Environment& env);
@@ -154,6 +161,7 @@ class KRaftBroker : public BrokerNode {
   std::unique_ptr<ControllerApiForwarder> controller_apis_;
   std::unique_ptr<BrokerApis> broker_apis_;
   std::unique_ptr<GroupComponents> groups_;
+  std::vector<std::unique_ptr<AddedBrokerComponent>> added_components_;
   // A combined node's controller half.
   std::unique_ptr<QuorumController> quorum_controller_;
   std::unique_ptr<RaftListeners> raft_listeners_;

@@ -12,6 +12,7 @@
 #include "lib/protocol/elect_leaders.h"
 #include "lib/protocol/fetch.h"
 #include "lib/protocol/groups.h"
+#include "lib/protocol/init_producer_id.h"
 #include "lib/protocol/list_offsets.h"
 #include "lib/protocol/metadata.h"
 #include "lib/protocol/offset_for_leader_epoch.h"
@@ -59,6 +60,10 @@ constexpr std::array kKnownApis = {
     FromSchema<CreateTopicsRequest>(ApiKey::kCreateTopics, "CreateTopics"),
     FromSchema<DeleteTopicsRequest>(ApiKey::kDeleteTopics, "DeleteTopics"),
     FromSchema<DeleteRecordsRequest>(ApiKey::kDeleteRecords, "DeleteRecords"),
+    // An idempotent producer's first request (Chapter 7); librdkafka asks
+    // with version 3 or 4 again to recover from a sequence error (KIP-360).
+    FromSchema<InitProducerIdRequest>(ApiKey::kInitProducerId,
+                                      "InitProducerId"),
     FromSchema<OffsetForLeaderEpochRequest>(ApiKey::kOffsetForLeaderEpoch,
                                             "OffsetForLeaderEpoch"),
     FromSchema<DescribeConfigsRequest>(ApiKey::kDescribeConfigs,
