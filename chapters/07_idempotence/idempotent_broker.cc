@@ -15,4 +15,14 @@ void AddIdempotence(KRaftBrokerConfig& config,
 }
 //! [wiring]
 
+std::vector<ServerSetting> ProducerStateSettings(
+    ProducerStateConfig& producer_state) {
+  return {
+      IntSetting("producer.id.expiration.ms",
+                 producer_state.producer_id_expiration_ms, 1),
+      IntSetting("producer.id.expiration.check.interval.ms",
+                 producer_state.producer_id_expiration_check_interval_ms, 1),
+  };
+}
+
 }  // namespace kafka

@@ -11,6 +11,9 @@
 ///                    controller hands out (an added component)
 #pragma once
 
+#include <vector>
+
+#include "chapters/02_partitions/server_properties.h"
 #include "chapters/05_controller/kraft_broker.h"
 #include "chapters/07_idempotence/producer_state_manager.h"
 
@@ -21,5 +24,16 @@ namespace kafka {
 /// `producer_state`.
 void AddIdempotence(KRaftBrokerConfig& config,
                     ProducerStateConfig producer_state = {});
+
+/// The programs' settings for it, by Kafka's names and types (Kafka's
+/// TransactionLogConfigs), stored in `producer_state` (which outlives them):
+///
+///   producer.id.expiration.ms                 how long a producer may be
+///                                             idle before a partition
+///                                             forgets it (1 day)
+///   producer.id.expiration.check.interval.ms  how often partitions look
+///                                             (10 minutes)
+std::vector<ServerSetting> ProducerStateSettings(
+    ProducerStateConfig& producer_state);
 
 }  // namespace kafka

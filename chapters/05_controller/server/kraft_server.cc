@@ -33,13 +33,14 @@ void HandleStopSignals() {
 }
 
 KRaftBrokerConfig BrokerConfigOf(const KRaftServerConfig& config,
-                                 const ReplicaManagerSeams& seams) {
-  return {.broker = config.server.broker,
-          .replication = config.replication,
-          .groups = config.groups,
-          .raft = config.raft,
-          .lifecycle = config.lifecycle,
-          .seams = seams};
+                                 const BrokerAdditions& additions) {
+  KRaftBrokerConfig broker{.broker = config.server.broker,
+                           .replication = config.replication,
+                           .groups = config.groups,
+                           .raft = config.raft,
+                           .lifecycle = config.lifecycle};
+  if (additions.configure) additions.configure(broker);
+  return broker;
 }
 
 ControllerServerConfig ControllerConfigOf(const KRaftServerConfig& config) {
@@ -48,7 +49,7 @@ ControllerServerConfig ControllerConfigOf(const KRaftServerConfig& config) {
 
 // The node the roles make; `broker` is set to its broker, if it has one.
 std::unique_ptr<ServingNode> MakeNode(const KRaftServerConfig& config,
-                                      const ReplicaManagerSeams& seams,
+                                      const BrokerAdditions& additions,
                                       KRaftBroker*& broker) {
   if (!config.roles.broker) {
     broker = nullptr;
@@ -56,9 +57,9 @@ std::unique_ptr<ServingNode> MakeNode(const KRaftServerConfig& config,
   }
   auto node =
       config.roles.controller
-          ? std::make_unique<KRaftBroker>(BrokerConfigOf(config, seams),
+          ? std::make_unique<KRaftBroker>(BrokerConfigOf(config, additions),
                                           ControllerConfigOf(config))
-          : std::make_unique<KRaftBroker>(BrokerConfigOf(config, seams));
+          : std::make_unique<KRaftBroker>(BrokerConfigOf(config, additions));
   broker = node.get();
   return node;
 }
@@ -136,13 +137,13 @@ void ServeUntilStopped(const KRaftServerConfig& config, TcpRuntime& runtime,
   runtime.Run();
 }
 
-int Serve(const KRaftServerConfig& config, const ReplicaManagerSeams& seams) {
+int Serve(const KRaftServerConfig& config, const BrokerAdditions& additions) {
   const std::string role = RoleName(config);
   HandleStopSignals();
   try {
     KRaftBroker* broker = nullptr;
     TcpRuntime runtime(ListenerOptions(config),
-                       MakeNode(config, seams, broker));
+                       MakeNode(config, additions, broker));
     AwaitReady(config, runtime, broker);
     std::cout << role << " " << config.server.broker.node_id << " listening on "
               << config.server.listener.host << ":" << runtime.port()
@@ -161,18 +162,18 @@ int Serve(const KRaftServerConfig& config, const ReplicaManagerSeams& seams) {
 int RunKRaftServer(int argc, char** argv, const std::string& description,
                    const KRaftConfigReader& read_config,
                    const std::string& settings_help,
-                   const ReplicaManagerSeams& seams) {
+                   const BrokerAdditions& additions) {
   CLI::App app{description};
   ServerCommandLine line;
   DefineServerCommandLine(app, line);
   app.footer(settings_help);
   CLI11_PARSE(app, argc, argv);
-  Result<KRaftServerConfig> config = read_config(line);
+  Result<KRaftServerConfig> config = read_config(line, additions.settings);
   if (!config.ok()) {
     std::cerr << "kafka-server: " << config.error().message << "\n";
     return 1;
   }
-  return Serve(*config, seams);
+  return Serve(*config, additions);
 }
 
 }  // namespace kafka

@@ -26,28 +26,37 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "chapters/02_partitions/broker_program.h"
-#include "chapters/04_replication/replica_manager_seams.h"
+#include "chapters/05_controller/kraft_broker.h"
 #include "chapters/05_controller/server/kraft_server_config.h"
 
 namespace kafka {
 
 /// How a program reads its settings: ReadKRaftServerConfig, or
-/// ReadSingleNodeConfig for //:broker.
-using KRaftConfigReader =
-    std::function<Result<KRaftServerConfig>(const ServerCommandLine& line)>;
+/// ReadSingleNodeConfig for //:broker, with a later chapter's settings.
+using KRaftConfigReader = std::function<Result<KRaftServerConfig>(
+    const ServerCommandLine& line,
+    const std::vector<ServerSetting>& added_settings)>;
+
+/// What a later chapter's program gives the node's broker: its own
+/// settings (read with Chapter 5's, by Kafka's names) and, once they are
+/// read, what it sets in the broker's config (Chapter 6's delayed produce,
+/// Chapter 7's producer state and producer ids). Empty: Chapter 5's broker.
+struct BrokerAdditions {
+  std::vector<ServerSetting> settings;
+  std::function<void(KRaftBrokerConfig& broker)> configure;
+};
 
 /// Reads the command line with `read_config` (--help ends with
 /// `settings_help`, the settings it knows) and serves the node the
-/// settings make until SIGTERM or SIGINT; its broker, if it has one,
-/// has the replica manager `seams` (Chapter 6's programs give their
-/// delayed produce, Chapter 7's their producer state; unset, Chapter 4's). The
-/// process's exit code: 1, with nothing started, if a setting is unknown or
-/// wrong (the message names it).
+/// settings make until SIGTERM or SIGINT; its broker, if it has one, has
+/// the `additions`. The process's exit code: 1, with nothing started, if a
+/// setting is unknown or wrong (the message names it).
 int RunKRaftServer(int argc, char** argv, const std::string& description,
                    const KRaftConfigReader& read_config,
                    const std::string& settings_help,
-                   const ReplicaManagerSeams& seams = {});
+                   const BrokerAdditions& additions = {});
 
 }  // namespace kafka

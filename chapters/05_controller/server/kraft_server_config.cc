@@ -156,10 +156,11 @@ void Append(std::vector<ServerSetting>& settings,
 
 // The settings every KRaft node program knows; with `quorum_names`, also
 // the ones that say which node it is (the single node has none of those:
-// Kafka's example files' process.roles and voters are ignored there).
-std::vector<ServerSetting> ChapterSettings(KRaftServerConfig& config,
-                                           QuorumSettings& given,
-                                           bool quorum_names) {
+// Kafka's example files' process.roles and voters are ignored there);
+// then a later chapter's `added_settings`.
+std::vector<ServerSetting> ChapterSettings(
+    KRaftServerConfig& config, QuorumSettings& given, bool quorum_names,
+    const std::vector<ServerSetting>& added_settings) {
   std::vector<ServerSetting> settings = RaftSettings(config.raft);
   settings.push_back(MetadataLogDirSetting(given.metadata_log_dir));
   Append(settings, ReplicationSettings(config.replication));
@@ -174,6 +175,7 @@ std::vector<ServerSetting> ChapterSettings(KRaftServerConfig& config,
     settings.push_back(VotersSetting(given.voters));
     settings.push_back(BootstrapServersSetting(given.bootstrap_voters));
   }
+  Append(settings, added_settings);
   return settings;
 }
 
@@ -249,11 +251,14 @@ Result<ProcessRoles> ParseProcessRoles(std::string_view text) {
   }
 }
 
-Result<KRaftServerConfig> ReadKRaftServerConfig(const ServerCommandLine& line) {
+Result<KRaftServerConfig> ReadKRaftServerConfig(
+    const ServerCommandLine& line,
+    const std::vector<ServerSetting>& added_settings) {
   KRaftServerConfig config;
   QuorumSettings given;
   Result<ServerConfig> server = ReadServerConfig(
-      line, ChapterSettings(config, given, /*quorum_names=*/true));
+      line,
+      ChapterSettings(config, given, /*quorum_names=*/true, added_settings));
   if (!server.ok()) return server.error();
   config.server = *server;
   if (!given.roles) {
@@ -269,11 +274,14 @@ Result<KRaftServerConfig> ReadKRaftServerConfig(const ServerCommandLine& line) {
   return config;
 }
 
-Result<KRaftServerConfig> ReadSingleNodeConfig(const ServerCommandLine& line) {
+Result<KRaftServerConfig> ReadSingleNodeConfig(
+    const ServerCommandLine& line,
+    const std::vector<ServerSetting>& added_settings) {
   KRaftServerConfig config;
   QuorumSettings given;
   Result<ServerConfig> server = ReadServerConfig(
-      line, ChapterSettings(config, given, /*quorum_names=*/false));
+      line,
+      ChapterSettings(config, given, /*quorum_names=*/false, added_settings));
   if (!server.ok()) return server.error();
   config.server = *server;
   config.roles = {.broker = true, .controller = true};
@@ -285,16 +293,20 @@ Result<KRaftServerConfig> ReadSingleNodeConfig(const ServerCommandLine& line) {
   return config;
 }
 
-std::string KRaftServerSettingsHelp() {
+std::string KRaftServerSettingsHelp(
+    const std::vector<ServerSetting>& added_settings) {
   KRaftServerConfig config;
   QuorumSettings given;
-  return SettingsHelp(ChapterSettings(config, given, /*quorum_names=*/true));
+  return SettingsHelp(
+      ChapterSettings(config, given, /*quorum_names=*/true, added_settings));
 }
 
-std::string SingleNodeSettingsHelp() {
+std::string SingleNodeSettingsHelp(
+    const std::vector<ServerSetting>& added_settings) {
   KRaftServerConfig config;
   QuorumSettings given;
-  return SettingsHelp(ChapterSettings(config, given, /*quorum_names=*/false));
+  return SettingsHelp(
+      ChapterSettings(config, given, /*quorum_names=*/false, added_settings));
 }
 
 }  // namespace kafka

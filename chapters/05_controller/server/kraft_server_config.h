@@ -99,7 +99,11 @@ struct KRaftServerConfig {
 /// the setting: an unknown one, a bad value, no process.roles, no voters, a
 /// controller not among the voters or a broker among them.
 /// Ignored settings are warned of on stderr, as ReadServerConfig does.
-Result<KRaftServerConfig> ReadKRaftServerConfig(const ServerCommandLine& line);
+/// A later chapter's program reads its own settings with these
+/// (`added_settings`, stored where that program says).
+Result<KRaftServerConfig> ReadKRaftServerConfig(
+    const ServerCommandLine& line,
+    const std::vector<ServerSetting>& added_settings = {});
 
 /// Reads the command line of //:broker, the single node: Chapter 2's to 4's
 /// settings and the Raft timeouts, but no process.roles or voters (which
@@ -107,13 +111,18 @@ Result<KRaftServerConfig> ReadKRaftServerConfig(const ServerCommandLine& line);
 /// combined node, node.id its one voter at its listener's address;
 /// offsets.topic.replication.factor is 1 (one broker), as in Kafka's
 /// single-node example configuration.
-Result<KRaftServerConfig> ReadSingleNodeConfig(const ServerCommandLine& line);
+Result<KRaftServerConfig> ReadSingleNodeConfig(
+    const ServerCommandLine& line,
+    const std::vector<ServerSetting>& added_settings = {});
 
 /// The end of --help (broker_program.h's SettingsHelp): every setting
-/// ReadKRaftServerConfig knows, and the ignored ones.
-std::string KRaftServerSettingsHelp();
+/// ReadKRaftServerConfig knows (with `added_settings`), and the ignored
+/// ones.
+std::string KRaftServerSettingsHelp(
+    const std::vector<ServerSetting>& added_settings = {});
 /// The same for ReadSingleNodeConfig (process.roles and the voters are
 /// among the ignored ones there).
-std::string SingleNodeSettingsHelp();
+std::string SingleNodeSettingsHelp(
+    const std::vector<ServerSetting>& added_settings = {});
 
 }  // namespace kafka

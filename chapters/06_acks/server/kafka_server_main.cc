@@ -13,5 +13,7 @@ int main(int argc, char** argv) {
       "A node of a KRaft cluster: a broker, a controller or both, with "
       "acks=all and min.insync.replicas (Chapter 6).",
       kafka::ReadKRaftServerConfig, kafka::KRaftServerSettingsHelp(),
-      {.produce_acks = kafka::MakeDelayedProduceAcks()});
+      {.configure = [](kafka::KRaftBrokerConfig& broker) {
+        broker.seams.produce_acks = kafka::MakeDelayedProduceAcks();
+      }});
 }

@@ -13,5 +13,7 @@ int main(int argc, char** argv) {
       "A single KRaft node: a broker and its own controller, with acks=all "
       "and min.insync.replicas (Chapter 6).",
       kafka::ReadSingleNodeConfig, kafka::SingleNodeSettingsHelp(),
-      {.produce_acks = kafka::MakeDelayedProduceAcks()});
+      {.configure = [](kafka::KRaftBrokerConfig& broker) {
+        broker.seams.produce_acks = kafka::MakeDelayedProduceAcks();
+      }});
 }
