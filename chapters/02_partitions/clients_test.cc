@@ -46,8 +46,10 @@ class ClientsTest : public ::testing::Test {
   ClientsTest(int brokers, SimCluster::BrokerFactory make_broker)
       : cluster_(7, brokers, std::move(make_broker)) {}
 
+  // Not idempotent unless asked: Chapter 2's broker has no InitProducerId.
   Producer& AddProducer(ProducerConfig config = {}) {
     config.bootstrap_servers = cluster_.bootstrap_servers();
+    config.enable_idempotence = config.enable_idempotence.value_or(false);
     NodeId id = cluster_.AddClient<Producer>([config](Environment& env) {
       return std::make_unique<Producer>(env, config);
     });

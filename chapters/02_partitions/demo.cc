@@ -48,7 +48,9 @@ void Produce(const std::string& bootstrap_server) {
   TcpRuntime runtime(
       {}, std::make_unique<Host<Producer>>([&](Environment& env) {
         auto producer = std::make_unique<Producer>(
-            env, ProducerConfig{.bootstrap_servers = {bootstrap_server}});
+            env, ProducerConfig{.bootstrap_servers = {bootstrap_server},
+                                // Chapter 2's broker: no InitProducerId.
+                                .enable_idempotence = false});
         for (int i = 0; i < 12; ++i) {
           const std::string& user = kUsers[i % kUsers.size()];
           producer->Send("page-views", ToBytes(user),

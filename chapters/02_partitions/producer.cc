@@ -5,6 +5,7 @@
 #include <set>
 
 #include "lib/protocol/api_keys.h"
+#include "lib/protocol/init_producer_id.h"
 #include "lib/protocol/message.h"
 #include "lib/protocol/metadata.h"
 #include "lib/protocol/produce.h"
@@ -14,6 +15,7 @@ namespace {
 
 constexpr int16_t kProduceVersion = 7;
 constexpr int16_t kMetadataVersion = 4;
+constexpr int16_t kInitProducerIdVersion = 4;
 
 // A record's share of a batch: its key and value, and about 20 bytes of
 // varints around them.
@@ -34,6 +36,27 @@ bool IsRetriable(const Error& error) {
          error.code == ErrorCode::kNotEnoughReplicasAfterAppend;
 }
 
+// The setting that idempotence cannot work with, if one does not: the
+// broker must have the batch in its ISR before it answers (acks=all), the
+// producer must retry, and the broker remembers only the last five
+// batches of a producer per partition.
+std::optional<std::string> IdempotenceConflict(const ProducerConfig& config) {
+  if (config.acks != -1) return "acks must be all (-1)";
+  if (config.retries <= 0) return "retries must be greater than 0";
+  if (config.max_in_flight_requests_per_connection > 5) {
+    return "max.in.flight.requests.per.connection must be at most 5";
+  }
+  return std::nullopt;
+}
+
+// The errors after which an idempotent producer's batch is stamped again
+// under a newer epoch, if it carries an older one.
+bool IsEpochOrSequenceError(const Error& error) {
+  return error.code == ErrorCode::kOutOfOrderSequenceNumber ||
+         error.code == ErrorCode::kInvalidProducerEpoch ||
+         error.code == ErrorCode::kUnknownProducerId;
+}
+
 }  // namespace
 
 Producer::Producer(Environment& env, ProducerConfig config)
@@ -42,10 +65,17 @@ Producer::Producer(Environment& env, ProducerConfig config)
       bootstrap_ids_(LearnBootstrapServers(env, config_.bootstrap_servers)),
       partitioner_(MakePartitioner(config_.partitioner, env.random())) {
   assert(!bootstrap_ids_.empty() && "bootstrap.servers is required");
+  const std::optional<std::string> conflict = IdempotenceConflict(config_);
+  idempotent_ = config_.enable_idempotence.value_or(!conflict) && !conflict;
+  if (config_.enable_idempotence.value_or(false) && conflict) {
+    config_error_ = Error{ErrorCode::kInvalidConfig,
+                          "enable.idempotence=true: " + *conflict};
+  }
 }
 
 void Producer::Send(const std::string& topic, std::optional<Bytes> key,
                     std::optional<Bytes> value, Callback on_delivery) {
+  if (config_error_) return on_delivery(*config_error_);
   ++unreported_;
   Pending pending{{.timestamp = env_.NowMs(),
                    .key = std::move(key),
@@ -164,6 +194,10 @@ void Producer::LearnLeaders(const MetadataResponse::Topic& topic) {
 // batches reach the log in the order they were made (a retried batch can
 // fall behind the next one).
 void Producer::SendReadyBatches() {
+  if (idempotent_ && !sequences_.has_producer_id()) {
+    if (!ready_.empty()) InitProducerId();
+    return;
+  }
   for (auto& [leader, batches] : ready_) {
     while (!batches.empty() &&
            in_flight_[leader] < config_.max_in_flight_requests_per_connection) {
@@ -188,23 +222,72 @@ void Producer::SendOneRequest(NodeId leader, std::vector<Batch>& batches) {
   SendToLeader(leader, std::move(now));
 }
 
+void Producer::InitProducerId() {
+  if (producer_id_in_flight_) return;
+  producer_id_in_flight_ = true;
+  const InitProducerIdRequest request;  // no transactional.id: idempotent
+  env_.Send(
+      bootstrap_ids_[next_bootstrap_ % bootstrap_ids_.size()],
+      {int16_t(ApiKey::kInitProducerId), kInitProducerIdVersion, 0,
+       config_.client_id},
+      EncodeMessage(request, ApiKey::kInitProducerId, kInitProducerIdVersion),
+      config_.request_timeout_ms, [this](Result<Bytes> body) {
+        producer_id_in_flight_ = false;
+        OnInitProducerId(std::move(body));
+      });
+}
+
+// Any error is worth asking again for (librdkafka does so too): the
+// controller may not have handed out a block yet, or the broker is gone.
+void Producer::OnInitProducerId(Result<Bytes> body) {
+  Result<InitProducerIdResponse> response =
+      body.ok() ? DecodeMessage<InitProducerIdResponse>(
+                      *body, ApiKey::kInitProducerId, kInitProducerIdVersion, 0,
+                      "InitProducerIdResponse")
+                : Result<InitProducerIdResponse>(body.error());
+  if (!response.ok() || response->error_code != ErrorCode::kNone) {
+    if (!response.ok()) ++next_bootstrap_;
+    env_.StartTimer(config_.retry_backoff_ms, [this] { InitProducerId(); });
+    return;
+  }
+  sequences_.SetProducerId(response->producer_id, response->producer_epoch);
+  SendReadyBatches();
+}
+
 //! [send to leader]
 // The batch as it goes on the wire: its records compressed as one block
-// with compression.type's codec, which the batch's attributes name.
+// with compression.type's codec, which the batch's attributes name, and
+// an idempotent producer's stamp.
 Bytes Producer::EncodeBatch(const Batch& batch) const {
   std::vector<SimpleRecord> records;
   for (const Pending& pending : batch.records)
     records.push_back(pending.record);
   RecordBatch encoded = MakeBatch(records);
   encoded.header.attributes = static_cast<int16_t>(config_.compression_type);
+  if (batch.stamp) {
+    encoded.header.producer_id = batch.stamp->producer_id;
+    encoded.header.producer_epoch = batch.stamp->producer_epoch;
+    encoded.header.base_sequence = batch.stamp->base_sequence;
+  }
   return EncodeRecordBatch(encoded);
+}
+
+// Stamped the first time it is sent, so that a retry carries the same
+// sequence; stamped again only under a newer epoch (KIP-360).
+void Producer::StampIfNeeded(Batch& batch) {
+  if (!idempotent_ || (batch.stamp && sequences_.IsCurrent(*batch.stamp))) {
+    return;
+  }
+  batch.stamp =
+      sequences_.Stamp(batch.partition, int32_t(batch.records.size()));
 }
 
 void Producer::SendToLeader(NodeId leader, std::vector<Batch> batches) {
   ProduceRequest request;
   request.acks = config_.acks;
   request.timeout_ms = int32_t(config_.request_timeout_ms);
-  for (const Batch& batch : batches) {
+  for (Batch& batch : batches) {
+    StampIfNeeded(batch);
     if (request.topic_data.empty() ||
         request.topic_data.back().name != batch.partition.topic) {
       request.topic_data.push_back({batch.partition.topic, {}});
@@ -251,9 +334,12 @@ void Producer::OnProduceResponse(NodeId leader, std::vector<Batch> batches,
             p.index != batch.partition.partition) {
           continue;
         }
-        outcome = p.error_code == ErrorCode::kNone
-                      ? Result<int64_t>(p.base_offset)
-                      : Result<int64_t>(Error{p.error_code, topic.name});
+        // A duplicate is a success: the batch is in the log already.
+        const bool written =
+            p.error_code == ErrorCode::kNone ||
+            p.error_code == ErrorCode::kDuplicateSequenceNumber;
+        outcome = written ? Result<int64_t>(p.base_offset)
+                          : Result<int64_t>(Error{p.error_code, topic.name});
       }
     }
     if (outcome.ok()) {
@@ -265,10 +351,26 @@ void Producer::OnProduceResponse(NodeId leader, std::vector<Batch> batches,
   SendReadyBatches();
 }
 
+//! [may retry]
+bool Producer::MayRetry(const Batch& batch, const Error& error) {
+  if (IsRetriable(error)) return true;
+  if (!batch.stamp || !IsEpochOrSequenceError(error)) return false;
+  // Stamped under an epoch bumped since: it gets a new stamp.
+  if (!sequences_.IsCurrent(*batch.stamp)) return true;
+  // Out of order behind an earlier batch that is not acknowledged yet:
+  // that one failed first, and this one follows it once it is retried.
+  if (error.code == ErrorCode::kOutOfOrderSequenceNumber &&
+      !sequences_.IsNextToAcknowledge(batch.partition, *batch.stamp)) {
+    return true;
+  }
+  return false;  // nothing can cure it: it fails (see Complete)
+}
+//! [may retry]
+
 void Producer::RetryOrFail(Batch batch, const Error& error) {
   const bool out_of_time = env_.NowMs() + config_.retry_backoff_ms >
                            batch.created_ms + config_.delivery_timeout_ms;
-  if (!IsRetriable(error) || ++batch.attempts > config_.retries ||
+  if (!MayRetry(batch, error) || ++batch.attempts > config_.retries ||
       out_of_time) {
     return Complete(batch, error);
   }
@@ -276,17 +378,39 @@ void Producer::RetryOrFail(Batch batch, const Error& error) {
   // backoff (a retry that meets the old leader again fails again, and is
   // retried while retries last).
   FetchMetadata(batch.partition.topic);
-  // Without idempotence (Chapter 7) a retry can write a batch twice: the first
+  // Without idempotence a retry can write a batch twice: the first
   // attempt may have been appended before its answer was lost.
   env_.StartTimer(config_.retry_backoff_ms, [this, batch = std::move(batch)] {
-    NodeId leader = metadata_.at(batch.partition.topic)
-                        .leaders.at(batch.partition.partition);
-    ready_[leader].push_back(batch);
+    Requeue(batch);
     SendReadyBatches();
   });
 }
 
+void Producer::Requeue(Batch batch) {
+  const NodeId leader =
+      metadata_.at(batch.partition.topic).leaders.at(batch.partition.partition);
+  std::vector<Batch>& queue = ready_[leader];
+  if (!batch.stamp) {
+    queue.push_back(std::move(batch));
+    return;
+  }
+  const int32_t sequence = batch.stamp->base_sequence;
+  auto later = std::find_if(queue.begin(), queue.end(), [&](const Batch& b) {
+    return b.partition == batch.partition &&
+           (!b.stamp || b.stamp->base_sequence > sequence);
+  });
+  queue.insert(later, std::move(batch));
+}
+
 void Producer::Complete(Batch& batch, const Result<int64_t>& base_offset) {
+  if (batch.stamp && base_offset.ok()) {
+    sequences_.Acknowledged(batch.partition, *batch.stamp,
+                            int32_t(batch.records.size()));
+  } else if (batch.stamp && sequences_.IsCurrent(*batch.stamp)) {
+    // A failed batch leaves a gap no later batch can close: the producer
+    // goes on under a new epoch, its sequences from 0 (KIP-360).
+    sequences_.BumpEpoch();
+  }
   for (size_t i = 0; i < batch.records.size(); ++i) {
     --unreported_;
     if (!base_offset.ok()) {

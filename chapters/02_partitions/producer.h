@@ -29,8 +29,22 @@
 ///
 /// Up to max.in.flight.requests.per.connection Produce requests go to one
 /// leader at a time, each with at most one batch of a partition. With more
-/// than one, a retried batch can land after the partition's next one
-/// (Chapter 7's idempotence keeps the order).
+/// than one, a retried batch can land after the partition's next one, and
+/// a retry can write a batch twice (its first attempt may have been
+/// appended before its answer was lost) — unless the producer is
+/// idempotent.
+///
+/// Idempotence (Chapter 7; enable.idempotence, on by default since Kafka
+/// 3.0): before its first batch the producer asks a broker for a producer
+/// id (InitProducerId), and stamps each batch with it, its epoch and the
+/// sequence number of the batch's first record in its partition
+/// (producer_sequences.h). The broker appends each sequence once and in
+/// order, so retries neither duplicate nor reorder: a retried batch goes
+/// back before the later batches of its partition. It needs acks=all,
+/// retries > 0 and at most 5 requests in flight (the broker remembers a
+/// producer's last five batches per partition); unset, it is off when one
+/// of those says otherwise, as in Kafka; set true with one of them, every
+/// record fails with INVALID_CONFIG naming it (Kafka's ConfigException).
 ///
 /// What real Kafka does differently: metadata
 /// refreshes on a timer too (metadata.max.age.ms) and sent to the least
@@ -50,6 +64,7 @@
 #include "chapters/01_log/record_batch.h"
 #include "chapters/02_partitions/log_manager.h"
 #include "chapters/02_partitions/partitioner.h"
+#include "chapters/02_partitions/producer_sequences.h"
 #include "lib/compression/compression.h"
 #include "lib/node/node.h"
 #include "lib/protocol/metadata.h"
@@ -78,6 +93,9 @@ struct ProducerConfig {
   /// max.in.flight.requests.per.connection: Produce requests to one leader
   /// that may wait for their answers together.
   int max_in_flight_requests_per_connection = 5;
+  /// enable.idempotence: unset, on unless acks, retries or max.in.flight
+  /// conflict with it (Kafka's default since 3.0).
+  std::optional<bool> enable_idempotence;
   std::string client_id = "literate-producer";
 };
 
@@ -100,6 +118,8 @@ class Producer {
   void Flush();
   /// Records sent and not yet reported to their callback.
   int64_t in_flight_records() const { return unreported_; }
+  /// Whether batches carry a producer id and sequences (enable.idempotence).
+  bool is_idempotent() const { return idempotent_; }
 
  private:
   struct Pending {
@@ -112,6 +132,9 @@ class Producer {
     size_t bytes = 0;
     int attempts = 0;
     int64_t created_ms = 0;  ///< when its first record came
+    /// An idempotent producer's producer id, epoch and sequence, from the
+    /// first time the batch is sent.
+    std::optional<BatchStamp> stamp;
   };
   struct TopicMetadata {
     std::vector<NodeId> leaders;  ///< by partition
@@ -127,13 +150,26 @@ class Producer {
   /// Closes the open batch of `partition` and queues it to send.
   void CloseBatch(const TopicPartition& partition);
   void SendReadyBatches();
+  /// Asks a bootstrap server for a producer id, unless it is asked already;
+  /// asks again (the next server) after retry.backoff.ms until it has one.
+  void InitProducerId();
+  void OnInitProducerId(Result<Bytes> body);
   void SendOneRequest(NodeId leader, std::vector<Batch>& batches);
   Bytes EncodeBatch(const Batch& batch) const;
+  /// Gives an idempotent producer's batch its stamp if it has none or one
+  /// of an older epoch.
+  void StampIfNeeded(Batch& batch);
   void SendToLeader(NodeId leader, std::vector<Batch> batches);
   void OnProduceResponse(NodeId leader, std::vector<Batch> batches,
                          Result<Bytes> body);
   void Complete(Batch& batch, const Result<int64_t>& base_offset);
   void RetryOrFail(Batch batch, const Error& error);
+  /// Whether `error` is worth a retry of `batch`: IsRetriable's, and an
+  /// idempotent producer's sequence and epoch errors that a retry cures.
+  bool MayRetry(const Batch& batch, const Error& error);
+  /// Puts a retried batch back in its leader's queue: an idempotent
+  /// producer's before the later batches of its partition.
+  void Requeue(Batch batch);
 
   Environment& env_;
   ProducerConfig config_;
@@ -149,6 +185,11 @@ class Producer {
   std::map<NodeId, int> in_flight_;             ///< requests waiting, by leader
   std::optional<TimerId> linger_timer_;
   int64_t unreported_ = 0;
+  /// enable.idempotence as resolved; a conflict it was set true against.
+  bool idempotent_ = false;
+  std::optional<Error> config_error_;
+  ProducerSequences sequences_;
+  bool producer_id_in_flight_ = false;
 };
 
 }  // namespace kafka

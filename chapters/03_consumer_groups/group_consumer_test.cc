@@ -58,7 +58,9 @@ class GroupConsumerTest : public ::testing::Test {
 
   NodeId AddProducer() {
     ProducerConfig config{.bootstrap_servers = cluster_.bootstrap_servers(),
-                          .linger_ms = 1};
+                          .linger_ms = 1,
+                          // Chapter 3's broker has no InitProducerId.
+                          .enable_idempotence = false};
     return cluster_.AddClient<Producer>([config](Environment& env) {
       return std::make_unique<Producer>(env, config);
     });

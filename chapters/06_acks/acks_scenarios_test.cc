@@ -89,7 +89,9 @@ class AcksScenariosTest : public ::testing::Test {
   Producer& AddProducer(int16_t acks) {
     ProducerConfig config{.bootstrap_servers = cluster_.bootstrap_servers(),
                           .acks = acks,
-                          .linger_ms = 0};
+                          .linger_ms = 0,
+                          // Chapter 6's brokers have no InitProducerId.
+                          .enable_idempotence = false};
     producer_node_ = cluster_.AddClient<Producer>([config](Environment& env) {
       return std::make_unique<Producer>(env, config);
     });
