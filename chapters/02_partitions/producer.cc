@@ -66,7 +66,7 @@ Producer::Producer(Environment& env, ProducerConfig config)
       partitioner_(MakePartitioner(config_.partitioner, env.random())) {
   assert(!bootstrap_ids_.empty() && "bootstrap.servers is required");
   const std::optional<std::string> conflict = IdempotenceConflict(config_);
-  idempotent_ = config_.enable_idempotence.value_or(!conflict) && !conflict;
+  idempotent_ = !conflict && config_.enable_idempotence.value_or(true);
   if (config_.enable_idempotence.value_or(false) && conflict) {
     config_error_ = Error{ErrorCode::kInvalidConfig,
                           "enable.idempotence=true: " + *conflict};
@@ -126,6 +126,7 @@ void Producer::Flush() {
 
 void Producer::CloseBatch(const TopicPartition& partition) {
   auto open = open_batches_.find(partition);
+  open->second.number = batches_closed_++;
   NodeId leader = metadata_.at(partition.topic).leaders.at(partition.partition);
   ready_[leader].push_back(std::move(open->second));
   open_batches_.erase(open);
@@ -394,10 +395,10 @@ void Producer::Requeue(Batch batch) {
     queue.push_back(std::move(batch));
     return;
   }
-  const int32_t sequence = batch.stamp->base_sequence;
+  // Closed order, not sequence order: sequences wrap, and start again
+  // from 0 under a bumped epoch.
   auto later = std::find_if(queue.begin(), queue.end(), [&](const Batch& b) {
-    return b.partition == batch.partition &&
-           (!b.stamp || b.stamp->base_sequence > sequence);
+    return b.partition == batch.partition && b.number > batch.number;
   });
   queue.insert(later, std::move(batch));
 }

@@ -132,6 +132,9 @@ class Producer {
     size_t bytes = 0;
     int attempts = 0;
     int64_t created_ms = 0;  ///< when its first record came
+    /// Counts the batches in the order they were closed: a retry goes back
+    /// ahead of its partition's later batches.
+    uint64_t number = 0;
     /// An idempotent producer's producer id, epoch and sequence, from the
     /// first time the batch is sent.
     std::optional<BatchStamp> stamp;
@@ -182,7 +185,8 @@ class Producer {
   std::map<std::string, std::vector<Pending>> waiting_for_metadata_;
   std::map<TopicPartition, Batch> open_batches_;
   std::map<NodeId, std::vector<Batch>> ready_;  ///< by leader
-  std::map<NodeId, int> in_flight_;             ///< requests waiting, by leader
+  uint64_t batches_closed_ = 0;
+  std::map<NodeId, int> in_flight_;  ///< requests waiting, by leader
   std::optional<TimerId> linger_timer_;
   int64_t unreported_ = 0;
   /// enable.idempotence as resolved; a conflict it was set true against.
