@@ -248,11 +248,34 @@ void Producer::OnInitProducerId(Result<Bytes> body) {
                 : Result<InitProducerIdResponse>(body.error());
   if (!response.ok() || response->error_code != ErrorCode::kNone) {
     if (!response.ok()) ++next_bootstrap_;
+    ExpireBatchesWaitingForProducerId();
     env_.StartTimer(config_.retry_backoff_ms, [this] { InitProducerId(); });
     return;
   }
   sequences_.SetProducerId(response->producer_id, response->producer_epoch);
   SendReadyBatches();
+}
+
+// A batch that waited delivery.timeout.ms for a producer id fails, as a
+// Java producer's batch expires in its accumulator: a broker that never
+// answers InitProducerId (one of the chapters before 7) must not keep the
+// records waiting for ever.
+void Producer::ExpireBatchesWaitingForProducerId() {
+  const int64_t now = env_.NowMs();
+  for (auto& [leader, batches] : ready_) {
+    auto expired = std::stable_partition(
+        batches.begin(), batches.end(), [&](const Batch& batch) {
+          return now < batch.created_ms + config_.delivery_timeout_ms;
+        });
+    std::vector<Batch> failed(std::make_move_iterator(expired),
+                              std::make_move_iterator(batches.end()));
+    batches.erase(expired, batches.end());
+    for (Batch& batch : failed) {
+      Complete(batch, Error{ErrorCode::kRequestTimedOut,
+                            "delivery.timeout.ms passed while waiting for a "
+                            "producer id (InitProducerId)"});
+    }
+  }
 }
 
 //! [send to leader]

@@ -157,6 +157,8 @@ class Producer {
   /// asks again (the next server) after retry.backoff.ms until it has one.
   void InitProducerId();
   void OnInitProducerId(Result<Bytes> body);
+  /// Fails the ready batches older than delivery.timeout.ms.
+  void ExpireBatchesWaitingForProducerId();
   void SendOneRequest(NodeId leader, std::vector<Batch>& batches);
   Bytes EncodeBatch(const Batch& batch) const;
   /// Gives an idempotent producer's batch its stamp if it has none or one

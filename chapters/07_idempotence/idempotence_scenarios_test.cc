@@ -292,5 +292,34 @@ TEST_F(IdempotenceScenariosTest, IdempotenceSetWithTooManyInFlightIsAnError) {
             std::string::npos);
 }
 
+// Chapter 5's brokers do not serve InitProducerId: a producer left at the
+// default (idempotent) waits for an id no broker gives, and its records
+// fail once delivery.timeout.ms has passed, instead of waiting for ever.
+TEST(IdempotenceWithoutInitProducerIdTest,
+     RecordsWaitingForAProducerIdFailAfterTheDeliveryTimeout) {
+  KRaftCluster cluster(31, 3, DefaultKRaftClusterConfig());
+  ASSERT_TRUE(cluster.RunUntilActiveController());
+  ASSERT_TRUE(cluster.RunUntilBrokersUnfenced());
+  ASSERT_TRUE(cluster.CreateTopic("orders", 1, 3, {}, {{1, 2, 3}}).ok());
+  ASSERT_TRUE(cluster.RunUntilLeaderElected(kOrders));
+  const ProducerConfig config{.bootstrap_servers = cluster.bootstrap_servers(),
+                              .delivery_timeout_ms = 10'000};
+  const NodeId node = cluster.AddClient<Producer>([config](Environment& env) {
+    return std::make_unique<Producer>(env, config);
+  });
+  Producer& producer = cluster.sim().node<ClientHost<Producer>>(node).client();
+  std::optional<Result<RecordMetadata>> delivered;
+  producer.Send("orders", std::nullopt, ToBytes("a"),
+                [&](Result<RecordMetadata> result) { delivered = result; });
+  cluster.RunFor(9'000);
+  EXPECT_FALSE(delivered.has_value());
+  ASSERT_TRUE(cluster.RunUntil([&] { return delivered.has_value(); }, 2'000));
+  ASSERT_FALSE(delivered->ok());
+  EXPECT_EQ(delivered->error().code, ErrorCode::kRequestTimedOut);
+  const FetchResponse::Partition fetched =
+      cluster.Fetch(cluster.state(kOrders)->leader, kOrders, 0);
+  EXPECT_TRUE(ValuesOf(fetched.records).empty());
+}
+
 }  // namespace
 }  // namespace kafka
