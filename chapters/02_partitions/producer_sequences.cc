@@ -16,7 +16,13 @@ void ProducerSequences::SetProducerId(int64_t producer_id, int16_t epoch) {
   partitions_.clear();
 }
 
-void ProducerSequences::BumpEpoch() { SetProducerId(producer_id_, epoch_ + 1); }
+void ProducerSequences::BumpEpoch() {
+  if (epoch_ == std::numeric_limits<int16_t>::max()) {
+    SetProducerId(-1, -1);  // no id: the producer asks for a new one
+    return;
+  }
+  SetProducerId(producer_id_, int16_t(epoch_ + 1));
+}
 
 BatchStamp ProducerSequences::Stamp(const TopicPartition& partition,
                                     int32_t records) {

@@ -20,6 +20,7 @@
 ///     else can cure it), and then bumps its epoch (KIP-360): every
 ///     partition's sequence starts at 0 again, which a broker accepts from
 ///     a newer epoch; batches stamped with the older epoch get new stamps.
+///     Past the largest epoch, it asks for a new producer id instead.
 ///
 /// Sequences wrap to 0 after 2147483647, as Kafka's do.
 #pragma once
@@ -46,7 +47,10 @@ class ProducerSequences {
 
   /// InitProducerId's answer: every partition starts at sequence 0.
   void SetProducerId(int64_t producer_id, int16_t epoch);
-  /// KIP-360's bump: the next epoch, every partition at sequence 0.
+  /// KIP-360's bump: the next epoch, every partition at sequence 0. An
+  /// epoch that would pass 32767 cannot be bumped: the producer id is
+  /// forgotten, and the producer asks InitProducerId for a new one (as the
+  /// Java producer does).
   void BumpEpoch();
 
   /// The stamp of a batch of `records` for `partition`, sent now.

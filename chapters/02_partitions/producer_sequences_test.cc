@@ -47,6 +47,17 @@ TEST(ProducerSequencesTest, ABumpedEpochStartsEveryPartitionAtZero) {
   EXPECT_TRUE(sequences.IsNextToAcknowledge(kOrders, fresh));
 }
 
+TEST(ProducerSequencesTest, PastTheLargestEpochTheProducerIdIsForgotten) {
+  ProducerSequences sequences;
+  sequences.SetProducerId(7, 32766);
+  sequences.BumpEpoch();
+  EXPECT_EQ(sequences.producer_epoch(), 32767);
+  const BatchStamp last_epoch = sequences.Stamp(kOrders, 1);
+  sequences.BumpEpoch();
+  EXPECT_FALSE(sequences.has_producer_id());
+  EXPECT_FALSE(sequences.IsCurrent(last_epoch));
+}
+
 TEST(ProducerSequencesTest, SequencesWrapToZeroAfterTheLargestInt32) {
   EXPECT_EQ(AddToSequence(2147483647, 1), 0);
   EXPECT_EQ(AddToSequence(2147483640, 10), 2);
