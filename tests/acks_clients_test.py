@@ -21,7 +21,6 @@ import tempfile
 import unittest
 
 from confluent_kafka import KafkaError
-from confluent_kafka.admin import AdminClient, NewTopic
 
 SERVER, LAUNCHER = sys.argv[1:3]
 sys.path.insert(0, os.path.dirname(LAUNCHER))
@@ -29,7 +28,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kafka_cluster import Cluster  # noqa: E402
 import kraft_cluster_clients  # noqa: E402
 from kraft_cluster_clients import (  # noqa: E402
-    AcknowledgedProducer, kill_broker, partitions_seen_by, records, wait_for)
+    AcknowledgedProducer, create_replicated_topic, kill_broker,
+    partitions_seen_by, records, wait_for)
 
 TOPIC = "ledger"
 PARTITIONS = 3
@@ -46,11 +46,7 @@ class AcksClients(unittest.TestCase):
         self.cluster = Cluster(SERVER, self.base_dir, controllers=3,
                                brokers=len(BROKERS), settings=SETTINGS)
         self.cluster.start()
-        admin = AdminClient({"bootstrap.servers": self.cluster.bootstrap})
-        futures = admin.create_topics([NewTopic(
-            TOPIC, num_partitions=PARTITIONS, replication_factor=3,
-            config={"min.insync.replicas": "2"})])
-        futures[TOPIC].result(15)
+        create_replicated_topic(self.cluster.bootstrap, TOPIC, PARTITIONS)
         self.wait_for_isrs(1, lambda isr: sorted(isr) == BROKERS)
 
     def tearDown(self):

@@ -1,6 +1,7 @@
 """What the real-client tests of a KRaft cluster of processes share
 (kraft_clients_test.py, Chapter 5's nodes; acks_clients_test.py, Chapter
-6's): waiting, reading Metadata as a broker answers it, a producer that
+6's; idempotence_clients_test.py, Chapter 7's): waiting, creating a
+replicated topic, reading Metadata as a broker answers it, a producer that
 keeps what it was told was written, a consumer's reads, and kill -9 of a
 broker by its pid file.
 
@@ -13,6 +14,7 @@ import struct
 import time
 
 from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka.admin import AdminClient, NewTopic
 from kafka_cluster import fetch_metadata
 
 
@@ -24,6 +26,16 @@ def wait_for(condition, timeout_s=30, what="a condition"):
             return result
         time.sleep(0.1)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def create_replicated_topic(bootstrap, topic, partitions):
+    """Creates `topic` with replication factor 3 and min.insync.replicas=2,
+    the setting that makes acks=all durable, and waits for the answer."""
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    futures = admin.create_topics([NewTopic(
+        topic, num_partitions=partitions, replication_factor=3,
+        config={"min.insync.replicas": "2"})])
+    futures[topic].result(15)
 
 
 def partitions_seen_by(port, topic, partitions):
