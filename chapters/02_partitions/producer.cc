@@ -188,6 +188,28 @@ void Producer::LearnLeaders(const MetadataResponse::Topic& topic) {
   for (const MetadataResponse::Partition& p : topic.partitions) {
     metadata.leaders.at(p.partition_index) = p.leader_id;
   }
+  MoveBatchesToNewLeaders(*topic.name);
+}
+
+// A partition's ready batches all wait for its leader of now, in the order
+// they were made: left with an old leader, newer batches could go out
+// first from there.
+void Producer::MoveBatchesToNewLeaders(const std::string& topic) {
+  const std::vector<NodeId>& leaders = metadata_.at(topic).leaders;
+  std::vector<Batch> moved;
+  for (auto& [leader, batches] : ready_) {
+    auto stays = std::stable_partition(
+        batches.begin(), batches.end(), [&](const Batch& batch) {
+          return batch.partition.topic != topic ||
+                 leaders.at(batch.partition.partition) == leader;
+        });
+    moved.insert(moved.end(), std::make_move_iterator(stays),
+                 std::make_move_iterator(batches.end()));
+    batches.erase(stays, batches.end());
+  }
+  std::sort(moved.begin(), moved.end(),
+            [](const Batch& a, const Batch& b) { return a.number < b.number; });
+  for (Batch& batch : moved) Requeue(std::move(batch));
 }
 
 // Up to max.in.flight.requests.per.connection requests per leader, each
@@ -195,32 +217,64 @@ void Producer::LearnLeaders(const MetadataResponse::Topic& topic) {
 // batches reach the log in the order they were made (a retried batch can
 // fall behind the next one).
 void Producer::SendReadyBatches() {
+  if (epoch_bump_pending_ && !BumpEpochWhenAllBatchesAreBack()) return;
   if (idempotent_ && !sequences_.has_producer_id()) {
     if (!ready_.empty()) InitProducerId();
     return;
   }
   for (auto& [leader, batches] : ready_) {
     while (!batches.empty() &&
-           in_flight_[leader] < config_.max_in_flight_requests_per_connection) {
-      SendOneRequest(leader, batches);
+           in_flight_[leader] < config_.max_in_flight_requests_per_connection &&
+           SendOneRequest(leader, batches)) {
     }
   }
 }
 
+// The bump waits until every batch sent is back in the queues (none in
+// flight, none waiting out its retry backoff), as the Java producer waits
+// for its in-flight batches: the queues hold them in the order they were
+// made, and they are stamped anew in that order. A batch stamped again
+// after newer ones would land behind them, out of order.
+bool Producer::BumpEpochWhenAllBatchesAreBack() {
+  if (retries_backing_off_ > 0) return false;
+  for (const auto& [leader, requests] : in_flight_) {
+    if (requests > 0) return false;
+  }
+  sequences_.BumpEpoch();
+  epoch_bump_pending_ = false;
+  return true;
+}
+
 // Takes the first ready batch of each partition off `batches` and sends
 // them in one request.
-void Producer::SendOneRequest(NodeId leader, std::vector<Batch>& batches) {
+bool Producer::SendOneRequest(NodeId leader, std::vector<Batch>& batches) {
   std::vector<Batch> now, later;
   std::set<TopicPartition> taken;
   for (Batch& batch : batches) {
-    (taken.insert(batch.partition).second ? now : later)
+    const bool first_of_its_partition = taken.insert(batch.partition).second;
+    (first_of_its_partition && MayGoOut(batch) ? now : later)
         .push_back(std::move(batch));
   }
   batches = std::move(later);
+  if (now.empty()) return false;
   std::sort(now.begin(), now.end(), [](const Batch& a, const Batch& b) {
     return a.partition < b.partition;
   });
   SendToLeader(leader, std::move(now));
+  return true;
+}
+
+// A new batch of an idempotent producer waits while its partition has
+// max.in.flight.requests.per.connection batches unresolved (some may be
+// waiting for their retry): a sixth could push the first out of the five
+// batches the broker remembers, and its retry would be refused as out of
+// order although it was written.
+bool Producer::MayGoOut(const Batch& batch) const {
+  if (!idempotent_ || (batch.stamp && sequences_.IsCurrent(*batch.stamp))) {
+    return true;
+  }
+  return sequences_.Unresolved(batch.partition) <
+         config_.max_in_flight_requests_per_connection;
 }
 
 void Producer::InitProducerId() {
@@ -404,7 +458,9 @@ void Producer::RetryOrFail(Batch batch, const Error& error) {
   FetchMetadata(batch.partition.topic);
   // Without idempotence a retry can write a batch twice: the first
   // attempt may have been appended before its answer was lost.
+  ++retries_backing_off_;
   env_.StartTimer(config_.retry_backoff_ms, [this, batch = std::move(batch)] {
+    --retries_backing_off_;
     Requeue(batch);
     SendReadyBatches();
   });
@@ -414,10 +470,6 @@ void Producer::Requeue(Batch batch) {
   const NodeId leader =
       metadata_.at(batch.partition.topic).leaders.at(batch.partition.partition);
   std::vector<Batch>& queue = ready_[leader];
-  if (!batch.stamp) {
-    queue.push_back(std::move(batch));
-    return;
-  }
   // Closed order, not sequence order: sequences wrap, and start again
   // from 0 under a bumped epoch.
   auto later = std::find_if(queue.begin(), queue.end(), [&](const Batch& b) {
@@ -427,13 +479,15 @@ void Producer::Requeue(Batch batch) {
 }
 
 void Producer::Complete(Batch& batch, const Result<int64_t>& base_offset) {
+  if (batch.stamp) sequences_.Resolved(batch.partition, *batch.stamp);
   if (batch.stamp && base_offset.ok()) {
     sequences_.Acknowledged(batch.partition, *batch.stamp,
                             int32_t(batch.records.size()));
   } else if (batch.stamp && sequences_.IsCurrent(*batch.stamp)) {
     // A failed batch leaves a gap no later batch can close: the producer
-    // goes on under a new epoch, its sequences from 0 (KIP-360).
-    sequences_.BumpEpoch();
+    // goes on under a new epoch, its sequences from 0 (KIP-360), once the
+    // requests in flight have come back (see SendReadyBatches).
+    epoch_bump_pending_ = true;
   }
   for (size_t i = 0; i < batch.records.size(); ++i) {
     --unreported_;

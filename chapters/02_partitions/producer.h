@@ -150,6 +150,8 @@ class Producer {
   void OnMetadata(const std::string& topic, Result<Bytes> body);
   /// Learns where the brokers listen, and the partitions' leaders.
   void LearnLeaders(const MetadataResponse::Topic& topic);
+  /// Moves the topic's ready batches to the queues of their new leaders.
+  void MoveBatchesToNewLeaders(const std::string& topic);
   /// Closes the open batch of `partition` and queues it to send.
   void CloseBatch(const TopicPartition& partition);
   void SendReadyBatches();
@@ -157,9 +159,15 @@ class Producer {
   /// asks again (the next server) after retry.backoff.ms until it has one.
   void InitProducerId();
   void OnInitProducerId(Result<Bytes> body);
+  /// Bumps the epoch if every batch sent is back in the queues; false if
+  /// one is in flight or waiting to be retried.
+  bool BumpEpochWhenAllBatchesAreBack();
   /// Fails the ready batches older than delivery.timeout.ms.
   void ExpireBatchesWaitingForProducerId();
-  void SendOneRequest(NodeId leader, std::vector<Batch>& batches);
+  /// False if no batch may go out now.
+  bool SendOneRequest(NodeId leader, std::vector<Batch>& batches);
+  /// Whether `batch` may be sent now (see producer.cc).
+  bool MayGoOut(const Batch& batch) const;
   Bytes EncodeBatch(const Batch& batch) const;
   /// Gives an idempotent producer's batch its stamp if it has none or one
   /// of an older epoch.
@@ -195,6 +203,10 @@ class Producer {
   bool idempotent_ = false;
   std::optional<Error> config_error_;
   ProducerSequences sequences_;
+  /// A batch failed for good: the epoch is bumped once nothing is in
+  /// flight, and nothing new is sent before.
+  bool epoch_bump_pending_ = false;
+  int retries_backing_off_ = 0;  ///< batches waiting out retry.backoff.ms
   bool producer_id_in_flight_ = false;
 };
 

@@ -10,6 +10,13 @@ int32_t AddToSequence(int32_t sequence, int32_t records) {
   return int32_t(sum % wrap);
 }
 
+bool IsAfter(int32_t sequence, int32_t other) {
+  // Within half the sequence space ahead, allowing for the wrap.
+  const int64_t wrap = int64_t(std::numeric_limits<int32_t>::max()) + 1;
+  const int64_t ahead = (int64_t(sequence) - other + wrap) % wrap;
+  return ahead > 0 && ahead < wrap / 2;
+}
+
 void ProducerSequences::SetProducerId(int64_t producer_id, int16_t epoch) {
   producer_id_ = producer_id;
   epoch_ = epoch;
@@ -29,7 +36,18 @@ BatchStamp ProducerSequences::Stamp(const TopicPartition& partition,
   PartitionSequences& sequences = partitions_[partition];
   const BatchStamp stamp{producer_id_, epoch_, sequences.next};
   sequences.next = AddToSequence(sequences.next, records);
+  ++sequences.unresolved;
   return stamp;
+}
+
+int ProducerSequences::Unresolved(const TopicPartition& partition) const {
+  auto found = partitions_.find(partition);
+  return found == partitions_.end() ? 0 : found->second.unresolved;
+}
+
+void ProducerSequences::Resolved(const TopicPartition& partition,
+                                 const BatchStamp& stamp) {
+  if (IsCurrent(stamp)) --partitions_[partition].unresolved;
 }
 
 bool ProducerSequences::IsCurrent(const BatchStamp& stamp) const {
@@ -39,8 +57,11 @@ bool ProducerSequences::IsCurrent(const BatchStamp& stamp) const {
 void ProducerSequences::Acknowledged(const TopicPartition& partition,
                                      const BatchStamp& stamp, int32_t records) {
   if (!IsCurrent(stamp)) return;  // an older epoch's: counted no more
-  partitions_[partition].last_acknowledged =
-      AddToSequence(stamp.base_sequence, records - 1);
+  // A retry answered late (a duplicate) may be of an earlier batch than
+  // the last acknowledged: the last only moves forward.
+  int32_t& last = partitions_[partition].last_acknowledged;
+  const int32_t acknowledged = AddToSequence(stamp.base_sequence, records - 1);
+  if (last < 0 || IsAfter(acknowledged, last)) last = acknowledged;
 }
 
 bool ProducerSequences::IsNextToAcknowledge(const TopicPartition& partition,

@@ -55,6 +55,12 @@ class ProducerSequences {
 
   /// The stamp of a batch of `records` for `partition`, sent now.
   BatchStamp Stamp(const TopicPartition& partition, int32_t records);
+  /// The batches stamped under the current epoch for `partition` that are
+  /// neither acknowledged nor failed: at most five, the batches the broker
+  /// remembers, so that a retry of any of them is known as a duplicate.
+  int Unresolved(const TopicPartition& partition) const;
+  /// The batch is acknowledged or failed for good.
+  void Resolved(const TopicPartition& partition, const BatchStamp& stamp);
   /// True if `stamp` is of the current producer id and epoch.
   bool IsCurrent(const BatchStamp& stamp) const;
   /// The broker appended (or had appended) the batch.
@@ -69,6 +75,7 @@ class ProducerSequences {
   struct PartitionSequences {
     int32_t next = 0;                ///< the next batch's base sequence
     int32_t last_acknowledged = -1;  ///< -1: none yet in this epoch
+    int unresolved = 0;              ///< stamped, not acknowledged or failed
   };
 
   int64_t producer_id_ = -1;
@@ -78,5 +85,7 @@ class ProducerSequences {
 
 /// `sequence` moved on by `records`, wrapping to 0 after 2147483647.
 int32_t AddToSequence(int32_t sequence, int32_t records);
+/// True if `sequence` comes after `other`, allowing for the wrap.
+bool IsAfter(int32_t sequence, int32_t other);
 
 }  // namespace kafka

@@ -47,6 +47,37 @@ TEST(ProducerSequencesTest, ABumpedEpochStartsEveryPartitionAtZero) {
   EXPECT_TRUE(sequences.IsNextToAcknowledge(kOrders, fresh));
 }
 
+TEST(ProducerSequencesTest, AnEarlierBatchAcknowledgedLateDoesNotGoBack) {
+  ProducerSequences sequences;
+  sequences.SetProducerId(7, 0);
+  const BatchStamp first = sequences.Stamp(kOrders, 2);
+  const BatchStamp second = sequences.Stamp(kOrders, 2);
+  const BatchStamp third = sequences.Stamp(kOrders, 2);
+  sequences.Acknowledged(kOrders, second, 2);  // first's answer was lost
+  sequences.Acknowledged(kOrders, first, 2);   // its retry: a duplicate
+  EXPECT_TRUE(sequences.IsNextToAcknowledge(kOrders, third));
+}
+
+TEST(ProducerSequencesTest, AStampedBatchIsUnresolvedUntilItsOutcome) {
+  ProducerSequences sequences;
+  sequences.SetProducerId(7, 0);
+  const BatchStamp first = sequences.Stamp(kOrders, 1);
+  const BatchStamp second = sequences.Stamp(kOrders, 1);
+  EXPECT_EQ(sequences.Unresolved(kOrders), 2);
+  sequences.Resolved(kOrders, first);
+  EXPECT_EQ(sequences.Unresolved(kOrders), 1);
+  sequences.BumpEpoch();  // nothing of the old epoch counts any more
+  sequences.Resolved(kOrders, second);
+  EXPECT_EQ(sequences.Unresolved(kOrders), 0);
+}
+
+TEST(ProducerSequencesTest, AfterAllowsForTheWrap) {
+  EXPECT_TRUE(IsAfter(5, 3));
+  EXPECT_FALSE(IsAfter(3, 5));
+  EXPECT_FALSE(IsAfter(3, 3));
+  EXPECT_TRUE(IsAfter(1, 2147483646));
+}
+
 TEST(ProducerSequencesTest, PastTheLargestEpochTheProducerIdIsForgotten) {
   ProducerSequences sequences;
   sequences.SetProducerId(7, 32766);
